@@ -1,0 +1,116 @@
+"""``python -m bot ...``: the command-line interface. It translates; the core decides."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from bot.yamlfile import DataError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _assistant():  # type: ignore[no-untyped-def]
+    from bot.conversation import Assistant
+
+    return Assistant.load()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One answer, plain text."""
+    from bot.console import render_text
+
+    reply = _assistant().reply("ask", " ".join(args.question))
+    print(render_text(reply))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """The terminal chat, or JSON lines with --jsonl."""
+    from bot.console import run_chat, run_jsonl
+
+    assistant = _assistant()
+    if args.jsonl:
+        run_jsonl(assistant, sys.stdin, sys.stdout)
+        return 0
+    run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Accuracy on a labelled question file."""
+    from bot.evaluation import evaluate, load_turns
+
+    report = evaluate(_assistant(), load_turns(Path(args.file)))
+    print(report.format(show_errors=not args.quiet))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate knowledge/ and intents.yaml."""
+    from bot.conversation import Assistant, default_root
+
+    root = default_root()
+    assistant = Assistant.load(root)
+    print(
+        f"ok: {len(assistant.knowledge.forces)} forces, {len(assistant.knowledge.bodies)} bodies, "
+        f"{len(assistant.intents)} intents in {root}"
+    )
+    return 0
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """The Telegram bot."""
+    from bot.telegram_app import main as telegram_main
+
+    return telegram_main()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=(
+            "Answers questions about HMIC's 2012 pilot joint inspections of multi-agency "
+            "child protection arrangements. With no command: the Telegram bot if "
+            "TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ask = sub.add_parser("ask", help="answer one question and exit")
+    ask.add_argument("question", nargs="+", help="the question, quoted or not")
+    ask.set_defaults(func=cmd_ask)
+    chat = sub.add_parser("chat", help="chat in the terminal")
+    chat.add_argument("--jsonl", action="store_true", help='read {"chat","text"} JSON lines on stdin')
+    chat.set_defaults(func=cmd_chat)
+    ev = sub.add_parser("eval", help="measure accuracy on a labelled question file")
+    ev.add_argument("file", help="a YAML file like tests/data/questions.yaml")
+    ev.add_argument("--quiet", action="store_true", help="do not list each error")
+    ev.set_defaults(func=cmd_eval)
+    check = sub.add_parser("check", help="validate knowledge/ and intents.yaml")
+    check.set_defaults(func=cmd_check)
+    tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    tg.set_defaults(func=cmd_telegram)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+            args.func = cmd_telegram
+        else:
+            args.func, args.jsonl = cmd_chat, False
+    try:
+        status: int = args.func(args)
+    except DataError as exc:
+        print(f"error: invalid knowledge or intents:\n{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    return status

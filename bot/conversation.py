@@ -1,0 +1,421 @@
+"""Per-chat dialogue: context for follow-ups, clarifying questions, honest fallbacks.
+
+``Assistant.reply(chat_id, text)`` is the core's entry point. It does no I/O after
+``Assistant.load`` and imports nothing from Telegram.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.answers import HANDLERS, Answer, Request
+from bot.intents import IntentSpec, load_intents
+from bot.knowledge import Knowledge, load_knowledge
+from bot.matcher import Match, Matcher, Scored
+from bot.reply import Outcome, Reply
+from bot.text import tokens
+
+# Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
+# weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
+DEFAULT_MIN_SCORE = 3.0
+# Lowest confidence that is answered, after the penalty for unknown words.
+DEFAULT_MIN_CONFIDENCE = 0.42
+# Chats whose context is remembered; the least recently used is forgotten first.
+MAX_CHATS = 50_000
+# Buttons offered with one reply.
+MAX_SUGGESTIONS = 3
+# Words that may surround an entity in a bare follow-up ("and what about gmp then?").
+FOLLOW_UP_FILLER = frozenset(
+    "what about and how the then so also ok okay same for with of regarding re on is it "
+    "its there please too as well now but or question one ones in at police force".split()
+)
+# Intents that end the need for a pending clarification without answering it.
+SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
+
+FORCE_OVERVIEW = "force_overview"
+BODY_INFO = "body_info"
+FALLBACK = "fallback"
+CLARIFY = "clarify"
+
+
+@dataclass(slots=True)
+class ChatState:
+    """What one chat has been talking about."""
+
+    last_intent: str | None = None
+    forces: tuple[str, ...] = ()
+    body: str | None = None
+    pending: str | None = None  # intent waiting for a force or body after a clarifying question
+
+
+def default_root() -> Path:
+    """Where knowledge/ and intents.yaml live: $BOT_ROOT, the checkout, or the cwd."""
+    env = os.environ.get("BOT_ROOT")
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "intents.yaml").is_file():
+        return checkout
+    return Path.cwd()
+
+
+class Assistant:
+    """The question-answering core: one per process, many chats."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        intents: tuple[IntentSpec, ...],
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    ) -> None:
+        self.knowledge = knowledge
+        self.intents = {spec.id: spec for spec in intents}
+        self.matcher = Matcher(knowledge, intents)
+        self.min_score = min_score
+        self.min_confidence = min_confidence
+        self._chats: OrderedDict[str, ChatState] = OrderedDict()
+        self._buttons: dict[str, str] = {}
+        for text in self._all_button_texts():
+            self.button_key(text)
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Assistant:
+        """Load knowledge/ and intents.yaml from ``root``; raise DataError if invalid."""
+        root = root or default_root()
+        knowledge = load_knowledge(root / "knowledge")
+        intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+        return cls(knowledge, intents)
+
+    # -------------------------------------------------------------- public API
+
+    def reply(self, chat_id: str, text: str) -> Reply:
+        """Answer ``text`` in the context of chat ``chat_id``."""
+        state = self._state(chat_id)
+        match = self.matcher.match(text)
+        return self._decide(state, match)
+
+    def reset(self, chat_id: str) -> None:
+        """Forget chat ``chat_id``'s context."""
+        self._chats.pop(chat_id, None)
+
+    def context(self, chat_id: str) -> ChatState:
+        """A copy of chat ``chat_id``'s context (for explain and tests)."""
+        state = self._chats.get(chat_id)
+        return replace(state) if state else ChatState()
+
+    def inline(self, text: str, limit: int = 5) -> list[Reply]:
+        """The best stand-alone answers to ``text``, for inline mode (no context kept)."""
+        first = self._decide(ChatState(), self.matcher.match(text))
+        if first.outcome is not Outcome.CLARIFY:
+            return [first]
+        out = []
+        for choice in first.choices[:limit]:
+            state = ChatState(pending=first.intent)
+            out.append(self._decide(state, self.matcher.match(choice)))
+        return out
+
+    def command(self, name: str) -> Reply:
+        """The reply to a bot command: start, help, sources or about."""
+        handler, intent = {
+            "start": ("canned", "greeting"),
+            "help": ("help", "help"),
+            "sources": ("reports", "reports"),
+            "about": ("about", "about_bot"),
+        }[name]
+        spec = self.intents.get(intent) or next(iter(self.intents.values()))
+        answer = HANDLERS[handler](self.knowledge, Request(spec))
+        if name == "sources":
+            k = self.knowledge
+            answer = replace(
+                answer,
+                text=f"Everything I say comes from {k.source.citation}, covering "
+                f"{k.source.period_start} to {k.source.period_end}. {answer.text}",
+                suggestions=(),
+            )
+        return self._finish(ChatState(), spec, answer, 1.0, None)
+
+    def button_key(self, text: str) -> str:
+        """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
+        key = "q" + hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+        self._buttons[key] = text
+        return key
+
+    def button_text(self, key: str) -> str | None:
+        """The text of a button this assistant issued, or None for unknown keys."""
+        return self._buttons.get(key)
+
+    # -------------------------------------------------------------- dialogue
+
+    def _state(self, chat_id: str) -> ChatState:
+        state = self._chats.get(chat_id)
+        if state is None:
+            state = self._chats[chat_id] = ChatState()
+            if len(self._chats) > MAX_CHATS:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return state
+
+    def _decide(self, state: ChatState, match: Match) -> Reply:
+        forces = match.ids("force")
+        bodies = match.ids("body")
+        best = match.best
+        confidence = match.confidence()
+        if not match.words:
+            return self._fallback(state, match, empty=True)
+        if best is not None and best.intent == "safety" and best.score >= self.min_score:
+            return self._answer(state, match, best, forces, bodies)
+
+        if self._is_bare_entity(match):
+            follow = self._follow_up_intent(state, forces, bodies)
+            if follow is not None:
+                return self._answer(state, match, Scored(follow, 0.0, ()), forces, bodies, 0.9)
+        if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
+            return self._answer(state, match, Scored(state.pending, 0.0, ()), forces, bodies, 0.9)
+
+        if best is None or best.score < self.min_score or confidence < self.min_confidence:
+            return self._fallback(state, match)
+        if match.ids("other_force") and not forces:
+            return self._other_force(state, match, best)
+        return self._answer(state, match, best, forces, bodies)
+
+    def _is_bare_entity(self, match: Match) -> bool:
+        """Only an entity and filler words: "what about west mercia?", "and gmp"."""
+        if not match.entities or match.ids("other_force"):
+            return False
+        return all(w in FOLLOW_UP_FILLER for w in match.non_entity_words())
+
+    def _follow_up_intent(
+        self, state: ChatState, forces: tuple[str, ...], bodies: tuple[str, ...]
+    ) -> str | None:
+        """The intent a bare entity continues: the pending or last one, else an overview."""
+        for candidate in (state.pending, state.last_intent):
+            spec = self.intents.get(candidate or "")
+            if spec is None:
+                continue
+            if (spec.slot == "force" and forces) or (spec.slot == "body" and bodies):
+                return spec.id
+        if forces:
+            return FORCE_OVERVIEW
+        if bodies:
+            return BODY_INFO
+        return None
+
+    def _strong_other(self, match: Match, pending: str) -> bool:
+        """Whether the message clearly asks something else than the pending question."""
+        best = match.best
+        if best is None or best.intent in (pending, FORCE_OVERVIEW, "which_force", BODY_INFO):
+            return False
+        return best.score >= self.min_score + 1.5
+
+    def _answer(
+        self,
+        state: ChatState,
+        match: Match,
+        scored: Scored,
+        forces: tuple[str, ...],
+        bodies: tuple[str, ...],
+        confidence: float | None = None,
+    ) -> Reply:
+        spec = self.intents[scored.intent]
+        confidence = match.confidence(scored) if confidence is None else confidence
+        if spec.slot == "force" and not forces:
+            forces = state.forces
+            if not forces and not spec.slot_optional:
+                return self._clarify(state, match, spec, "force")
+        if spec.slot == "body" and not bodies:
+            bodies = (state.body,) if state.body else ()
+            if not bodies:
+                return self._clarify(state, match, spec, "body")
+        if spec.slot != "force" and spec.id != "inspection_timing":
+            forces = ()
+        if spec.id == "inspection_timing" and not match.ids("force"):
+            forces = ()
+        request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
+        answer = HANDLERS[spec.handler](self.knowledge, request)
+        if answer.outcome is Outcome.FALLBACK:
+            return self._fallback(state, match)
+        return self._finish(state, spec, answer, confidence, match)
+
+    def _finish(
+        self,
+        state: ChatState,
+        spec: IntentSpec,
+        answer: Answer,
+        confidence: float,
+        match: Match | None,
+    ) -> Reply:
+        if spec.id not in SMALL_TALK:
+            state.last_intent = spec.id
+            state.pending = None
+            if answer.forces:
+                state.forces = answer.forces
+            if answer.body:
+                state.body = answer.body
+        suggestions = answer.suggestions
+        if suggestions is None:
+            suggestions = self._expand(spec.suggestions, answer.forces)
+        slots: dict[str, str] = {}
+        if answer.forces:
+            slots["force"] = ",".join(answer.forces)
+        if answer.body:
+            slots["body"] = answer.body
+        return self._reply(
+            text=answer.text,
+            intent=spec.id,
+            outcome=answer.outcome,
+            confidence=confidence,
+            source=answer.source,
+            suggestions=suggestions[:MAX_SUGGESTIONS],
+            slots=slots,
+            match=match,
+        )
+
+    def _expand(self, templates: tuple[str, ...], forces: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for template in templates:
+            if "{force}" in template:
+                if len(forces) == 1:
+                    out.append(template.replace("{force}", self.knowledge.force(forces[0]).name))
+            else:
+                out.append(template)
+        return tuple(out)
+
+    def _clarify(self, state: ChatState, match: Match, spec: IntentSpec, slot: str) -> Reply:
+        state.pending = spec.id
+        if slot == "force":
+            choices = tuple(f.name for f in self.knowledge.forces)
+            text = f"Which force do you mean: {_or(choices)}?"
+        else:
+            choices = tuple(b.abbreviation for b in self.knowledge.bodies)
+            text = f"Which body do you mean: {_or(choices)}?"
+        return self._reply(
+            text=text,
+            intent=CLARIFY,
+            outcome=Outcome.CLARIFY,
+            confidence=match.confidence(),
+            choices=choices,
+            match=match,
+            slots={"pending": spec.id},
+        )
+
+    def _fallback(self, state: ChatState, match: Match, *, empty: bool = False) -> Reply:
+        k = self.knowledge
+        forces = match.ids("force")
+        if empty:
+            text = "Please type a question, for example one of these."
+            suggestions = self._starter_suggestions()
+        elif forces:
+            names = _and([k.force(f).name for f in forces])
+            text = (
+                f"I can't answer that from the page. About {names} it says which area was "
+                f"inspected, why the force was chosen, what inspectors found and which report "
+                f"covers it."
+            )
+            suggestions = self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+        else:
+            text = (
+                f"Sorry, I can't answer that from the page I know: HMIC's "
+                f"“{k.source.title}”. I can tell you about the {k.consultation.date} "
+                f"consultation, the {k.inspections.date} inspections of "
+                f"{_and([f.name for f in k.forces])}, and the deferral to "
+                f"{k.deferral.deferred_until}."
+            )
+            suggestions = self._starter_suggestions()
+        if match.ids("other_force"):
+            return self._other_force(state, match, None)
+        return self._reply(
+            text=text,
+            intent=FALLBACK,
+            outcome=Outcome.FALLBACK,
+            confidence=match.confidence(),
+            suggestions=suggestions,
+            match=match,
+        )
+
+    def _other_force(self, state: ChatState, match: Match, best: Scored | None) -> Reply:
+        k = self.knowledge
+        others = _and(list(match.ids("other_force")))
+        text = (
+            f"The page says nothing about {others}. It covers only "
+            f"{_and([f.name for f in k.forces])}, inspected by HMIC in {k.inspections.date}."
+        )
+        intent = best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
+        return self._reply(
+            text=text,
+            intent=intent,
+            outcome=Outcome.NOT_ON_PAGE if intent != FALLBACK else Outcome.FALLBACK,
+            confidence=match.confidence(best),
+            source=k.source.citation,
+            suggestions=self._starter_suggestions(),
+            match=match,
+        )
+
+    def _starter_suggestions(self) -> tuple[str, ...]:
+        spec = self.intents.get("greeting")
+        return spec.suggestions[:MAX_SUGGESTIONS] if spec else ()
+
+    def _reply(
+        self,
+        *,
+        text: str,
+        intent: str,
+        outcome: Outcome,
+        confidence: float,
+        match: Match | None,
+        source: str | None = None,
+        suggestions: tuple[str, ...] = (),
+        choices: tuple[str, ...] = (),
+        slots: dict[str, str] | None = None,
+    ) -> Reply:
+        runner = match.runner_up if match else None
+        best = match.best if match else None
+        for button in (*suggestions, *choices):
+            self.button_key(button)
+        return Reply(
+            text=text,
+            intent=intent,
+            outcome=outcome,
+            confidence=confidence,
+            source=source,
+            suggestions=suggestions,
+            choices=choices,
+            slots=slots or {},
+            normalised=match.normalised if match else "",
+            runner_up=runner.intent if runner else None,
+            runner_up_score=runner.score if runner else 0.0,
+            score=best.score if best else 0.0,
+        )
+
+    def _all_button_texts(self) -> list[str]:
+        """Every button text the assistant can issue, so keys survive a restart."""
+        texts: list[str] = [f.name for f in self.knowledge.forces]
+        texts += [b.abbreviation for b in self.knowledge.bodies]
+        for spec in self.intents.values():
+            texts += self._expand(spec.suggestions, ())
+            for force in self.knowledge.forces:
+                texts += self._expand(spec.suggestions, (force.id,))
+        help_spec = self.intents.get("help")
+        if help_spec is not None:
+            texts += HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions or ()
+        return texts
+
+
+def _and(items: list[str] | tuple[str, ...]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _or(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """The normalised words of ``text`` (re-exported for adapters that need them)."""
+    return tokens(text)

@@ -1,0 +1,238 @@
+"""Intent scoring by weighted fuzzy keywords, with entities, confidence and runner-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.entities import Entity, EntityIndex
+from bot.intents import IntentSpec, Term
+from bot.knowledge import Knowledge
+from bot.text import stem, tokens
+from bot.vocabulary import STOPWORDS, Vocabulary
+
+# Added to an intent's score when the question names the kind of entity the intent is
+# about: "why gmp?" leans towards force_selection rather than deferral_reason.
+SLOT_BONUS = 1.5
+# Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
+CONFIDENCE_HALF = 3.0
+# Each word the bot has never seen takes this share off the confidence: "what rating did
+# Ofsted give Rochdale?" mentions Ofsted, but "rating" is nothing the page covers.
+UNKNOWN_WORD_FACTOR = 0.75
+# Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
+LOOKUP_WEIGHT = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One intent's score and the keywords that made it."""
+
+    intent: str
+    score: float
+    matched: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Everything the matcher found in one question."""
+
+    normalised: str
+    words: tuple[str, ...]  # after typo correction
+    corrections: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]  # content words the bot has never seen
+    entities: tuple[Entity, ...]
+    ranking: tuple[Scored, ...]  # best first; only intents that are eligible
+    lookup: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def best(self) -> Scored | None:
+        """The best-scoring intent, if any intent was eligible."""
+        return self.ranking[0] if self.ranking else None
+
+    @property
+    def runner_up(self) -> Scored | None:
+        """The second-best intent."""
+        return self.ranking[1] if len(self.ranking) > 1 else None
+
+    def confidence(self, scored: Scored | None = None) -> float:
+        """How sure the match is, 0..1, from the score and the unknown words."""
+        scored = scored or self.best
+        if scored is None or scored.score <= 0:
+            return 0.0
+        sure = scored.score / (scored.score + CONFIDENCE_HALF)
+        return round(sure * UNKNOWN_WORD_FACTOR ** len(self.unknown), 3)
+
+    def ids(self, kind: str) -> tuple[str, ...]:
+        """Distinct ids of entities of ``kind``, in the order they appear."""
+        out: list[str] = []
+        for entity in self.entities:
+            if entity.kind == kind and entity.id not in out:
+                out.append(entity.id)
+        return tuple(out)
+
+    def non_entity_words(self) -> tuple[str, ...]:
+        """The corrected words that are not part of any entity."""
+        covered = {i for e in self.entities for i in range(e.start, e.end)}
+        return tuple(w for i, w in enumerate(self.words) if i not in covered)
+
+
+class Matcher:
+    """Scores questions against intents; built once from knowledge/ and intents.yaml."""
+
+    def __init__(self, knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> None:
+        self.intents = {spec.id: spec for spec in intents}
+        self.entities = EntityIndex(knowledge)
+        self.vocabulary = Vocabulary(_known_words(knowledge, intents) | self.entities.words)
+        # first stem of a term -> [(intent, term, weight)], to score in one pass
+        self._index: dict[str, list[tuple[str, Term, float]]] = {}
+        for spec in intents:
+            for term, weight in spec.keywords.items():
+                self._index.setdefault(term[0], []).append((spec.id, term, weight))
+            # requirement terms must be detected too, though they score nothing
+            for term in spec.requires_any | spec.requires_also | spec.requires_none:
+                self._index.setdefault(term[0], []).append((spec.id, term, 0.0))
+        self._lookup: list[tuple[str, str, Term]] = [
+            (force.id, facet, tuple(stem(w) for w in tokens(phrase)))
+            for force in knowledge.forces
+            for facet, phrases in force.lookup.items()
+            for phrase in phrases
+        ]
+
+    def match(self, text: str) -> Match:
+        """Normalise, correct, find entities and rank the intents for ``text``."""
+        raw = tokens(text)
+        words: list[str] = []
+        corrections: list[tuple[str, str]] = []
+        unknown_at: set[int] = set()
+        unknown: list[str] = []
+        for index, word in enumerate(raw):
+            fixed = self.vocabulary.correct(word)
+            if fixed is None:
+                words.append(word)
+                unknown_at.add(index)
+                if word not in STOPWORDS and not word.isdigit() and len(word) > 1:
+                    unknown.append(word)
+            else:
+                words.append(fixed)
+                if fixed != word:
+                    corrections.append((word, fixed))
+        found = self.entities.find(tuple(words), frozenset(unknown_at))
+        # a word that turned out to be part of a fuzzy entity is not unknown
+        covered = {words[i] for e in found for i in range(e.start, e.end)}
+        unknown = [w for w in unknown if w not in covered]
+        stems_ = tuple(stem(w) for w in words)
+        present = self._present_terms(stems_)
+        lookup = self._lookup_scores(present)
+        ranking = self._rank(present, found, len(words), lookup)
+        return Match(
+            normalised=" ".join(raw),
+            words=tuple(words),
+            corrections=tuple(corrections),
+            unknown=tuple(unknown),
+            entities=tuple(found),
+            ranking=ranking,
+            lookup=lookup,
+        )
+
+    def _present_terms(self, stems_: tuple[str, ...]) -> dict[Term, None]:
+        """Every keyword term that occurs, contiguous, in the question (ordered set)."""
+        present: dict[Term, None] = {}
+        for start, first in enumerate(stems_):
+            for _, term, _ in self._index.get(first, ()):
+                if stems_[start : start + len(term)] == term:
+                    present[term] = None
+        # look-up phrases and requirement terms are matched the same way
+        for _, _, term in self._lookup:
+            if _contains(stems_, term):
+                present[term] = None
+        return present
+
+    def _lookup_scores(self, present: dict[Term, None]) -> dict[str, dict[str, float]]:
+        scores: dict[str, dict[str, float]] = {}
+        for force_id, facet, term in self._lookup:
+            if term in present:
+                facets = scores.setdefault(force_id, {})
+                facets[facet] = facets.get(facet, 0.0) + LOOKUP_WEIGHT * len(term)
+        return scores
+
+    def _rank(
+        self,
+        present: dict[Term, None],
+        found: list[Entity],
+        length: int,
+        lookup: dict[str, dict[str, float]],
+    ) -> tuple[Scored, ...]:
+        kinds = {e.kind for e in found}
+        scored: list[Scored] = []
+        for spec in self.intents.values():
+            if spec.max_tokens is not None and length > spec.max_tokens:
+                continue
+            if spec.requires_slot and spec.slot not in kinds:
+                continue
+            if spec.requires_any and not any(t in present for t in spec.requires_any):
+                continue
+            if spec.requires_also and not any(t in present for t in spec.requires_also):
+                continue
+            if spec.requires_none and any(t in present for t in spec.requires_none):
+                continue
+            matched = [(" ".join(t), w) for t, w in spec.keywords.items() if t in present]
+            score = sum(w for _, w in matched)
+            if spec.lookup and lookup:
+                best_lookup = max(sum(f.values()) for f in lookup.values())
+                matched.append(("(look-up)", best_lookup))
+                score += best_lookup
+            if score > 0 and spec.slot is not None and spec.slot in kinds:
+                matched.append((f"({spec.slot} named)", SLOT_BONUS))
+                score += SLOT_BONUS
+            if score > 0 and spec.priority:
+                matched.append(("(priority)", spec.priority))
+                score += spec.priority
+            if score > 0:
+                scored.append(Scored(spec.id, round(score, 3), tuple(matched)))
+        scored.sort(key=lambda s: -s.score)
+        return tuple(scored)
+
+
+def _contains(stems_: tuple[str, ...], term: Term) -> bool:
+    size = len(term)
+    return any(stems_[i : i + size] == term for i in range(len(stems_) - size + 1))
+
+
+def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[str]:
+    """Every word of the intents' keywords and examples and of the knowledge's text."""
+    words: set[str] = set()
+    for spec in intents:
+        words |= spec.surface_words
+        for text in (*spec.examples, *spec.suggestions, spec.reply or ""):
+            words.update(tokens(text))
+    for text in _knowledge_texts(knowledge):
+        words.update(tokens(text))
+    return words
+
+
+def _knowledge_texts(knowledge: Knowledge) -> list[str]:
+    texts = [
+        knowledge.source.title,
+        knowledge.summary,
+        knowledge.consultation.subject,
+        knowledge.consultation.date,
+        knowledge.pilot_description,
+        knowledge.inspections.subject,
+        knowledge.ofsted_timing,
+        knowledge.ofsted_independence,
+        knowledge.improvements,
+        knowledge.deferral.what,
+        knowledge.press_release.title,
+        knowledge.renaming.new_responsibility,
+        knowledge.renaming.note,
+    ]
+    for force in knowledge.forces:
+        texts += [force.area, force.selection_reason, force.ofsted_note or ""]
+        if force.findings:
+            texts += [force.findings.summary, *force.findings.impressed_by]
+        if force.report:
+            texts.append(force.report.title)
+        for phrases in force.lookup.values():
+            texts += phrases
+    for body in knowledge.bodies:
+        texts += [body.full_name, body.on_page]
+    return texts

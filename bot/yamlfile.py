@@ -1,0 +1,219 @@
+"""Reading YAML files safely, with line numbers and field-by-field validation errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a data file: where it is and what is wrong."""
+
+    file: str
+    where: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        at = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{at}: {self.where}: {self.message}" if self.where else f"{at}: {self.message}"
+
+
+class DataError(Exception):
+    """Raised when knowledge/ or intents.yaml is invalid; lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def describe(path: Path_) -> str:
+    """``("forces", 2, "aliases")`` -> ``"forces[2].aliases"``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _line_map(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                _line_map(value, (*path, key.value), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_map(item, (*path, index), lines)
+
+
+@dataclass(slots=True)
+class YamlDoc:
+    """A parsed YAML file and the line of every key and list item in it."""
+
+    name: str
+    data: Any
+    lines: dict[Path_, int]
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+def read_yaml(path: Path, name: str) -> YamlDoc:
+    """Parse ``path`` with ``yaml.safe_load`` rules; raise DataError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError([Problem(name, "", f"cannot read file: {exc.strerror or exc}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(name, "", f"not UTF-8 text: {exc.reason}")]) from exc
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError([Problem(name, "", f"invalid YAML: {problem}", line)]) from exc
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _line_map(node, (), lines)
+    return YamlDoc(name, data, lines)
+
+
+class Fields:
+    """Typed access to one mapping of a YamlDoc, recording a Problem for each bad field."""
+
+    def __init__(self, doc: YamlDoc, path: Path_, problems: list[Problem]) -> None:
+        self.doc = doc
+        self.path = path
+        self.problems = problems
+        value = self._get_path(path)
+        if not isinstance(value, dict):
+            self.fail("", f"expected a mapping, got {_kind(value)}")
+            value = {}
+        self.data: dict[str, Any] = value
+
+    def _get_path(self, path: Path_) -> Any:
+        value: Any = self.doc.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return value
+
+    def fail(self, key: str | int, message: str) -> None:
+        """Record a problem with field ``key`` of this mapping."""
+        path = (*self.path, key) if key != "" else self.path
+        self.problems.append(Problem(self.doc.name, describe(path), message, self.doc.line(path)))
+
+    def text(self, key: str) -> str:
+        """A required non-empty string."""
+        value = self.data.get(key)
+        if key not in self.data:
+            self.fail(key, "missing field")
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            if str(value).strip():
+                return str(value).strip()
+            self.fail(key, "must not be empty")
+        else:
+            self.fail(key, f"expected text, got {_kind(value)}")
+        return ""
+
+    def optional_text(self, key: str) -> str | None:
+        """A string, or None when the field is absent or null (the page does not say)."""
+        if self.data.get(key) is None:
+            return None
+        return self.text(key)
+
+    def flag(self, key: str, default: bool | None = None) -> bool:
+        """A boolean."""
+        value = self.data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        self.fail(key, "missing field" if value is None else f"expected true or false, got {_kind(value)}")
+        return False
+
+    def number(self, key: str, default: float) -> float:
+        """A number."""
+        value = self.data.get(key, default)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        self.fail(key, f"expected a number, got {_kind(value)}")
+        return default
+
+    def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
+        """A list of non-empty strings."""
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "missing field")
+            return ()
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list, got {_kind(value)}")
+            return ()
+        out: list[str] = []
+        for index, item in enumerate(value):
+            if isinstance(item, str | int | float) and not isinstance(item, bool) and str(item).strip():
+                out.append(str(item).strip())
+            else:
+                self.problems.append(
+                    Problem(
+                        self.doc.name,
+                        describe((*self.path, key, index)),
+                        f"expected non-empty text, got {_kind(item)}",
+                        self.doc.line((*self.path, key, index)),
+                    )
+                )
+        return tuple(out)
+
+    def child(self, key: str) -> Fields:
+        """The mapping at ``key``."""
+        if key not in self.data:
+            self.fail(key, "missing field")
+        return Fields(self.doc, (*self.path, key), self.problems)
+
+    def optional_child(self, key: str) -> Fields | None:
+        """The mapping at ``key``, or None when it is absent or null."""
+        if self.data.get(key) is None:
+            return None
+        return self.child(key)
+
+    def items(self, key: str) -> Iterator[Fields]:
+        """Each mapping in the list at ``key``."""
+        value = self.data.get(key)
+        if not isinstance(value, list):
+            self.fail(key, "missing field" if value is None else f"expected a list, got {_kind(value)}")
+            return
+        for index in range(len(value)):
+            yield Fields(self.doc, (*self.path, key, index), self.problems)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
