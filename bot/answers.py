@@ -419,7 +419,12 @@ def which_force(k: Knowledge, req: Request) -> Answer:
         if sum(facets.values()) >= LOOKUP_MARGIN * runner:
             force = k.force(best_id)
             facet = max(facets, key=lambda name: facets[name])
-            detail = selection_text(force) if facet == "selection" else findings_text(k, force)[0]
+            detail = {
+                "selection": lambda: selection_text(force),
+                "findings": lambda: findings_text(k, force)[0],
+                "ofsted": lambda: force.ofsted_note or area_text(force),
+                "report": lambda: report_text(k, force)[0],
+            }[facet]()
             return Answer(
                 f"That is {force.name}. {detail}", source=page_source(k), forces=(force.id,)
             )

@@ -23,9 +23,13 @@ from bot.text import tokens
 # weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
 DEFAULT_MIN_SCORE = 3.0
 # Lowest confidence that is answered, after the penalty for unknown words.
-DEFAULT_MIN_CONFIDENCE = 0.42
+DEFAULT_MIN_CONFIDENCE = 0.45
 # Chats whose context is remembered; the least recently used is forgotten first.
 MAX_CHATS = 50_000
+# Small talk with max_tokens ("yo", "ta") needs only this much keyword evidence.
+SMALL_TALK_MIN_SCORE = 2.0
+# Longest message read as a vague follow-up of the last topic.
+MAX_FOLLOW_UP_WORDS = 8
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
@@ -97,8 +101,8 @@ class Assistant:
     def reply(self, chat_id: str, text: str) -> Reply:
         """Answer ``text`` in the context of chat ``chat_id``."""
         state = self._state(chat_id)
-        match = self.matcher.match(text)
-        return self._decide(state, match)
+        match = self.matcher.match(text, _context_kinds(state))
+        return self._decide(state, self._with_topic(state, text, match))
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -117,7 +121,7 @@ class Assistant:
         out = []
         for choice in first.choices[:limit]:
             state = ChatState(pending=first.intent)
-            out.append(self._decide(state, self.matcher.match(choice)))
+            out.append(self._decide(state, self.matcher.match(choice, _context_kinds(state))))
         return out
 
     def command(self, name: str) -> Reply:
@@ -179,11 +183,73 @@ class Assistant:
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
             return self._answer(state, match, Scored(state.pending, 0.0, ()), forces, bodies, 0.9)
 
+        if match.not_covered and (best is None or best.intent not in SMALL_TALK):
+            return self._not_covered(match)
+        if best is not None and self._small_talk_ok(match, best):
+            return self._answer(state, match, best, forces, bodies)
         if best is None or best.score < self.min_score or confidence < self.min_confidence:
             return self._fallback(state, match)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
         return self._answer(state, match, best, forces, bodies)
+
+    def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:
+        """Read a vague follow-up ("why?", "who ran it?") as being about the last topic.
+
+        Only when the message alone is too weak to answer, has no words the bot does not
+        know, names no entity, and the last intent names its topic in intents.yaml.
+        """
+        spec = self.intents.get(state.last_intent or "")
+        if spec is None or spec.topic is None or match.unknown or match.entities:
+            return match
+        if len(match.words) > MAX_FOLLOW_UP_WORDS or self._strong(match):
+            return match
+        expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
+        return expanded if self._strong(expanded) else match
+
+    def _strong(self, match: Match) -> bool:
+        best = match.best
+        return (
+            best is not None
+            and best.score >= self.min_score
+            and match.confidence() >= self.min_confidence
+        )
+
+    def _small_talk_ok(self, match: Match, best: Scored) -> bool:
+        """Short small talk ("yo", "ta") is answered on weaker evidence than questions."""
+        spec = self.intents[best.intent]
+        return (
+            spec.max_tokens is not None
+            and best.score >= SMALL_TALK_MIN_SCORE
+            and not match.unknown
+            and not match.entities
+        )
+
+    def _not_covered(self, match: Match) -> Reply:
+        k = self.knowledge
+        topics = _and(list(match.not_covered))
+        text = (
+            f"The page does not cover {topics}, so I can't answer that. It is about "
+            f"HMIC's {k.inspections.date} pilot inspections of "
+            f"{_and([f.name for f in k.forces])}, the {k.consultation.date} consultation and "
+            f"the deferral to {k.deferral.deferred_until}."
+        )
+        forces = match.ids("force")
+        suggestions = (
+            self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+            if forces
+            else self._starter_suggestions()
+        )
+        return self._reply(
+            text=text,
+            intent=FALLBACK,
+            outcome=Outcome.FALLBACK,
+            confidence=match.confidence(),
+            source=k.source.citation,
+            suggestions=suggestions,
+            match=match,
+            slots={"not_covered": "; ".join(match.not_covered)},
+        )
 
     def _is_bare_entity(self, match: Match) -> bool:
         """Only an entity and filler words: "what about west mercia?", "and gmp"."""
@@ -233,10 +299,9 @@ class Assistant:
             bodies = (state.body,) if state.body else ()
             if not bodies:
                 return self._clarify(state, match, spec, "body")
-        if spec.slot != "force" and spec.id != "inspection_timing":
-            forces = ()
-        if spec.id == "inspection_timing" and not match.ids("force"):
-            forces = ()
+        if spec.lookup or spec.slot != "force":
+            # look-ups and answers without a force slot use only the forces named now
+            forces = match.ids("force")
         request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
         answer = HANDLERS[spec.handler](self.knowledge, request)
         if answer.outcome is Outcome.FALLBACK:
@@ -405,6 +470,15 @@ class Assistant:
         if help_spec is not None:
             texts += HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions or ()
         return texts
+
+
+def _context_kinds(state: ChatState) -> frozenset[str]:
+    kinds = set()
+    if state.forces:
+        kinds.add("force")
+    if state.body:
+        kinds.add("body")
+    return frozenset(kinds)
 
 
 def _and(items: list[str] | tuple[str, ...]) -> str:

@@ -27,10 +27,12 @@ class IntentSpec:
     requires_any: frozenset[Term] = frozenset()
     requires_also: frozenset[Term] = frozenset()
     requires_none: frozenset[Term] = frozenset()
+    forbid_bodies: frozenset[str] = frozenset()
     max_tokens: int | None = None
     priority: float = 0.0
     lookup: bool = False
     reply: str | None = None
+    topic: str | None = None
     examples: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     surface_words: frozenset[str] = frozenset()
@@ -92,7 +94,8 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
             elif not isinstance(weight, int | float) or isinstance(weight, bool):
                 item.fail("keywords", f"weight of {term_text!r} must be a number, got {weight!r}")
             else:
-                keywords[term] = float(weight)
+                # "report" and "reports" share a stem: the stronger weight counts
+                keywords[term] = max(float(weight), keywords.get(term, float("-inf")))
                 surface.update(tokens(str(term_text)))
     reply = item.optional_text("reply")
     if handler == "canned" and reply is None:
@@ -116,10 +119,12 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
         requires_any=_terms(item, "requires_any"),
         requires_also=_terms(item, "requires_also"),
         requires_none=_terms(item, "requires_none"),
+        forbid_bodies=frozenset(item.texts("forbid_bodies", required=False)),
         max_tokens=max_tokens,
         priority=item.number("priority", 0.0),
         lookup=item.flag("lookup", default=False),
         reply=reply,
+        topic=item.optional_text("topic"),
         examples=examples,
         suggestions=item.texts("suggestions", required=False),
         surface_words=frozenset(surface),

@@ -130,6 +130,14 @@ class Safety:
 
 
 @dataclass(frozen=True, slots=True)
+class NotCovered:
+    """A subject the page does not cover, and the words that raise it."""
+
+    topic: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """Everything the bot knows."""
 
@@ -150,6 +158,8 @@ class Knowledge:
     bodies: tuple[Body, ...]
     other_forces: tuple[str, ...]
     safety: Safety
+    domain_words: tuple[str, ...]
+    not_covered: tuple[NotCovered, ...]
 
     def force(self, force_id: str) -> Force:
         """The force with id ``force_id``."""
@@ -160,6 +170,10 @@ class Knowledge:
         return next(b for b in self.bodies if b.id == body_id)
 
 
+# What a "which force ...?" look-up phrase can point at: why it was selected, what was
+# found, how it related to Ofsted's inspection, or its report.
+LOOKUP_FACETS = ("selection", "findings", "ofsted", "report")
+
 KNOWLEDGE_FILES = (
     "source.yaml",
     "programme.yaml",
@@ -167,6 +181,8 @@ KNOWLEDGE_FILES = (
     "bodies.yaml",
     "other_forces.yaml",
     "safety.yaml",
+    "vocabulary.yaml",
+    "not_covered.yaml",
 )
 
 
@@ -255,6 +271,11 @@ def load_knowledge(directory: Path) -> Knowledge:
             helpline.text("number"),
             safe.text("not_a_channel"),
         ),
+        domain_words=Fields(docs["vocabulary.yaml"], (), problems).texts("domain_words"),
+        not_covered=tuple(
+            NotCovered(item.text("topic"), item.texts("words"))
+            for item in Fields(docs["not_covered.yaml"], (), problems).items("not_covered")
+        ),
     )
 
     # Cross-references: every id a record names must exist.
@@ -292,8 +313,10 @@ def _force(f: Fields) -> Force:
     lookup: dict[str, tuple[str, ...]] = {}
     if lookup_fields is not None:
         for facet in lookup_fields.data:
-            if facet not in ("selection", "findings"):
-                lookup_fields.fail(str(facet), "unknown facet (expected selection or findings)")
+            if facet not in LOOKUP_FACETS:
+                lookup_fields.fail(
+                    str(facet), f"unknown facet (expected one of {', '.join(LOOKUP_FACETS)})"
+                )
             lookup[str(facet)] = lookup_fields.texts(str(facet), required=False)
     return Force(
         id=f.text("id"),

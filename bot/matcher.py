@@ -13,11 +13,24 @@ from bot.vocabulary import STOPWORDS, Vocabulary
 # Added to an intent's score when the question names the kind of entity the intent is
 # about: "why gmp?" leans towards force_selection rather than deferral_reason.
 SLOT_BONUS = 1.5
+# Added instead when the chat's context can fill the slot ("and what did they find?").
+CONTEXT_SLOT_BONUS = 1.0
+# Taken off an intent that needs a slot nobody named: "is there a report?" is more
+# likely about the reports in general than about one force's.
+MISSING_SLOT_PENALTY = 1.0
+# A priority intent (safety) gets its priority only on this much keyword evidence.
+PRIORITY_MIN_EVIDENCE = 3.0
 # Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
 CONFIDENCE_HALF = 3.0
 # Each word the bot has never seen takes this share off the confidence: "what rating did
 # Ofsted give Rochdale?" mentions Ofsted, but "rating" is nothing the page covers.
-UNKNOWN_WORD_FACTOR = 0.75
+UNKNOWN_WORD_FACTOR = 0.7
+# In a long message, one unknown word per this many words is not held against it:
+# "I served on Herefordshire Council for many years and would be grateful ..."
+WORDS_PER_FREE_UNKNOWN = 10
+# A phrase keyword still matches with up to this many words inside it: "what do you
+# actually do" has "what do you do".
+MAX_PHRASE_GAP = 2
 # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
 LOOKUP_WEIGHT = 2.0
 
@@ -42,6 +55,7 @@ class Match:
     entities: tuple[Entity, ...]
     ranking: tuple[Scored, ...]  # best first; only intents that are eligible
     lookup: dict[str, dict[str, float]] = field(default_factory=dict)
+    not_covered: tuple[str, ...] = ()  # topics the page does not cover that the question raises
 
     @property
     def best(self) -> Scored | None:
@@ -59,7 +73,10 @@ class Match:
         if scored is None or scored.score <= 0:
             return 0.0
         sure = scored.score / (scored.score + CONFIDENCE_HALF)
-        return round(sure * UNKNOWN_WORD_FACTOR ** len(self.unknown), 3)
+        # long messages carry filler the bot cannot know: some unknown words are free
+        free = len(self.words) // WORDS_PER_FREE_UNKNOWN
+        unknown = max(0, len(self.unknown) - free)
+        return round(sure * UNKNOWN_WORD_FACTOR**unknown, 3)
 
     def ids(self, kind: str) -> tuple[str, ...]:
         """Distinct ids of entities of ``kind``, in the order they appear."""
@@ -81,7 +98,14 @@ class Matcher:
     def __init__(self, knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> None:
         self.intents = {spec.id: spec for spec in intents}
         self.entities = EntityIndex(knowledge)
-        self.vocabulary = Vocabulary(_known_words(knowledge, intents) | self.entities.words)
+        meaningful = set(self.entities.words)
+        for spec in intents:
+            meaningful |= spec.surface_words
+        for force in knowledge.forces:
+            for phrases in force.lookup.values():
+                for phrase in phrases:
+                    meaningful.update(tokens(phrase))
+        self.vocabulary = Vocabulary(_known_words(knowledge, intents), meaningful)
         # first stem of a term -> [(intent, term, weight)], to score in one pass
         self._index: dict[str, list[tuple[str, Term, float]]] = {}
         for spec in intents:
@@ -90,6 +114,9 @@ class Matcher:
             # requirement terms must be detected too, though they score nothing
             for term in spec.requires_any | spec.requires_also | spec.requires_none:
                 self._index.setdefault(term[0], []).append((spec.id, term, 0.0))
+        self._not_covered: list[tuple[str, tuple[str, ...]]] = [
+            (item.topic, tokens(word)) for item in knowledge.not_covered for word in item.words
+        ]
         self._lookup: list[tuple[str, str, Term]] = [
             (force.id, facet, tuple(stem(w) for w in tokens(phrase)))
             for force in knowledge.forces
@@ -97,8 +124,11 @@ class Matcher:
             for phrase in phrases
         ]
 
-    def match(self, text: str) -> Match:
-        """Normalise, correct, find entities and rank the intents for ``text``."""
+    def match(self, text: str, context: frozenset[str] = frozenset()) -> Match:
+        """Normalise, correct, find entities and rank the intents for ``text``.
+
+        ``context`` names the slot kinds ("force", "body") the chat's context could fill.
+        """
         raw = tokens(text)
         words: list[str] = []
         corrections: list[tuple[str, str]] = []
@@ -122,7 +152,7 @@ class Matcher:
         stems_ = tuple(stem(w) for w in words)
         present = self._present_terms(stems_)
         lookup = self._lookup_scores(present)
-        ranking = self._rank(present, found, len(words), lookup)
+        ranking = self._rank(present, found, len(words), lookup, context)
         return Match(
             normalised=" ".join(raw),
             words=tuple(words),
@@ -131,14 +161,26 @@ class Matcher:
             entities=tuple(found),
             ranking=ranking,
             lookup=lookup,
+            not_covered=self._topics_not_covered(tuple(words)),
         )
+
+    def _topics_not_covered(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Topics of knowledge/not_covered.yaml whose words occur, as exact phrases."""
+        topics: list[str] = []
+        for topic, phrase in self._not_covered:
+            size = len(phrase)
+            if topic not in topics and any(
+                words[i : i + size] == phrase for i in range(len(words) - size + 1)
+            ):
+                topics.append(topic)
+        return tuple(topics)
 
     def _present_terms(self, stems_: tuple[str, ...]) -> dict[Term, None]:
         """Every keyword term that occurs, contiguous, in the question (ordered set)."""
         present: dict[Term, None] = {}
         for start, first in enumerate(stems_):
             for _, term, _ in self._index.get(first, ()):
-                if stems_[start : start + len(term)] == term:
+                if term not in present and _phrase_at(stems_, start, term):
                     present[term] = None
         # look-up phrases and requirement terms are matched the same way
         for _, _, term in self._lookup:
@@ -160,8 +202,10 @@ class Matcher:
         found: list[Entity],
         length: int,
         lookup: dict[str, dict[str, float]],
+        context: frozenset[str],
     ) -> tuple[Scored, ...]:
         kinds = {e.kind for e in found}
+        bodies = {e.id for e in found if e.kind == "body"}
         scored: list[Scored] = []
         for spec in self.intents.values():
             if spec.max_tokens is not None and length > spec.max_tokens:
@@ -174,16 +218,25 @@ class Matcher:
                 continue
             if spec.requires_none and any(t in present for t in spec.requires_none):
                 continue
+            if spec.forbid_bodies & bodies:
+                continue
             matched = [(" ".join(t), w) for t, w in spec.keywords.items() if t in present]
             score = sum(w for _, w in matched)
             if spec.lookup and lookup:
                 best_lookup = max(sum(f.values()) for f in lookup.values())
                 matched.append(("(look-up)", best_lookup))
                 score += best_lookup
-            if score > 0 and spec.slot is not None and spec.slot in kinds:
-                matched.append((f"({spec.slot} named)", SLOT_BONUS))
-                score += SLOT_BONUS
-            if score > 0 and spec.priority:
+            if score > 0 and spec.slot is not None:
+                if spec.slot in kinds:
+                    matched.append((f"({spec.slot} named)", SLOT_BONUS))
+                    score += SLOT_BONUS
+                elif spec.slot in context:
+                    matched.append((f"({spec.slot} from context)", CONTEXT_SLOT_BONUS))
+                    score += CONTEXT_SLOT_BONUS
+                elif not spec.slot_optional:
+                    matched.append((f"(no {spec.slot})", -MISSING_SLOT_PENALTY))
+                    score -= MISSING_SLOT_PENALTY
+            if score >= PRIORITY_MIN_EVIDENCE and spec.priority:
                 matched.append(("(priority)", spec.priority))
                 score += spec.priority
             if score > 0:
@@ -192,9 +245,19 @@ class Matcher:
         return tuple(scored)
 
 
+def _phrase_at(stems_: tuple[str, ...], start: int, term: Term) -> bool:
+    """Whether ``term`` occurs from ``start``, allowing a few words inside the phrase."""
+    position = start
+    for word in term[1:]:
+        window = stems_[position + 1 : position + 2 + MAX_PHRASE_GAP]
+        if word not in window:
+            return False
+        position += 1 + window.index(word)
+    return True
+
+
 def _contains(stems_: tuple[str, ...], term: Term) -> bool:
-    size = len(term)
-    return any(stems_[i : i + size] == term for i in range(len(stems_) - size + 1))
+    return any(_phrase_at(stems_, i, term) for i, w in enumerate(stems_) if w == term[0])
 
 
 def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[str]:
@@ -204,7 +267,7 @@ def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[s
         words |= spec.surface_words
         for text in (*spec.examples, *spec.suggestions, spec.reply or ""):
             words.update(tokens(text))
-    for text in _knowledge_texts(knowledge):
+    for text in (*_knowledge_texts(knowledge), *knowledge.domain_words):
         words.update(tokens(text))
     return words
 

@@ -64,6 +64,30 @@ _NUMBER_WORDS = {
 
 # Chat shorthand people type on phones, mapped to the word they mean.
 _SHORTHAND = {
+    "whats": "what is",
+    "wats": "what is",
+    "wheres": "where is",
+    "whos": "who is",
+    "hows": "how is",
+    "whens": "when is",
+    "whys": "why is",
+    "thats": "that is",
+    "theres": "there is",
+    "im": "i am",
+    "ive": "i have",
+    "dont": "do not",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "arent": "are not",
+    "cant": "can not",
+    "couldnt": "could not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "havent": "have not",
+    "hasnt": "has not",
     "u": "you",
     "ur": "your",
     "r": "are",
@@ -166,6 +190,8 @@ def stem(word: str) -> str:
             if len(base) > _MIN_STEM and base[-1] == base[-2] and base[-1] not in "ls":
                 base = base[:-1]
             return base
+    if word.endswith("e") and len(word) > _MIN_STEM + 1:
+        return word[:-1]  # "improve" meets "improved", "release" meets "released"
     return word
 
 

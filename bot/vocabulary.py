@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 # Function words and chat filler: known, but carrying no meaning for matching.
 STOPWORDS = frozenset(
@@ -30,21 +31,33 @@ STOPWORDS = frozenset(
     asking asked answer told tell telling know knowing knew look looking read reading find
     finding student students essay assignment dissertation project research researching
     journalist writing write piece article councillor officer work working job course uni
-    university class homework mum dad friend someone people person
+    university class homework mum dad friend someone people person grateful greatly
+    enlighten confused confusing recall remember served serve regard regards respect view
+    opinion day today summer winter spring autumn deadline confirm clarify kindly sorry
+    apologies excuse pardon wondered wondering anybody somebody everyone everybody tho
+    though nah yeah ya ye hmm okey oki alright fine simply simple short shortly brief
+    briefly quite bit little whole entire story again back yet already also however
+    therefore thus hence etc might must shall may ought
     """.split()
 )
 
 
 class Vocabulary:
-    """Known words, with a cached typo corrector from unknown words to known ones."""
+    """Known words, with a cached typo corrector from unknown words to known ones.
 
-    def __init__(self, words: Iterable[str]) -> None:
+    ``meaningful`` words (keywords, aliases) win ties over words that only occur in the
+    knowledge's prose, so "repot" becomes "report", not "repeat".
+    """
+
+    def __init__(self, words: Iterable[str], meaningful: Iterable[str] = ()) -> None:
         self.words = frozenset(w for w in words if w) | STOPWORDS
+        self.meaningful = frozenset(meaningful)
         # Candidates for correction: real words, not digits or one-letter tokens.
         self._by_length: dict[int, list[str]] = {}
-        for word in self.words:
+        for word in sorted(self.words | self.meaningful):
             if len(word) >= 3 and not word.isdigit():
                 self._by_length.setdefault(len(word), []).append(word)
+        self.words |= self.meaningful
         self.correct = lru_cache(maxsize=16384)(self._correct)
 
     def __contains__(self, word: object) -> bool:
@@ -56,25 +69,43 @@ class Vocabulary:
             return word
         if len(word) < 3 or word.isdigit() or not word.isascii():
             return None
-        cutoff = _cutoff(len(word))
+        edits = max_edits(len(word))
         candidates: list[str] = []
-        for length in range(len(word) - 2, len(word) + 3):
+        for length in range(len(word) - edits, len(word) + edits + 1):
             candidates.extend(self._by_length.get(length, ()))
         found = process.extract(
-            word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4
+            word, candidates, scorer=OSA.distance, processor=None, score_cutoff=edits, limit=8
         )
+        if len(word) <= SHORT_WORD:
+            # a short word is only corrected for swapped letters: "hmci", "waht"
+            found = [m for m in found if sorted(m[0]) == sorted(word)]
+        # two edits are allowed in long words only if the first letter is right:
+        # "staffordsire" -> "staffordshire", but "referrals" never becomes "deferral"
+        found = [m for m in found if m[1] < 2 or m[0][0] == word[0]]
         if not found:
             return None
-        best = max(found, key=lambda m: (m[1], m[0][0] == word[0], -abs(len(m[0]) - len(word))))
+        best = min(
+            found,
+            key=lambda m: (
+                m[1],
+                m[0][0] != word[0],
+                m[0] not in self.meaningful,
+                -fuzz.ratio(word, m[0]),
+                m[0],
+            ),
+        )
         return best[0]
 
 
-def _cutoff(length: int) -> float:
-    """How similar a misspelling must be: stricter for short words, where one edit is a lot."""
-    if length <= 3:
-        return 85.0  # "whn" -> "when", but "rat" never becomes "date"
-    if length == 4:
-        return 88.0  # one insertion only: "hmci" is not enough, "reprt" is
-    if length <= 6:
-        return 80.0  # "ofsted" <- "ofsteed", "pilto" -> "pilot"
-    return 84.0  # "deffered" -> "deferred", "staffordsire" -> "staffordshire"
+# Words this short are corrected only when two letters are swapped: any other single edit
+# turns one real word into another ("join" -> "joint", "rate" -> "date").
+SHORT_WORD = 4
+
+
+def max_edits(length: int) -> int:
+    """Edits (OSA distance: insert, delete, substitute, swap) allowed for a word this long."""
+    if length <= SHORT_WORD:
+        return 1
+    if length <= 7:
+        return 1  # "ofsteed" -> "ofsted", "pilto" -> "pilot"; "apply" never becomes "happy"
+    return 2  # "deffered" -> "deferred", "staffordsire" -> "staffordshire"
