@@ -35,7 +35,7 @@ MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
 FOLLOW_UP_FILLER = frozenset(
     "what about and how the then so also ok okay same for with of regarding re on is it "
-    "its there please too as well now but or question one ones in at police force".split()
+    "its there please too as well now but or question one 1 ones in at police force".split()
 )
 # Intents that end the need for a pending clarification without answering it.
 SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})

@@ -134,6 +134,16 @@ _SHORTHAND = {
     "las": "local authorities",
     "pd": "police",
     "cops": "police",
+    "feds": "police",
+    "examined": "inspected",
+    "examine": "inspect",
+    "examining": "inspecting",
+    "examination": "inspection",
+    "audited": "inspected",
+    "audit": "inspection",
+    "visited": "inspected",
+    "scrutinised": "inspected",
+    "scrutinized": "inspected",
     "coppers": "police",
 }
 

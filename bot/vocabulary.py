@@ -37,7 +37,8 @@ STOPWORDS = frozenset(
     apologies excuse pardon wondered wondering anybody somebody everyone everybody tho
     though nah yeah ya ye hmm okey oki alright fine simply simple short shortly brief
     briefly quite bit little whole entire story again back yet already also however
-    therefore thus hence etc might must shall may ought
+    therefore thus hence etc might must shall may ought matter matters mattered
+    important importance relevant significant
     """.split()
 )
 
