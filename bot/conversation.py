@@ -30,6 +30,10 @@ MAX_CHATS = 50_000
 SMALL_TALK_MIN_SCORE = 2.0
 # Longest message read as a vague follow-up of the last topic.
 MAX_FOLLOW_UP_WORDS = 8
+# Words that point back at the last answer: "when was that?", "who ran it?"
+REFERENTS = frozenset("that it this they them then those these its their there".split())
+# How much the last topic must add to a vague follow-up that already matches alone.
+TOPIC_MARGIN = 2.0
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
@@ -103,6 +107,36 @@ class Assistant:
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state))
         return self._decide(state, self._with_topic(state, text, match))
+
+    def reload(self, root: Path | None = None) -> None:
+        """Load knowledge/ and intents.yaml afresh and swap them in; keep chat contexts.
+
+        Raises DataError, keeping the current knowledge, if the files are invalid. Nothing
+        is swapped until everything has loaded; call it from the thread that answers (the
+        event loop's), not from a signal handler, so no reply sees half of each.
+        """
+        root = root or default_root()
+        knowledge = load_knowledge(root / "knowledge")
+        intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+        matcher = Matcher(knowledge, intents)
+        self.knowledge, self.intents, self.matcher = knowledge, {s.id: s for s in intents}, matcher
+        force_ids = {f.id for f in knowledge.forces}
+        body_ids = {b.id for b in knowledge.bodies}
+        for state in list(self._chats.values()):  # forget context the new files lack
+            state.forces = tuple(f for f in state.forces if f in force_ids)
+            state.body = state.body if state.body in body_ids else None
+            if state.last_intent not in self.intents:
+                state.last_intent = None
+            if state.pending not in self.intents:
+                state.pending = None
+        for text in self._all_button_texts():
+            self.button_key(text)
+
+    def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
+        """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
+        state = self.context(chat_id)
+        match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state)))
+        return match, self._decide(state, match)
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -187,7 +221,7 @@ class Assistant:
             return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, forces, bodies)
-        if best is None or best.score < self.min_score or confidence < self.min_confidence:
+        if not self._strong(match) or best is None:
             return self._fallback(state, match)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
@@ -202,18 +236,27 @@ class Assistant:
         spec = self.intents.get(state.last_intent or "")
         if spec is None or spec.topic is None or match.unknown or match.entities:
             return match
-        if len(match.words) > MAX_FOLLOW_UP_WORDS or self._strong(match):
+        if len(match.words) > MAX_FOLLOW_UP_WORDS:
+            return match
+        refers_back = any(w in REFERENTS for w in match.words)
+        if self._strong(match) and not refers_back:
             return match
         expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
-        return expanded if self._strong(expanded) else match
+        if not self._strong(expanded):
+            return match
+        if self._strong(match) and expanded.best and match.best:
+            # "when was that?" after the deferral: the topic must clearly win
+            if expanded.best.score < match.best.score + TOPIC_MARGIN:
+                return match
+        return expanded
 
     def _strong(self, match: Match) -> bool:
         best = match.best
-        return (
-            best is not None
-            and best.score >= self.min_score
-            and match.confidence() >= self.min_confidence
-        )
+        if best is None:
+            return False
+        score = _unpenalised(best)
+        confidence = match.confidence(Scored(best.intent, score, best.matched))
+        return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:
         """Short small talk ("yo", "ta") is answered on weaker evidence than questions."""
@@ -456,6 +499,7 @@ class Assistant:
             runner_up=runner.intent if runner else None,
             runner_up_score=runner.score if runner else 0.0,
             score=best.score if best else 0.0,
+            best_intent=best.intent if best else None,
         )
 
     def _all_button_texts(self) -> list[str]:
@@ -470,6 +514,11 @@ class Assistant:
         if help_spec is not None:
             texts += HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions or ()
         return texts
+
+
+def _unpenalised(scored: Scored) -> float:
+    """The score without the missing-slot penalty: a clarifying question can supply it."""
+    return scored.score - sum(w for k, w in scored.matched if k.startswith("(no "))
 
 
 def _context_kinds(state: ChatState) -> frozenset[str]:

@@ -48,8 +48,11 @@ class EntityIndex:
             if len(words) > 1 and words[-1] in ("police", "constabulary"):
                 self.exact.setdefault(words[:-1], ("other_force", name))
         self.exact.pop((), None)
-        self.fuzzy_choices = {
-            " ".join(words): words for words in self.exact if len(" ".join(words)) >= MIN_FUZZY_CHARS
+        # id -> alias text: rapidfuzz compares the values and hands back the key
+        self.fuzzy_choices: dict[tuple[str, ...], str] = {
+            words: " ".join(words)
+            for words in self.exact
+            if len(" ".join(words)) >= MIN_FUZZY_CHARS
         }
         self.words = frozenset(w for words in self.exact for w in words)
 
@@ -80,9 +83,8 @@ class EntityIndex:
                         score_cutoff=FUZZY_ALIAS_CUTOFF,
                     )
                     if match is not None:
-                        _, score, key = match
-                        hit = self.exact[self.fuzzy_choices[key]]
-                        alias = key
+                        alias, score, key = match
+                        hit = self.exact[key]
                 if hit is None:
                     continue
                 kind, entity_id = hit

@@ -17,7 +17,7 @@ SLOT_BONUS = 1.5
 CONTEXT_SLOT_BONUS = 1.0
 # Taken off an intent that needs a slot nobody named: "is there a report?" is more
 # likely about the reports in general than about one force's.
-MISSING_SLOT_PENALTY = 1.0
+MISSING_SLOT_PENALTY = 1.5
 # A priority intent (safety) gets its priority only on this much keyword evidence.
 PRIORITY_MIN_EVIDENCE = 3.0
 # Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.

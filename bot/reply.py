@@ -32,6 +32,7 @@ class Reply:
     runner_up: str | None = None
     runner_up_score: float = 0.0
     score: float = 0.0
+    best_intent: str | None = None  # the best-scoring intent, even when not answered
 
     @property
     def buttons(self) -> tuple[str, ...]:

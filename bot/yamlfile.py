@@ -42,16 +42,24 @@ def describe(path: Path_) -> str:
     return out
 
 
-def _line_map(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+def _line_map(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[tuple[Path_, int]]
+) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    duplicates.append(((*path, key.value), key.start_mark.line + 1))
+                seen.add(key.value)
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 lines[(*path, key.value)] = key.start_mark.line + 1
-                _line_map(value, (*path, key.value), lines)
+                _line_map(value, (*path, key.value), lines, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _line_map(item, (*path, index), lines)
+            _line_map(item, (*path, index), lines, duplicates)
 
 
 @dataclass(slots=True)
@@ -92,8 +100,17 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
         problem = getattr(exc, "problem", None) or str(exc)
         raise DataError([Problem(name, "", f"invalid YAML: {problem}", line)]) from exc
     lines: dict[Path_, int] = {}
+    duplicates: list[tuple[Path_, int]] = []
     if node is not None:
-        _line_map(node, (), lines)
+        _line_map(node, (), lines, duplicates)
+    if duplicates:
+        # YAML keeps the last of two equal keys silently: a typo'd edit would vanish
+        raise DataError(
+            [
+                Problem(name, describe(where), "duplicate key (the earlier value would be ignored)", line)
+                for where, line in duplicates
+            ]
+        )
     return YamlDoc(name, data, lines)
 
 

@@ -1,0 +1,1 @@
+"""Test support code: a fake Telegram Bot API server and a Telegram HTML validator."""

@@ -1,0 +1,97 @@
+"""``python -m bot``: ask, chat, chat --jsonl, eval and check, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_answers_in_plain_text() -> None:
+    result = run("ask", "why was staffs chosen?")
+    assert result.returncode == 0
+    assert "good practice examples" in result.stdout
+    assert "Source:" in result.stdout
+
+
+def test_ask_does_not_import_telegram() -> None:
+    code = "import sys; from bot.cli import main; main(['ask', 'hi']); print('telegram' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip().endswith("False")
+
+
+def test_chat_jsonl_keeps_context_per_chat() -> None:
+    lines = [
+        {"chat": "a", "text": "why was gmp chosen"},
+        {"chat": "b", "text": "why was staffs chosen"},
+        {"chat": "a", "text": "and what did they find?"},
+        "not json",
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    result = run("chat", "--jsonl", stdin=stdin)
+    assert result.returncode == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4
+    for record in out[:3]:
+        assert set(record) >= {"chat", "text", "intent", "confidence", "choices", "suggestions", "source"}
+    assert out[2]["chat"] == "a"
+    assert out[2]["intent"] == "force_findings"
+    assert out[2]["slots"]["force"] == "greater-manchester"
+    assert "error" in out[3]
+
+
+def test_terminal_chat_with_buttons() -> None:
+    result = run("chat", stdin="what did they find?\n2\n/quit\n")
+    assert result.returncode == 0
+    assert "Which force do you mean" in result.stdout
+    assert "Greater Manchester" in result.stdout
+    assert "domestic abuse" in result.stdout
+
+
+def test_no_command_without_token_is_the_terminal_chat() -> None:
+    result = run(stdin="hello\n")
+    assert result.returncode == 0
+    assert "Hello!" in result.stdout
+
+
+def test_check_passes_on_the_repository() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok:")
+
+
+def test_check_fails_with_file_entry_and_field(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    shutil.copy(ROOT / "intents.yaml", tmp_path / "intents.yaml")
+    forces = tmp_path / "knowledge" / "forces.yaml"
+    forces.write_text(forces.read_text().replace("    short_name: Staffordshire\n", ""))
+    result = run("check", env={"BOT_ROOT": str(tmp_path)})
+    assert result.returncode == 1
+    assert "knowledge/forces.yaml:5: forces[0].short_name: missing field" in result.stderr
+
+
+def test_eval_prints_per_intent_figures() -> None:
+    result = run("eval", "tests/data/holdout.yaml", "--quiet")
+    assert result.returncode == 0
+    assert "precision" in result.stdout
+    assert "off-topic rejection:" in result.stdout
+    assert "wrong-force answers: 0" in result.stdout
