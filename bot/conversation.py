@@ -32,6 +32,8 @@ SMALL_TALK_MIN_SCORE = 2.0
 MAX_FOLLOW_UP_WORDS = 8
 # Words that point back at the last answer: "when was that?", "who ran it?"
 REFERENTS = frozenset("that it this they them then those these its their there".split())
+# A message this short ("why?", "and when?") is read against the last topic first.
+SHORT_FOLLOW_UP = 3
 # How much the last topic must add to a vague follow-up that already matches alone.
 TOPIC_MARGIN = 2.0
 # Buttons offered with one reply.
@@ -238,7 +240,9 @@ class Assistant:
             return match
         if len(match.words) > MAX_FOLLOW_UP_WORDS:
             return match
-        refers_back = any(w in REFERENTS for w in match.words)
+        if match.best is not None and match.best.intent in SMALL_TALK:
+            return match
+        refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(w in REFERENTS for w in match.words)
         if self._strong(match) and not refers_back:
             return match
         expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
