@@ -42,7 +42,7 @@ Handler = Callable[[Knowledge, Request], Answer]
 
 
 def join(items: Sequence[str], word: str = "and") -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
@@ -182,13 +182,17 @@ def inspection_timing(k: Knowledge, req: Request) -> Answer:
     by = body_name(k, i.conducted_by)
     if req.forces:
         parts = [
-            f"{by}'s inspection of {f.name} was {kind} and took place in {i.date}, "
-            f"within {f.area}"
+            f"{by}'s inspection of {f.name} was {kind} and took place in {i.date}, within {f.area}"
             for f in _forces(k, req)
         ]
-        return Answer(" ".join(sentence(p) for p in parts), source=page_source(k), forces=req.forces)
+        return Answer(
+            " ".join(sentence(p) for p in parts), source=page_source(k), forces=req.forces
+        )
     names = join([f.name for f in k.forces])
-    text = f"In {i.date} {by} conducted {kind} inspections of the child protection services delivered by {names}."
+    text = (
+        f"In {i.date} {by} conducted {kind} inspections of the child protection services "
+        f"delivered by {names}."
+    )
     return Answer(text, source=page_source(k))
 
 
@@ -223,7 +227,10 @@ def _each(k: Knowledge, req: Request, build: Callable[[Force], tuple[str, bool]]
 
 def selection_text(force: Force) -> str:
     """Why ``force`` was selected."""
-    return f"{force.name} was selected to take part in the pilot inspection programme because {force.selection_reason}."
+    return (
+        f"{force.name} was selected to take part in the pilot inspection programme because "
+        f"{force.selection_reason}."
+    )
 
 
 def findings_text(k: Knowledge, force: Force) -> tuple[str, bool]:
@@ -248,7 +255,8 @@ def report_text(k: Knowledge, force: Force) -> tuple[str, bool]:
     """The report on ``force``, or what the page names instead."""
     if force.report is not None:
         return (
-            f"HMIC's report on {force.name} is {quoted(force.report.title)}, dated {force.report.date}.",
+            f"HMIC's report on {force.name} is {quoted(force.report.title)}, "
+            f"dated {force.report.date}.",
             True,
         )
     others = [f"{f.name} ({f.report.date})" for f in k.forces if f.report is not None]
@@ -258,7 +266,10 @@ def report_text(k: Knowledge, force: Force) -> tuple[str, bool]:
 
 def area_text(force: Force) -> str:
     """Where ``force`` was inspected."""
-    return f"HMIC inspected the child protection services delivered by {force.name} within {force.area}."
+    return (
+        f"HMIC inspected the child protection services delivered by {force.name} "
+        f"within {force.area}."
+    )
 
 
 def force_selection(k: Knowledge, req: Request) -> Answer:
@@ -307,9 +318,7 @@ def ofsted_relation(k: Knowledge, req: Request) -> Answer:
             for force in _forces(k, req)
         ]
         return Answer(" ".join(parts), source=page_source(k), forces=req.forces)
-    exceptions = [
-        f"For {f.name} the page adds: {f.ofsted_note}" for f in k.forces if f.ofsted_note
-    ]
+    exceptions = [f"For {f.name} the page adds: {f.ofsted_note}" for f in k.forces if f.ofsted_note]
     text = " ".join([k.ofsted_timing, k.ofsted_independence, *exceptions])
     return Answer(text, source=page_source(k))
 
@@ -319,10 +328,7 @@ def improvements(k: Knowledge, req: Request) -> Answer:
     text = sentence(k.improvements)
     if k.improvement_details is None:
         reports = [f"{quoted(f.report.title)} ({f.report.date})" for f in k.forces if f.report]
-        text += (
-            " The page itself does not list them; the reports it names are "
-            f"{join(reports)}."
-        )
+        text += f" The page itself does not list them; the reports it names are {join(reports)}."
     else:
         text += " " + sentence(k.improvement_details)
     return Answer(text, source=page_source(k))

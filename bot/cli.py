@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.yamlfile import DataError
 
@@ -13,7 +14,11 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
-def _assistant():  # type: ignore[no-untyped-def]
+if TYPE_CHECKING:
+    from bot.conversation import Assistant
+
+
+def _assistant() -> Assistant:
     from bot.conversation import Assistant
 
     return Assistant.load()
@@ -84,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help="the question, quoted or not")
     ask.set_defaults(func=cmd_ask)
     chat = sub.add_parser("chat", help="chat in the terminal")
-    chat.add_argument("--jsonl", action="store_true", help='read {"chat","text"} JSON lines on stdin')
+    chat.add_argument(
+        "--jsonl", action="store_true", help='read {"chat","text"} JSON lines on stdin'
+    )
     chat.set_defaults(func=cmd_chat)
     ev = sub.add_parser("eval", help="measure accuracy on a labelled question file")
     ev.add_argument("file", help="a YAML file like tests/data/questions.yaml")

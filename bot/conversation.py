@@ -31,7 +31,9 @@ SMALL_TALK_MIN_SCORE = 2.0
 # Longest message read as a vague follow-up of the last topic.
 MAX_FOLLOW_UP_WORDS = 8
 # Words that point back at the last answer: "when was that?", "who ran it?"
-REFERENTS = frozenset("that it this they them then those these its their there".split())
+REFERENTS = frozenset(
+    ["that", "it", "this", "they", "them", "then", "those", "these", "its", "their", "there"]
+)
 # A message this short ("why?", "and when?") is read against the last topic first.
 SHORT_FOLLOW_UP = 3
 # How much the last topic must add to a vague follow-up that already matches alone.
@@ -40,8 +42,44 @@ TOPIC_MARGIN = 2.0
 MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
 FOLLOW_UP_FILLER = frozenset(
-    "what about and how the then so also ok okay same for with of regarding re on is it "
-    "its there please too as well now but or question one 1 ones in at police force".split()
+    [
+        "what",
+        "about",
+        "and",
+        "how",
+        "the",
+        "then",
+        "so",
+        "also",
+        "ok",
+        "okay",
+        "same",
+        "for",
+        "with",
+        "of",
+        "regarding",
+        "re",
+        "on",
+        "is",
+        "it",
+        "its",
+        "there",
+        "please",
+        "too",
+        "as",
+        "well",
+        "now",
+        "but",
+        "or",
+        "question",
+        "one",
+        "1",
+        "ones",
+        "in",
+        "at",
+        "police",
+        "force",
+    ]
 )
 # Intents that end the need for a pending clarification without answering it.
 SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
@@ -206,28 +244,27 @@ class Assistant:
         forces = match.ids("force")
         bodies = match.ids("body")
         best = match.best
-        confidence = match.confidence()
         if not match.words:
             return self._fallback(state, match, empty=True)
         if best is not None and best.intent == "safety" and best.score >= self.min_score:
-            return self._answer(state, match, best, forces, bodies)
+            return self._answer(state, match, best)
 
         if self._is_bare_entity(match):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None:
-                return self._answer(state, match, Scored(follow, 0.0, ()), forces, bodies, 0.9)
+                return self._answer(state, match, Scored(follow, 0.0, ()), 0.9)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
-            return self._answer(state, match, Scored(state.pending, 0.0, ()), forces, bodies, 0.9)
+            return self._answer(state, match, Scored(state.pending, 0.0, ()), 0.9)
 
         if match.not_covered and (best is None or best.intent not in SMALL_TALK):
             return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
-            return self._answer(state, match, best, forces, bodies)
+            return self._answer(state, match, best)
         if not self._strong(match) or best is None:
             return self._fallback(state, match)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
-        return self._answer(state, match, best, forces, bodies)
+        return self._answer(state, match, best)
 
     def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:
         """Read a vague follow-up ("why?", "who ran it?") as being about the last topic.
@@ -242,16 +279,22 @@ class Assistant:
             return match
         if match.best is not None and match.best.intent in SMALL_TALK:
             return match
-        refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(w in REFERENTS for w in match.words)
+        refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(
+            w in REFERENTS for w in match.words
+        )
         if self._strong(match) and not refers_back:
             return match
         expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
         if not self._strong(expanded):
             return match
-        if self._strong(match) and expanded.best and match.best:
-            # "when was that?" after the deferral: the topic must clearly win
-            if expanded.best.score < match.best.score + TOPIC_MARGIN:
-                return match
+        # "when was that?" after the deferral: the topic must clearly win
+        if (
+            self._strong(match)
+            and expanded.best
+            and match.best
+            and expanded.best.score < match.best.score + TOPIC_MARGIN
+        ):
+            return match
         return expanded
 
     def _strong(self, match: Match) -> bool:
@@ -332,11 +375,11 @@ class Assistant:
         state: ChatState,
         match: Match,
         scored: Scored,
-        forces: tuple[str, ...],
-        bodies: tuple[str, ...],
         confidence: float | None = None,
     ) -> Reply:
         spec = self.intents[scored.intent]
+        forces = match.ids("force")
+        bodies = match.ids("body")
         confidence = match.confidence(scored) if confidence is None else confidence
         if spec.slot == "force" and not forces:
             forces = state.forces
@@ -458,7 +501,9 @@ class Assistant:
             f"The page says nothing about {others}. It covers only "
             f"{_and([f.name for f in k.forces])}, inspected by HMIC in {k.inspections.date}."
         )
-        intent = best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
+        intent = (
+            best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
+        )
         return self._reply(
             text=text,
             intent=intent,

@@ -101,9 +101,7 @@ class Report:
 
     def confusions(self) -> list[tuple[tuple[str, str], int]]:
         """(expected, got) pairs that were wrong, most frequent first."""
-        pairs = Counter(
-            (r.turn.intent, r.reply.intent) for r in self.results if not r.correct
-        )
+        pairs = Counter((r.turn.intent, r.reply.intent) for r in self.results if not r.correct)
         return pairs.most_common()
 
     def format(self, *, show_errors: bool = True) -> str:
@@ -122,7 +120,9 @@ class Report:
                 if not r.correct:
                     got = r.reply.intent + (f" {r.reply.slots}" if r.reply.slots else "")
                     want = r.turn.intent + (f" force={r.turn.force}" if r.turn.force else "")
-                    lines.append(f"  [{r.turn.conversation}] {r.turn.question!r}: want {want}, got {got}")
+                    lines.append(
+                        f"  [{r.turn.conversation}] {r.turn.question!r}: want {want}, got {got}"
+                    )
         lines.append("")
         correct = sum(r.correct for r in self.results)
         lines.append(f"turns: {len(self.results)}")

@@ -235,7 +235,10 @@ def load_knowledge(directory: Path) -> Knowledge:
         pilot_description=pilot.text("description"),
         pilot_forces=pilot.texts("forces"),
         inspections=Inspections(
-            insp.text("date"), insp.text("conducted_by"), insp.flag("announced"), insp.text("subject")
+            insp.text("date"),
+            insp.text("conducted_by"),
+            insp.flag("announced"),
+            insp.text("subject"),
         ),
         ofsted_timing=rel.text("timing"),
         ofsted_independence=rel.text("independence"),
@@ -285,7 +288,9 @@ def load_knowledge(directory: Path) -> Knowledge:
     ):
         for index, ref in enumerate(ids):
             if ref not in known:
-                fields.fail(key, f"[{index}] {ref!r} is not a known id ({', '.join(sorted(known))})")
+                fields.fail(
+                    key, f"[{index}] {ref!r} is not a known id ({', '.join(sorted(known))})"
+                )
     for fields, key, known in (
         (insp, "conducted_by", body_ids),
         (dfr, "announced_by", body_ids),
@@ -294,9 +299,9 @@ def load_knowledge(directory: Path) -> Knowledge:
         (ren, "new_body", body_ids),
         (src, "publisher", body_ids),
     ):
-        ref = fields.data.get(key)
-        if isinstance(ref, str) and ref not in known:
-            fields.fail(key, f"{ref!r} is not a known body id ({', '.join(sorted(known))})")
+        value: object = fields.data.get(key)
+        if isinstance(value, str) and value not in known:
+            fields.fail(key, f"{value!r} is not a known body id ({', '.join(sorted(known))})")
 
     _check_unique_ids(docs["forces.yaml"], "forces", [f.id for f in forces], problems)
     _check_unique_ids(docs["bodies.yaml"], "bodies", [b.id for b in bodies], problems)
@@ -331,7 +336,9 @@ def _force(f: Fields) -> Force:
             if findings_fields
             else None
         ),
-        report=Report(report_fields.text("title"), report_fields.text("date")) if report_fields else None,
+        report=Report(report_fields.text("title"), report_fields.text("date"))
+        if report_fields
+        else None,
         ofsted_note=f.optional_text("ofsted_note"),
         lookup=lookup,
     )
@@ -387,7 +394,12 @@ def _check_aliases(
                 previous = owner.setdefault(norm, entity_id)
                 if previous != entity_id:
                     offset = alias_index - (len(names) - len(entries[index][1]))
-                    path = (key, index, "aliases", max(offset - 2 if key == "forces" else offset - 1, 0))
+                    path = (
+                        key,
+                        index,
+                        "aliases",
+                        max(offset - 2 if key == "forces" else offset - 1, 0),
+                    )
                     problems.append(
                         Problem(
                             doc.name,

@@ -147,7 +147,23 @@ _SHORTHAND = {
     "coppers": "police",
 }
 
-_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ers", "ors", "ed", "es", "er", "or", "s")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ions",
+    "ion",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "ors",
+    "ed",
+    "es",
+    "er",
+    "or",
+    "s",
+)
 _MIN_STEM = 4
 
 

@@ -48,7 +48,7 @@ def _line_map(
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
-        for key, value in node.value:
+        for key, _ in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
                     duplicates.append(((*path, key.value), key.start_mark.line + 1))
@@ -107,7 +107,12 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
         # YAML keeps the last of two equal keys silently: a typo'd edit would vanish
         raise DataError(
             [
-                Problem(name, describe(where), "duplicate key (the earlier value would be ignored)", line)
+                Problem(
+                    name,
+                    describe(where),
+                    "duplicate key (the earlier value would be ignored)",
+                    line,
+                )
                 for where, line in duplicates
             ]
         )
@@ -165,7 +170,9 @@ class Fields:
         value = self.data.get(key, default)
         if isinstance(value, bool):
             return value
-        self.fail(key, "missing field" if value is None else f"expected true or false, got {_kind(value)}")
+        self.fail(
+            key, "missing field" if value is None else f"expected true or false, got {_kind(value)}"
+        )
         return False
 
     def number(self, key: str, default: float) -> float:
@@ -188,7 +195,11 @@ class Fields:
             return ()
         out: list[str] = []
         for index, item in enumerate(value):
-            if isinstance(item, str | int | float) and not isinstance(item, bool) and str(item).strip():
+            if (
+                isinstance(item, str | int | float)
+                and not isinstance(item, bool)
+                and str(item).strip()
+            ):
                 out.append(str(item).strip())
             else:
                 self.problems.append(
@@ -217,7 +228,9 @@ class Fields:
         """Each mapping in the list at ``key``."""
         value = self.data.get(key)
         if not isinstance(value, list):
-            self.fail(key, "missing field" if value is None else f"expected a list, got {_kind(value)}")
+            self.fail(
+                key, "missing field" if value is None else f"expected a list, got {_kind(value)}"
+            )
             return
         for index in range(len(value)):
             yield Fields(self.doc, (*self.path, key, index), self.problems)

@@ -12,7 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -34,8 +36,13 @@ def test_ask_answers_in_plain_text() -> None:
 
 
 def test_ask_does_not_import_telegram() -> None:
-    code = "import sys; from bot.cli import main; main(['ask', 'hi']); print('telegram' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'hi']); "
+        "print('telegram' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert result.stdout.strip().endswith("False")
 
 
@@ -52,7 +59,15 @@ def test_chat_jsonl_keeps_context_per_chat() -> None:
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == 4
     for record in out[:3]:
-        assert set(record) >= {"chat", "text", "intent", "confidence", "choices", "suggestions", "source"}
+        assert set(record) >= {
+            "chat",
+            "text",
+            "intent",
+            "confidence",
+            "choices",
+            "suggestions",
+            "source",
+        }
     assert out[2]["chat"] == "a"
     assert out[2]["intent"] == "force_findings"
     assert out[2]["slots"]["force"] == "greater-manchester"

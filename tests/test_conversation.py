@@ -10,7 +10,13 @@ from bot.conversation import Assistant
 from bot.knowledge import Knowledge
 from bot.reply import Outcome, Reply
 
-FORCE_INTENTS = ("force_selection", "force_findings", "force_area", "force_report", "force_overview")
+FORCE_INTENTS = (
+    "force_selection",
+    "force_findings",
+    "force_area",
+    "force_report",
+    "force_overview",
+)
 QUESTIONS = {
     "force_selection": "why was {name} chosen for the pilot",
     "force_findings": "what did the inspectors find at {name}",
@@ -20,7 +26,9 @@ QUESTIONS = {
 }
 
 
-def test_a_question_is_answered_from_the_page(chat: Callable[[str], str], knowledge: Knowledge) -> None:
+def test_a_question_is_answered_from_the_page(
+    chat: Callable[[str], str], knowledge: Knowledge
+) -> None:
     text = chat("why was staffs picked?")
     assert knowledge.force("staffordshire").selection_reason in text
 
@@ -38,7 +46,9 @@ def test_what_about_another_force_reuses_the_question(ask: Callable[[str], Reply
     assert (reply.intent, reply.slots["force"]) == ("force_selection", "west-mercia")
 
 
-def test_cold_question_needing_a_force_asks_which(ask: Callable[[str], Reply], knowledge: Knowledge) -> None:
+def test_cold_question_needing_a_force_asks_which(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
     reply = ask("what made them pick that police force?")
     assert reply.outcome is Outcome.CLARIFY
     assert reply.choices == tuple(f.name for f in knowledge.forces)
@@ -58,7 +68,9 @@ def test_the_page_names_no_staffordshire_report(ask: Callable[[str], Reply]) -> 
     assert "does not name a report on Staffordshire Police" in reply.text
 
 
-def test_the_page_does_not_say_why_it_was_deferred(ask: Callable[[str], Reply], knowledge: Knowledge) -> None:
+def test_the_page_does_not_say_why_it_was_deferred(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
     reply = ask("why was it deffered??")
     assert reply.outcome is Outcome.NOT_ON_PAGE
     assert knowledge.deferral.deferred_until in reply.text
@@ -68,7 +80,9 @@ def test_deferral_date(chat: Callable[[str], str]) -> None:
     assert "April 2015" in chat("when were the arrangements deferred")
 
 
-def test_consultation_names_all_five_bodies(chat: Callable[[str], str], knowledge: Knowledge) -> None:
+def test_consultation_names_all_five_bodies(
+    chat: Callable[[str], str], knowledge: Knowledge
+) -> None:
     text = chat("who ran the july 2012 consultation?")
     for body_id in knowledge.consultation.bodies:
         assert knowledge.body(body_id).page_name in text
@@ -91,7 +105,9 @@ def test_reverse_look_ups(ask: Callable[[str], Reply], question: str, force: str
 def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: Knowledge) -> None:
     reply = ask("i think a child next door is being abused, who do i tell?")
     assert reply.intent == "safety"
-    assert reply.text.startswith(f"If a child is in immediate danger, call {knowledge.safety.emergency_number}")
+    assert reply.text.startswith(
+        f"If a child is in immediate danger, call {knowledge.safety.emergency_number}"
+    )
     assert knowledge.safety.helpline_number in reply.text
 
 
@@ -119,7 +135,9 @@ def test_a_force_the_page_does_not_cover(ask: Callable[[str], Reply]) -> None:
 
 
 @pytest.mark.parametrize("intent", FORCE_INTENTS)
-def test_never_one_force_facts_for_another(assistant: Assistant, knowledge: Knowledge, intent: str) -> None:
+def test_never_one_force_facts_for_another(
+    assistant: Assistant, knowledge: Knowledge, intent: str
+) -> None:
     """Each force's answers mention that force only, even right after another force."""
     for previous in knowledge.forces:
         for force in knowledge.forces:
@@ -149,7 +167,9 @@ def test_reset_forgets_context(assistant: Assistant) -> None:
     assert assistant.reply("c", "what did they find?").outcome is Outcome.CLARIFY
 
 
-def test_every_reply_names_its_source_when_it_gives_a_fact(assistant: Assistant, knowledge: Knowledge) -> None:
+def test_every_reply_names_its_source_when_it_gives_a_fact(
+    assistant: Assistant, knowledge: Knowledge
+) -> None:
     for question in ("when were the inspections", "what is hmicfrs", "which forces were inspected"):
         reply = assistant.reply("s", question)
         assert reply.outcome is Outcome.ANSWER
@@ -169,7 +189,11 @@ def test_buttons_round_trip_and_forged_keys_are_unknown(assistant: Assistant) ->
 
 def test_inline_answers_each_force_when_ambiguous(assistant: Assistant) -> None:
     replies = assistant.inline("why was that force chosen")
-    assert [r.slots["force"] for r in replies] == ["staffordshire", "greater-manchester", "west-mercia"]
+    assert [r.slots["force"] for r in replies] == [
+        "staffordshire",
+        "greater-manchester",
+        "west-mercia",
+    ]
 
 
 @pytest.mark.parametrize("command", ["start", "help", "sources", "about"])

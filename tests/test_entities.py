@@ -32,7 +32,13 @@ def test_force_aliases(assistant: Assistant, text: str, force: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "body"),
-    [("cqc", "cqc"), ("Care Quality Commission", "cqc"), ("ofsted", "ofsted"), ("HMI Prisons", "hmi-prisons"), ("hmicfrs", "hmicfrs")],
+    [
+        ("cqc", "cqc"),
+        ("Care Quality Commission", "cqc"),
+        ("ofsted", "ofsted"),
+        ("HMI Prisons", "hmi-prisons"),
+        ("hmicfrs", "hmicfrs"),
+    ],
 )
 def test_body_aliases(assistant: Assistant, text: str, body: str) -> None:
     assert assistant.matcher.match(f"what is {text}").ids("body") == (body,)

@@ -37,18 +37,30 @@ def errors(root: Path) -> str:
 
 
 def test_the_repository_knowledge_is_valid(knowledge: Knowledge) -> None:
-    assert [f.id for f in knowledge.forces] == ["staffordshire", "greater-manchester", "west-mercia"]
+    assert [f.id for f in knowledge.forces] == [
+        "staffordshire",
+        "greater-manchester",
+        "west-mercia",
+    ]
 
 
 def test_broken_yaml_names_file_and_line(root: Path) -> None:
-    edit(root / "knowledge" / "forces.yaml", "    short_name: Staffordshire\n", "    short_name: [Staffordshire\n")
+    edit(
+        root / "knowledge" / "forces.yaml",
+        "    short_name: Staffordshire\n",
+        "    short_name: [Staffordshire\n",
+    )
     message = errors(root)
     assert "knowledge/forces.yaml:" in message
     assert "invalid YAML" in message
 
 
 def test_missing_field_names_entry_and_field(root: Path) -> None:
-    edit(root / "knowledge" / "forces.yaml", "    selection_reason: >-\n      it was identified as a complex", "    why: >-\n      it was identified as a complex")
+    edit(
+        root / "knowledge" / "forces.yaml",
+        "    selection_reason: >-\n      it was identified as a complex",
+        "    why: >-\n      it was identified as a complex",
+    )
     assert "knowledge/forces.yaml:39: forces[1].selection_reason: missing field" in errors(root)
 
 
@@ -63,7 +75,9 @@ def test_duplicate_id(root: Path) -> None:
 
 
 def test_alias_claimed_by_two_entities(root: Path) -> None:
-    edit(root / "knowledge" / "forces.yaml", "      - hereford\n", "      - hereford\n      - gmp\n")
+    edit(
+        root / "knowledge" / "forces.yaml", "      - hereford\n", "      - hereford\n      - gmp\n"
+    )
     assert "forces[2].aliases: 'gmp' is already an alias of greater-manchester" in errors(root)
 
 
@@ -91,7 +105,11 @@ def test_missing_file(root: Path) -> None:
 
 def test_every_problem_is_reported_at_once(root: Path) -> None:
     edit(root / "knowledge" / "programme.yaml", "  announced: false", "  announced: 3")
-    edit(root / "knowledge" / "programme.yaml", "  deferred_until: April 2015", "  deferred_until: [1]")
+    edit(
+        root / "knowledge" / "programme.yaml",
+        "  deferred_until: April 2015",
+        "  deferred_until: [1]",
+    )
     message = errors(root)
     assert "inspections.announced" in message
     assert "deferral.deferred_until" in message
