@@ -22,9 +22,10 @@ MISSING_SLOT_PENALTY = 1.5
 PRIORITY_MIN_EVIDENCE = 3.0
 # Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
 CONFIDENCE_HALF = 3.0
-# Each word the bot has never seen takes this share off the confidence: "what rating did
-# Ofsted give Rochdale?" mentions Ofsted, but "rating" is nothing the page covers.
-UNKNOWN_WORD_FACTOR = 0.7
+# Each word the bot has never seen counts against the confidence like this much missing
+# keyword evidence: "how tall is the shard" has nothing the page covers. (Subjects people
+# ask that the page does not cover are named in knowledge/not_covered.yaml.)
+UNKNOWN_WORD_COST = 1.5
 # In a long message, one unknown word per this many words is not held against it:
 # "I served on Herefordshire Council for many years and would be grateful ..."
 WORDS_PER_FREE_UNKNOWN = 10
@@ -72,11 +73,11 @@ class Match:
         scored = scored or self.best
         if scored is None or scored.score <= 0:
             return 0.0
-        sure = scored.score / (scored.score + CONFIDENCE_HALF)
         # long messages carry filler the bot cannot know: some unknown words are free
         free = len(self.words) // WORDS_PER_FREE_UNKNOWN
         unknown = max(0, len(self.unknown) - free)
-        return round(sure * UNKNOWN_WORD_FACTOR**unknown, 3)
+        doubt = CONFIDENCE_HALF + UNKNOWN_WORD_COST * unknown
+        return round(scored.score / (scored.score + doubt), 3)
 
     def ids(self, kind: str) -> tuple[str, ...]:
         """Distinct ids of entities of ``kind``, in the order they appear."""
@@ -161,7 +162,7 @@ class Matcher:
             entities=tuple(found),
             ranking=ranking,
             lookup=lookup,
-            not_covered=self._topics_not_covered(tuple(words)),
+            not_covered=self._topics_not_covered(raw),
         )
 
     def _topics_not_covered(self, words: tuple[str, ...]) -> tuple[str, ...]:

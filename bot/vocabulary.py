@@ -40,6 +40,7 @@ STOPWORDS = frozenset(
     short shortly brief briefly quite bit little whole entire story again back yet
     already also however therefore thus hence etc might must shall may ought matter
     matters mattered important importance relevant significant
+    stuff thingy thing things whatever kinda sorta
     """.split()  # noqa: SIM905
 )
 
