@@ -9,8 +9,6 @@ from rapidfuzz import fuzz, process
 from bot.knowledge import Knowledge
 from bot.text import tokens
 
-# Longest alias, in words, tried against the question.
-MAX_ALIAS_WORDS = 6
 # A whole phrase that is not an exact alias must be this close to one (fuzz.ratio) to
 # count: "greatermanchester" and "west mercia polic" do; "west midlands" does not.
 FUZZY_ALIAS_CUTOFF = 88.0
@@ -55,44 +53,57 @@ class EntityIndex:
             if len(" ".join(words)) >= MIN_FUZZY_CHARS
         }
         self.words = frozenset(w for words in self.exact for w in words)
+        # first word of an alias -> its longest alias, in words
+        self._longest: dict[str, int] = {}
+        for words in self.exact:
+            self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
 
     def find(self, words: tuple[str, ...], unknown: frozenset[int] = frozenset()) -> list[Entity]:
-        """Entities in ``words`` (already corrected), longest alias first, no overlaps.
+        """Entities in ``words`` (already corrected), left to right, longest alias first.
 
-        Exact alias matches come first; a fuzzy match is tried only where it can help and
-        costs little: a long unknown word ("greatermanchester") or a two-word phrase with
-        one alias word in it ("west mercer").
+        Exact alias matches are looked up only where an alias can start; a fuzzy match is
+        tried only where it can help and costs little: a long unknown word
+        ("greatermanchester") or a two-word phrase with one alias word in it.
         """
-        taken = [False] * len(words)
         found: list[Entity] = []
-        for size in range(min(MAX_ALIAS_WORDS, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                end = start + size
-                if any(taken[start:end]):
-                    continue
-                gram = words[start:end]
-                hit = self.exact.get(gram)
-                score = 100.0
-                alias = " ".join(gram)
-                if hit is None and self._worth_fuzzy(gram, start, unknown):
-                    match = process.extractOne(
-                        alias,
-                        self.fuzzy_choices,
-                        scorer=fuzz.ratio,
-                        processor=None,
-                        score_cutoff=FUZZY_ALIAS_CUTOFF,
-                    )
-                    if match is not None:
-                        alias, score, key = match
-                        hit = self.exact[key]
-                if hit is None:
-                    continue
-                kind, entity_id = hit
-                found.append(Entity(kind, entity_id, alias, score, start, end))
-                for i in range(start, end):
-                    taken[i] = True
-        found.sort(key=lambda e: e.start)
+        start = 0
+        while start < len(words):
+            entity = self._exact_at(words, start) or self._fuzzy_at(words, start, unknown)
+            if entity is None:
+                start += 1
+                continue
+            found.append(entity)
+            start = entity.end
         return found
+
+    def _exact_at(self, words: tuple[str, ...], start: int) -> Entity | None:
+        longest = self._longest.get(words[start], 0)
+        for size in range(min(longest, len(words) - start), 0, -1):
+            hit = self.exact.get(words[start : start + size])
+            if hit is not None:
+                alias = " ".join(words[start : start + size])
+                return Entity(hit[0], hit[1], alias, 100.0, start, start + size)
+        return None
+
+    def _fuzzy_at(
+        self, words: tuple[str, ...], start: int, unknown: frozenset[int]
+    ) -> Entity | None:
+        for size in (2, 1):
+            gram = words[start : start + size]
+            if len(gram) < size or not self._worth_fuzzy(gram, start, unknown):
+                continue
+            match = process.extractOne(
+                " ".join(gram),
+                self.fuzzy_choices,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=FUZZY_ALIAS_CUTOFF,
+            )
+            if match is not None:
+                alias, score, key = match
+                kind, entity_id = self.exact[key]
+                return Entity(kind, entity_id, alias, score, start, start + size)
+        return None
 
     def _worth_fuzzy(self, gram: tuple[str, ...], start: int, unknown: frozenset[int]) -> bool:
         if len(" ".join(gram)) < MIN_FUZZY_CHARS:

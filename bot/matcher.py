@@ -98,6 +98,8 @@ class Matcher:
 
     def __init__(self, knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> None:
         self.intents = {spec.id: spec for spec in intents}
+        self._order = {spec.id: index for index, spec in enumerate(intents)}
+        self._lookup_intents = {spec.id for spec in intents if spec.lookup}
         self.entities = EntityIndex(knowledge)
         meaningful = set(self.entities.words)
         for spec in intents:
@@ -107,23 +109,31 @@ class Matcher:
                 for phrase in phrases:
                     meaningful.update(tokens(phrase))
         self.vocabulary = Vocabulary(_known_words(knowledge, intents), meaningful)
-        # first stem of a term -> [(intent, term, weight)], to score in one pass
-        self._index: dict[str, list[tuple[str, Term, float]]] = {}
+        # Every phrase worth finding, indexed by its first stem, so one pass over the
+        # question finds them all: keywords (with their intents and weights), requirement
+        # terms, and "which force" look-up phrases.
+        self._weights: dict[Term, list[tuple[str, float]]] = {}
+        self._lookup: dict[Term, list[tuple[str, str]]] = {}
+        requirement_terms: set[Term] = set()
         for spec in intents:
             for term, weight in spec.keywords.items():
-                self._index.setdefault(term[0], []).append((spec.id, term, weight))
-            # requirement terms must be detected too, though they score nothing
-            for term in spec.requires_any | spec.requires_also | spec.requires_none:
-                self._index.setdefault(term[0], []).append((spec.id, term, 0.0))
-        self._not_covered: list[tuple[str, tuple[str, ...]]] = [
-            (item.topic, tokens(word)) for item in knowledge.not_covered for word in item.words
-        ]
-        self._lookup: list[tuple[str, str, Term]] = [
-            (force.id, facet, tuple(stem(w) for w in tokens(phrase)))
-            for force in knowledge.forces
-            for facet, phrases in force.lookup.items()
-            for phrase in phrases
-        ]
+                self._weights.setdefault(term, []).append((spec.id, weight))
+            requirement_terms |= spec.requires_any | spec.requires_also | spec.requires_none
+        for force in knowledge.forces:
+            for facet, phrases in force.lookup.items():
+                for phrase in phrases:
+                    term = tuple(stem(w) for w in tokens(phrase))
+                    self._lookup.setdefault(term, []).append((force.id, facet))
+        self._by_first: dict[str, list[Term]] = {}
+        for term in {*self._weights, *requirement_terms, *self._lookup}:
+            if term:
+                self._by_first.setdefault(term[0], []).append(term)
+        self._not_covered: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for item in knowledge.not_covered:
+            for word in item.words:
+                phrase = tokens(word)
+                if phrase:
+                    self._not_covered.setdefault(phrase[0], []).append((item.topic, phrase))
 
     def match(self, text: str, context: frozenset[str] = frozenset()) -> Match:
         """Normalise, correct, find entities and rank the intents for ``text``.
@@ -168,31 +178,25 @@ class Matcher:
     def _topics_not_covered(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """Topics of knowledge/not_covered.yaml whose words occur, as exact phrases."""
         topics: list[str] = []
-        for topic, phrase in self._not_covered:
-            size = len(phrase)
-            if topic not in topics and any(
-                words[i : i + size] == phrase for i in range(len(words) - size + 1)
-            ):
-                topics.append(topic)
+        for start, word in enumerate(words):
+            for topic, phrase in self._not_covered.get(word, ()):
+                if topic not in topics and words[start : start + len(phrase)] == phrase:
+                    topics.append(topic)
         return tuple(topics)
 
     def _present_terms(self, stems_: tuple[str, ...]) -> dict[Term, None]:
-        """Every keyword term that occurs, contiguous, in the question (ordered set)."""
+        """Every known phrase that occurs in the question (an ordered set)."""
         present: dict[Term, None] = {}
         for start, first in enumerate(stems_):
-            for _, term, _ in self._index.get(first, ()):
+            for term in self._by_first.get(first, ()):
                 if term not in present and _phrase_at(stems_, start, term):
                     present[term] = None
-        # look-up phrases and requirement terms are matched the same way
-        for _, _, term in self._lookup:
-            if _contains(stems_, term):
-                present[term] = None
         return present
 
     def _lookup_scores(self, present: dict[Term, None]) -> dict[str, dict[str, float]]:
         scores: dict[str, dict[str, float]] = {}
-        for force_id, facet, term in self._lookup:
-            if term in present:
+        for term in present:
+            for force_id, facet in self._lookup.get(term, ()):
                 facets = scores.setdefault(force_id, {})
                 facets[facet] = facets.get(facet, 0.0) + LOOKUP_WEIGHT * len(term)
         return scores
@@ -207,8 +211,13 @@ class Matcher:
     ) -> tuple[Scored, ...]:
         kinds = {e.kind for e in found}
         bodies = {e.id for e in found if e.kind == "body"}
+        evidence: dict[str, list[tuple[str, float]]] = {}
+        for term in present:
+            for intent, weight in self._weights.get(term, ()):
+                evidence.setdefault(intent, []).append((" ".join(term), weight))
         scored: list[Scored] = []
-        for spec in self.intents.values():
+        for intent in evidence.keys() | (self._lookup_intents if lookup else set()):
+            spec = self.intents[intent]
             if spec.max_tokens is not None and length > spec.max_tokens:
                 continue
             if spec.requires_slot and spec.slot not in kinds:
@@ -221,7 +230,7 @@ class Matcher:
                 continue
             if spec.forbid_bodies & bodies:
                 continue
-            matched = [(" ".join(t), w) for t, w in spec.keywords.items() if t in present]
+            matched = list(evidence.get(intent, ()))
             score = sum(w for _, w in matched)
             if spec.lookup and lookup:
                 best_lookup = max(sum(f.values()) for f in lookup.values())
@@ -242,7 +251,8 @@ class Matcher:
                 score += spec.priority
             if score > 0:
                 scored.append(Scored(spec.id, round(score, 3), tuple(matched)))
-        scored.sort(key=lambda s: -s.score)
+        # best first; ties go to the intent listed first in intents.yaml
+        scored.sort(key=lambda s: (-s.score, self._order[s.intent]))
         return tuple(scored)
 
 
@@ -255,10 +265,6 @@ def _phrase_at(stems_: tuple[str, ...], start: int, term: Term) -> bool:
             return False
         position += 1 + window.index(word)
     return True
-
-
-def _contains(stems_: tuple[str, ...], term: Term) -> bool:
-    return any(_phrase_at(stems_, i, term) for i, w in enumerate(stems_) if w == term[0])
 
 
 def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[str]:
