@@ -125,15 +125,15 @@ class Matcher:
                     term = tuple(stem(w) for w in tokens(phrase))
                     self._lookup.setdefault(term, []).append((force.id, facet))
         self._by_first: dict[str, list[Term]] = {}
-        for term in {*self._weights, *requirement_terms, *self._lookup}:
+        for term in sorted({*self._weights, *requirement_terms, *self._lookup}):
             if term:
                 self._by_first.setdefault(term[0], []).append(term)
         self._not_covered: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for item in knowledge.not_covered:
             for word in item.words:
-                phrase = tokens(word)
-                if phrase:
-                    self._not_covered.setdefault(phrase[0], []).append((item.topic, phrase))
+                exact = tokens(word)
+                if exact:
+                    self._not_covered.setdefault(exact[0], []).append((item.topic, exact))
 
     def match(self, text: str, context: frozenset[str] = frozenset()) -> Match:
         """Normalise, correct, find entities and rank the intents for ``text``.
