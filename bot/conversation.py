@@ -13,11 +13,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.answers import HANDLERS, Answer, Request
-from bot.intents import IntentSpec, load_intents
+from bot.intents import IntentSpec, check_references, load_intents
 from bot.knowledge import Knowledge, load_knowledge
 from bot.matcher import Match, Matcher, Scored
 from bot.reply import Outcome, Reply
-from bot.text import tokens
 
 # Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
 # weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
@@ -138,6 +137,7 @@ class Assistant:
         root = root or default_root()
         knowledge = load_knowledge(root / "knowledge")
         intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+        check_references(intents, knowledge)
         return cls(knowledge, intents)
 
     # -------------------------------------------------------------- public API
@@ -586,8 +586,3 @@ def _and(items: list[str] | tuple[str, ...]) -> str:
 
 def _or(items: tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
-
-
-def words_of(text: str) -> tuple[str, ...]:
-    """The normalised words of ``text`` (re-exported for adapters that need them)."""
-    return tokens(text)

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.knowledge import Knowledge
 from bot.text import stems, tokens
 from bot.yamlfile import DataError, Fields, Problem, read_yaml
 
@@ -131,7 +132,17 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
     )
 
 
-def check_intents(specs: tuple[IntentSpec, ...]) -> None:
-    """Raise DataError if ``specs`` is empty (an intents file with no intents)."""
-    if not specs:
-        raise DataError([Problem("intents.yaml", "intents", "no intents defined")])
+def check_references(specs: tuple[IntentSpec, ...], knowledge: Knowledge) -> None:
+    """Raise DataError if an intent names a body that knowledge/ does not have."""
+    known = {body.id for body in knowledge.bodies}
+    problems = [
+        Problem(
+            "intents.yaml",
+            f"intents[{index}].forbid_bodies",
+            f"{body!r} is not a body in knowledge/bodies.yaml ({', '.join(sorted(known))})",
+        )
+        for index, spec in enumerate(specs)
+        for body in sorted(spec.forbid_bodies - known)
+    ]
+    if problems:
+        raise DataError(problems)

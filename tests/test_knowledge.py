@@ -130,3 +130,13 @@ def test_every_force_has_every_field(knowledge: Knowledge) -> None:
 def test_knowledge_loads_with_a_fresh_directory_name(root: Path) -> None:
     shutil.move(root / "knowledge", root / "kb")
     assert load_knowledge(root / "kb").forces
+
+
+def test_intent_naming_an_unknown_body(root: Path) -> None:
+    edit(root / "intents.yaml", "forbid_bodies: [ofsted,", "forbid_bodies: [ofsteed,")
+    assert "forbid_bodies: 'ofsteed' is not a body in knowledge/bodies.yaml" in errors(root)
+
+
+def test_duplicate_yaml_key_is_refused(root: Path) -> None:
+    edit(root / "knowledge" / "source.yaml", "  title:", "  publisher: hmic\n  title:")
+    assert "source.publisher: duplicate key" in errors(root)
