@@ -355,6 +355,8 @@ class Assistant:
             spec = self.intents.get(candidate or "")
             if spec is None:
                 continue
+            if forces and spec.force_follow_up:
+                return spec.force_follow_up
             if (spec.slot == "force" and forces) or (spec.slot == "body" and bodies):
                 return spec.id
         if forces:

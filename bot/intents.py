@@ -34,6 +34,7 @@ class IntentSpec:
     lookup: bool = False
     reply: str | None = None
     topic: str | None = None
+    force_follow_up: str | None = None
     examples: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     surface_words: frozenset[str] = frozenset()
@@ -126,6 +127,7 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
         lookup=item.flag("lookup", default=False),
         reply=reply,
         topic=item.optional_text("topic"),
+        force_follow_up=item.optional_text("force_follow_up"),
         examples=examples,
         suggestions=item.texts("suggestions", required=False),
         surface_words=frozenset(surface),
@@ -133,9 +135,19 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
 
 
 def check_references(specs: tuple[IntentSpec, ...], knowledge: Knowledge) -> None:
-    """Raise DataError if an intent names a body that knowledge/ does not have."""
+    """Raise DataError if an intent names a body or intent that does not exist."""
     known = {body.id for body in knowledge.bodies}
+    ids = {spec.id for spec in specs}
     problems = [
+        Problem(
+            "intents.yaml",
+            f"intents[{index}].force_follow_up",
+            f"{spec.force_follow_up!r} is not an intent id",
+        )
+        for index, spec in enumerate(specs)
+        if spec.force_follow_up and spec.force_follow_up not in ids
+    ]
+    problems += [
         Problem(
             "intents.yaml",
             f"intents[{index}].forbid_bodies",

@@ -108,6 +108,9 @@ class Matcher:
             for phrases in force.lookup.values():
                 for phrase in phrases:
                     meaningful.update(tokens(phrase))
+        for item in knowledge.not_covered:
+            for word in item.words:
+                meaningful.update(tokens(word))
         self.vocabulary = Vocabulary(_known_words(knowledge, intents), meaningful)
         # Every phrase worth finding, indexed by its first stem, so one pass over the
         # question finds them all: keywords (with their intents and weights), requirement
@@ -172,16 +175,18 @@ class Matcher:
             entities=tuple(found),
             ranking=ranking,
             lookup=lookup,
-            not_covered=self._topics_not_covered(raw),
+            not_covered=self._topics_not_covered(raw, tuple(words)),
         )
 
-    def _topics_not_covered(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """Topics of knowledge/not_covered.yaml whose words occur, as exact phrases."""
+    def _topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:
+        """Topics of knowledge/not_covered.yaml whose words occur as exact phrases, as typed
+        or after typo correction ("complian")."""
         topics: list[str] = []
-        for start, word in enumerate(words):
-            for topic, phrase in self._not_covered.get(word, ()):
-                if topic not in topics and words[start : start + len(phrase)] == phrase:
-                    topics.append(topic)
+        for words in versions:
+            for start, word in enumerate(words):
+                for topic, phrase in self._not_covered.get(word, ()):
+                    if topic not in topics and words[start : start + len(phrase)] == phrase:
+                        topics.append(topic)
         return tuple(topics)
 
     def _present_terms(self, stems_: tuple[str, ...]) -> dict[Term, None]:

@@ -40,7 +40,14 @@ STOPWORDS = frozenset(
     short shortly brief briefly quite bit little whole entire story again back yet
     already also however therefore thus hence etc might must shall may ought matter
     matters mattered important importance relevant significant
-    stuff thingy thing things whatever kinda sorta
+    stuff thingy thing things whatever kinda sorta heard hear hears seen saw see sees
+    said say says tell told go goes went gone come comes came give gave given take took
+    taken put keep kept mean meant show showed shown try tried use used call called
+    happen happened let leave left feel felt seem seemed become became bring brought
+    begin began run ran hold held stand stood turn turned live lived believe believed
+    never always sometimes usually already soon later early earlier late long short
+    new old big small high low good bad best worst better worse first last next
+    previous other another same different own real true false sure clear
     """.split()  # noqa: SIM905
 )
 
