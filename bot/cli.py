@@ -67,6 +67,59 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The logged unanswered questions, grouped by similarity."""
+    import json
+
+    from bot.config import SettingsError
+    from bot.question_log import QuestionLog, QuestionLogError, log_path, retention_days, utc_now
+    from bot.report import DEFAULT_SINCE_DAYS, build_report, format_text, to_json
+
+    try:
+        log = QuestionLog(log_path(os.environ), retention_days=retention_days(os.environ))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = build_report(log, utc_now(), args.since or DEFAULT_SINCE_DAYS)
+    except QuestionLogError as exc:
+        print(f"error: cannot read the question log: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        log.close()
+    print(
+        json.dumps(to_json(report), ensure_ascii=False, indent=2)
+        if args.json
+        else format_text(report)
+    )
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Why the bot gives the answer it gives: match, context, decision and reason."""
+    import json
+
+    from bot.explain import explain, format_text, to_json
+
+    assistant = _assistant()
+    for earlier in args.previous:
+        assistant.reply(args.chat, earlier)
+    result = explain(assistant, " ".join(args.question), args.chat)
+    print(
+        json.dumps(to_json(result), ensure_ascii=False, indent=2)
+        if args.json
+        else format_text(result)
+    )
+    return 0
+
+
+def _days(value: str) -> int:
+    """An argparse type: a whole number of days, at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, not {value!r}")
+    return int(value)
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     """The Telegram bot."""
     from bot.telegram_app import main as telegram_main
@@ -99,6 +152,24 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=cmd_eval)
     check = sub.add_parser("check", help="validate knowledge/ and intents.yaml")
     check.set_defaults(func=cmd_check)
+    rep = sub.add_parser("report", help="list unanswered questions, grouped by similarity")
+    rep.add_argument("--since", type=_days, metavar="DAYS", help="the last DAYS days (default: 30)")
+    rep.add_argument("--json", action="store_true", help="JSON for scripts")
+    rep.set_defaults(func=cmd_report)
+    exp = sub.add_parser("explain", help="show why a question gets the answer it gets")
+    exp.add_argument("question", nargs="+", help="the question, quoted or not")
+    exp.add_argument(
+        "--chat", default="explain", metavar="ID", help="the chat whose context to use"
+    )
+    exp.add_argument(
+        "--previous",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="an earlier message in the same chat (repeatable), to explain a follow-up",
+    )
+    exp.add_argument("--json", action="store_true", help="JSON for scripts")
+    exp.set_defaults(func=cmd_explain)
     tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     tg.set_defaults(func=cmd_telegram)
     return parser

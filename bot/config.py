@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-TOKEN_VAR = "TELEGRAM_BOT_TOKEN"
+TOKEN_VAR = "TELEGRAM_BOT_TOKEN"  # noqa: S105 - the variable's name, not a token
 BASE_URL_VAR = "TELEGRAM_BASE_URL"
 READ_TIMEOUT_VAR = "TELEGRAM_READ_TIMEOUT"
 MODE_VAR = "BOT_MODE"
@@ -23,7 +23,7 @@ LOG_LEVEL_VAR = "LOG_LEVEL"
 WEBHOOK_URL_VAR = "WEBHOOK_URL"
 WEBHOOK_LISTEN_VAR = "WEBHOOK_LISTEN"
 WEBHOOK_PORT_VAR = "WEBHOOK_PORT"
-WEBHOOK_SECRET_VAR = "WEBHOOK_SECRET"
+WEBHOOK_SECRET_VAR = "WEBHOOK_SECRET"  # noqa: S105 - a name, not a secret
 WEBHOOK_PATH_VAR = "WEBHOOK_PATH"
 
 # Every variable the bot reads (tests clear them; the docs list them).
@@ -144,8 +144,7 @@ def _token(env: Mapping[str, str]) -> str:
     raw = env.get(TOKEN_VAR)
     if raw is None:
         raise SettingsError(
-            f"{TOKEN_VAR} is not set: ask @BotFather for a bot token and export it "
-            f"as {TOKEN_VAR}"
+            f"{TOKEN_VAR} is not set: ask @BotFather for a bot token and export it as {TOKEN_VAR}"
         )
     token = raw.strip()
     if not token:
@@ -173,8 +172,7 @@ def _base_url(env: Mapping[str, str]) -> str | None:
     for placeholder in PLACEHOLDER_RE.findall(value):
         if placeholder.lower() not in BASE_URL_PLACEHOLDERS:
             raise SettingsError(
-                f"{BASE_URL_VAR} may contain only the {{token}} placeholder, "
-                f"not {placeholder[:20]}"
+                f"{BASE_URL_VAR} may contain only the {{token}} placeholder, not {placeholder[:20]}"
             )
     if TOKEN_RE.search(value):
         raise SettingsError(
