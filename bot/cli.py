@@ -41,7 +41,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if args.jsonl:
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return 0
-    run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    from bot.question_log import QuestionLog
+
+    log = QuestionLog.from_env(os.environ)
+    try:
+        run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty(), log=log)
+    finally:
+        log.close()
     return 0
 
 
@@ -191,4 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`python -m bot ask ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
     return status

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.conversation import Assistant
+from bot.question_log import ChatKind, QuestionRecorder
 from bot.reply import Reply
 
 TERMINAL_CHAT = "terminal"
@@ -63,8 +64,18 @@ def run_jsonl(assistant: Assistant, lines: Iterable[str], out: TextIO) -> int:
     return bad
 
 
-def run_chat(assistant: Assistant, stdin: TextIO, out: TextIO, *, interactive: bool) -> None:
-    """An interactive chat: type a question, a button number, /reset, or /quit."""
+def run_chat(
+    assistant: Assistant,
+    stdin: TextIO,
+    out: TextIO,
+    *,
+    interactive: bool,
+    log: QuestionRecorder | None = None,
+) -> None:
+    """An interactive chat: type a question, a button number, /reset, or /quit.
+
+    Questions the bot could not answer well go to ``log`` (the question log), if given.
+    """
     greeting = assistant.command("start")
     out.write(render_text(greeting) + "\n")
     out.write("(Type a question, a button number, /help, /reset or /quit.)\n")
@@ -93,4 +104,6 @@ def run_chat(assistant: Assistant, stdin: TextIO, out: TextIO, *, interactive: b
                 text = last.buttons[int(text) - 1]
                 out.write(f"> {text}\n")
             last = assistant.reply(TERMINAL_CHAT, text)
+            if log is not None:
+                log.record(last, ChatKind.TERMINAL)
         out.write(render_text(last) + "\n")

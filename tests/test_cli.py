@@ -74,16 +74,23 @@ def test_chat_jsonl_keeps_context_per_chat() -> None:
     assert "error" in out[3]
 
 
-def test_terminal_chat_with_buttons() -> None:
-    result = run("chat", stdin="what did they find?\n2\n/quit\n")
+def test_terminal_chat_with_buttons_logs_what_it_could_not_answer(tmp_path: Path) -> None:
+    result = run(
+        "chat",
+        stdin="what did they find?\n2\nwhat is the weather\n/quit\n",
+        env={"BOT_DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 0
     assert "Which force do you mean" in result.stdout
     assert "Greater Manchester" in result.stdout
     assert "domestic abuse" in result.stdout
+    report = run("report", "--json", env={"BOT_DATA_DIR": str(tmp_path)})
+    assert report.returncode == 0, report.stderr
+    assert "what is the weather" in report.stdout
 
 
-def test_no_command_without_token_is_the_terminal_chat() -> None:
-    result = run(stdin="hello\n")
+def test_no_command_without_token_is_the_terminal_chat(tmp_path: Path) -> None:
+    result = run(stdin="hello\n", env={"BOT_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0
     assert "Hello!" in result.stdout
 
