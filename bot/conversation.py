@@ -249,7 +249,7 @@ class Assistant:
         if best is not None and best.intent == "safety" and best.score >= self.min_score:
             return self._answer(state, match, best)
 
-        if self._is_bare_entity(match):
+        if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None:
                 return self._answer(state, match, Scored(follow, 0.0, ()), 0.9)
@@ -346,6 +346,15 @@ class Assistant:
         if not match.entities or match.ids("other_force"):
             return False
         return all(w in FOLLOW_UP_FILLER for w in match.non_entity_words())
+
+    def _strong_elsewhere(self, match: Match) -> bool:
+        """Whether a bare-looking message still clearly asks something: "what is hmicfrs"."""
+        best = match.best
+        return (
+            best is not None
+            and best.intent not in (FORCE_OVERVIEW, BODY_INFO)
+            and self._strong(match)
+        )
 
     def _follow_up_intent(
         self, state: ChatState, forces: tuple[str, ...], bodies: tuple[str, ...]
