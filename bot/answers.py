@@ -92,7 +92,8 @@ def help_(k: Knowledge, req: Request) -> Answer:
     """What the bot can answer, with examples."""
     forces = join([f.name for f in k.forces])
     text = (
-        f"I answer questions about one HMIC page: {quoted(k.source.title)}. "
+        f"I answer questions about one {body_name(k, k.source.publisher)} page: "
+        f"{quoted(k.source.title)}. "
         f"Ask me about the {k.consultation.date} consultation, the pilot inspections of "
         f"{forces} ({k.inspections.date}), why each force was chosen, what inspectors "
         f"found, the reports, the deferral to {k.deferral.deferred_until}, or what the "
@@ -114,9 +115,10 @@ def about(k: Knowledge, req: Request) -> Answer:
     """What the bot is and is not."""
     s = k.safety
     text = (
-        f"I'm an automated question-answering bot. I answer only from one public HMIC page, "
-        f"{quoted(k.source.title)}, and I am not run by HMIC, HMICFRS or any other "
-        f"inspectorate. {s.not_a_channel} If a child is at risk, call {s.emergency_number} "
+        f"I'm an automated question-answering bot. I answer only from one public "
+        f"{body_name(k, k.source.publisher)} page, {quoted(k.source.title)}, and I am not "
+        f"run by {body_name(k, k.source.publisher)} or any other inspectorate. "
+        f"{s.not_a_channel} If a child is at risk, call {s.emergency_number} "
         f"{s.emergency_when}; otherwise contact the police on {s.police_number}, "
         f"{s.council}, or {s.helpline_name} on {s.helpline_number}."
     )
@@ -237,7 +239,8 @@ def findings_text(k: Knowledge, force: Force) -> tuple[str, bool]:
     """What inspectors found at ``force``, or what the page says instead."""
     if force.findings is None:
         where = (
-            f"it says the findings are in HMIC's report {quoted(force.report.title)} "
+            f"it says the findings are in {body_name(k, force.report.publisher)}'s report "
+            f"{quoted(force.report.title)} "
             f"({force.report.date})"
             if force.report
             else "it says all the findings are detailed in the individual reports"
@@ -255,20 +258,25 @@ def report_text(k: Knowledge, force: Force) -> tuple[str, bool]:
     """The report on ``force``, or what the page names instead."""
     if force.report is not None:
         return (
-            f"HMIC's report on {force.name} is {quoted(force.report.title)}, "
+            f"{body_name(k, force.report.publisher)}'s report on {force.name} is "
+            f"{quoted(force.report.title)}, "
             f"dated {force.report.date}.",
             True,
         )
-    others = [f"{f.name} ({f.report.date})" for f in k.forces if f.report is not None]
-    also = f" It names HMIC's reports on {join(others)}." if others else ""
+    others = [
+        f"{body_name(k, f.report.publisher)}'s report on {f.name} ({f.report.date})"
+        for f in k.forces
+        if f.report is not None
+    ]
+    also = f" It names {join(others)}." if others else ""
     return f"The page does not name a report on {force.name}.{also}", False
 
 
-def area_text(force: Force) -> str:
+def area_text(k: Knowledge, force: Force) -> str:
     """Where ``force`` was inspected."""
     return (
-        f"HMIC inspected the child protection services delivered by {force.name} "
-        f"within {force.area}."
+        f"{body_name(k, k.inspections.conducted_by)} inspected the child protection services "
+        f"delivered by {force.name} within {force.area}."
     )
 
 
@@ -284,7 +292,7 @@ def force_findings(k: Knowledge, req: Request) -> Answer:
 
 def force_area(k: Knowledge, req: Request) -> Answer:
     """Which local authority area a force's inspection covered."""
-    return _each(k, req, lambda f: (area_text(f), True))
+    return _each(k, req, lambda f: (area_text(k, f), True))
 
 
 def force_report(k: Knowledge, req: Request) -> Answer:
@@ -298,7 +306,7 @@ def force_overview(k: Knowledge, req: Request) -> Answer:
     def build(force: Force) -> tuple[str, bool]:
         findings, _ = findings_text(k, force)
         report, _ = report_text(k, force)
-        return f"{area_text(force)} {selection_text(force)} {findings} {report}", True
+        return f"{area_text(k, force)} {selection_text(force)} {findings} {report}", True
 
     return _each(k, req, build)
 
@@ -401,11 +409,15 @@ def body_info(k: Knowledge, req: Request) -> Answer:
 
 def reports(k: Knowledge, req: Request) -> Answer:
     """The reports and documents the page names."""
-    named = [f"{quoted(f.report.title)} ({f.report.date})" for f in k.forces if f.report]
+    named = [
+        f"{quoted(f.report.title)} ({body_name(k, f.report.publisher)}, {f.report.date})"
+        for f in k.forces
+        if f.report
+    ]
     silent = [f.name for f in k.forces if f.report is None]
     p = k.press_release
     text = (
-        f"The page names HMIC's reports {join(named)}, and {body_name(k, p.publisher)}'s "
+        f"The page names the reports {join(named)}, and {body_name(k, p.publisher)}'s "
         f"press release {quoted(p.title)}."
     )
     if silent:
@@ -416,7 +428,7 @@ def reports(k: Knowledge, req: Request) -> Answer:
 def which_force(k: Knowledge, req: Request) -> Answer:
     """Reverse look-up: which force matches a description."""
     if req.forces:
-        parts = [area_text(f) for f in _forces(k, req)]
+        parts = [area_text(k, f) for f in _forces(k, req)]
         return Answer(" ".join(parts), source=page_source(k), forces=req.forces)
     ranked = sorted(req.lookup.items(), key=lambda item: -sum(item[1].values()))
     if ranked:
@@ -428,7 +440,7 @@ def which_force(k: Knowledge, req: Request) -> Answer:
             detail = {
                 "selection": lambda: selection_text(force),
                 "findings": lambda: findings_text(k, force)[0],
-                "ofsted": lambda: force.ofsted_note or area_text(force),
+                "ofsted": lambda: force.ofsted_note or area_text(k, force),
                 "report": lambda: report_text(k, force)[0],
             }[facet]()
             return Answer(

@@ -320,7 +320,8 @@ class Assistant:
         topics = _and(list(match.not_covered))
         text = (
             f"The page does not cover {topics}, so I can't answer that. It is about "
-            f"HMIC's {k.inspections.date} pilot inspections of "
+            f"{k.body(k.inspections.conducted_by).abbreviation}'s {k.inspections.date} "
+            f"pilot inspections of "
             f"{_and([f.name for f in k.forces])}, the {k.consultation.date} consultation and "
             f"the deferral to {k.deferral.deferred_until}."
         )
@@ -474,28 +475,28 @@ class Assistant:
     def _fallback(self, state: ChatState, match: Match, *, empty: bool = False) -> Reply:
         k = self.knowledge
         forces = match.ids("force")
+        if match.ids("other_force") and not empty:
+            return self._other_force(state, match, None)
         if empty:
             text = "Please type a question, for example one of these."
             suggestions = self._starter_suggestions()
         elif forces:
             names = _and([k.force(f).name for f in forces])
             text = (
-                f"I can't answer that from the page. About {names} it says which area was "
-                f"inspected, why the force was chosen, what inspectors found and which report "
-                f"covers it."
+                f"I can't answer that from the page. About {names}, ask me why it was chosen, "
+                f"which area was inspected, what inspectors found, or about its report."
             )
             suggestions = self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
         else:
             text = (
-                f"Sorry, I can't answer that from the page I know: HMIC's "
-                f"“{k.source.title}”. I can tell you about the {k.consultation.date} "
+                f"Sorry, I can't answer that from the page I know: "
+                f"{k.body(k.source.publisher).abbreviation}'s “{k.source.title}”. "
+                f"I can tell you about the {k.consultation.date} "
                 f"consultation, the {k.inspections.date} inspections of "
                 f"{_and([f.name for f in k.forces])}, and the deferral to "
                 f"{k.deferral.deferred_until}."
             )
             suggestions = self._starter_suggestions()
-        if match.ids("other_force"):
-            return self._other_force(state, match, None)
         return self._reply(
             text=text,
             intent=FALLBACK,
@@ -510,7 +511,8 @@ class Assistant:
         others = _and(list(match.ids("other_force")))
         text = (
             f"The page says nothing about {others}. It covers only "
-            f"{_and([f.name for f in k.forces])}, inspected by HMIC in {k.inspections.date}."
+            f"{_and([f.name for f in k.forces])}, inspected by "
+            f"{k.body(k.inspections.conducted_by).abbreviation} in {k.inspections.date}."
         )
         intent = (
             best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK

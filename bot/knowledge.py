@@ -26,6 +26,7 @@ class Report:
 
     title: str
     date: str
+    publisher: str  # a body id
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +304,11 @@ def load_knowledge(directory: Path) -> Knowledge:
         if isinstance(value, str) and value not in known:
             fields.fail(key, f"{value!r} is not a known body id ({', '.join(sorted(known))})")
 
+    for index, force in enumerate(forces):
+        if force.report is not None and force.report.publisher not in body_ids:
+            Fields(docs["forces.yaml"], ("forces", index, "report"), problems).fail(
+                "publisher", f"{force.report.publisher!r} is not a known body id"
+            )
     _check_unique_ids(docs["forces.yaml"], "forces", [f.id for f in forces], problems)
     _check_unique_ids(docs["bodies.yaml"], "bodies", [b.id for b in bodies], problems)
     _check_aliases(docs, forces, bodies, knowledge.other_forces, problems)
@@ -336,9 +342,15 @@ def _force(f: Fields) -> Force:
             if findings_fields
             else None
         ),
-        report=Report(report_fields.text("title"), report_fields.text("date"))
-        if report_fields
-        else None,
+        report=(
+            Report(
+                report_fields.text("title"),
+                report_fields.text("date"),
+                report_fields.text("publisher"),
+            )
+            if report_fields
+            else None
+        ),
         ofsted_note=f.optional_text("ofsted_note"),
         lookup=lookup,
     )
