@@ -58,9 +58,10 @@ DEFAULT_DATA_DIR = Path("data")  # answered-update ids live here; small, safe to
 # but working server into a late answer instead of a retry that might duplicate it.
 DEFAULT_READ_TIMEOUT = 15.0
 MAX_READ_TIMEOUT = 300.0  # beyond five minutes a "time-out" no longer protects anything
-# Eight quick questions pass untouched; a person reading answers rarely types faster.
+# Messages one person may send over the bot's answers (before the last one is answered)
+# before the warning; someone who waits for each answer is never counted at all.
 DEFAULT_FLOOD_BURST = 8
-# Sustained rate once the burst is spent: one message every three seconds.
+# Sustained rate once warned, before answers resume: one message every three seconds.
 DEFAULT_FLOOD_PER_MINUTE = 20
 MAX_FLOOD_SETTING = 10_000  # anything larger is a typo, not a policy
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104 - a container must listen on all interfaces

@@ -18,20 +18,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from tests.support.fake_bot_api import (
-    DEFAULT_TOKEN,
-    FakeBotApi,
-    FaultPlan,
-    FloodLimiter,
-    normalize_params,
-    parse_body,
-)
-from tests.support.telegram_html import (
-    HtmlParseError,
-    parse_telegram_html,
-    validate_telegram_html,
-    visible_length,
-)
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -51,6 +37,21 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, MessageHandler, filters
 from telegram.request import HTTPXRequest
+
+from tests.support.fake_bot_api import (
+    DEFAULT_TOKEN,
+    FakeBotApi,
+    FaultPlan,
+    FloodLimiter,
+    normalize_params,
+    parse_body,
+)
+from tests.support.telegram_html import (
+    HtmlParseError,
+    parse_telegram_html,
+    validate_telegram_html,
+    visible_length,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHAT = 1001

@@ -1,0 +1,270 @@
+"""The Telegram bot: builds the python-telegram-bot Application and runs it (polling or webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import AIORateLimiter, Application, Defaults
+
+from bot.config import DATA_DIR_VAR, TOKEN_VAR, Mode, Settings, SettingsError
+from bot.conversation import Assistant
+from bot.delivery import Delivery
+from bot.flood import Arrivals, FloodControl
+from bot.handled import HandledLog
+from bot.heartbeat import TOUCH_INTERVAL, Heartbeat
+from bot.logging_setup import configure_logging
+from bot.ordering import PerChatUpdateProcessor
+from bot.polling import ALLOWED_UPDATES, Poller
+from bot.telegram_handlers import TelegramBot
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2  # bad settings, as for any other usage error
+CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the Bot API (PTB's default)
+# Extra seconds a getUpdates call may take beyond its long-poll wait before it counts as lost.
+GET_UPDATES_READ_MARGIN = 5.0
+STARTUP_BACKOFF_START = 1.0  # first pause when the Bot API cannot be reached at start-up
+STARTUP_BACKOFF_MAX = 30.0  # the longest pause between start-up attempts
+STARTUP_BACKOFF_FACTOR = 1.5
+WEBHOOK_BOOTSTRAP_RETRIES = 3  # setWebhook attempts before giving up at start-up
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PTB_TIMEDELTA_VAR = "PTB_TIMEDELTA"
+
+
+RATE_LIMITER_LOGGER = "telegram.ext.AIORateLimiter"
+RATE_LIMITER_GAVE_UP = "Rate limit hit after maximum of %d retries"
+
+
+class PassedOnToDelivery(logging.Filter):
+    """Drops AIORateLimiter's error (with traceback) for each 429 it passes on untried:
+    Delivery waits as Telegram asks, retries, and logs that itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every record but that one."""
+        return not (record.msg == RATE_LIMITER_GAVE_UP and record.args == (0,))
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """One built bot: the PTB Application and our handlers (with their delivery stats)."""
+
+    application: AnyApplication
+    handlers: TelegramBot
+
+
+def build(settings: Settings, assistant: Assistant, *, webhook: bool = False) -> Runtime:
+    """The Application with our defaults, handlers and rate limiter; polling has no Updater."""
+    arrivals = Arrivals()
+    handlers = TelegramBot(
+        assistant,
+        delivery=Delivery(),
+        flood=FloodControl(settings.flood_burst, settings.flood_per_minute),
+        arrivals=arrivals,
+    )
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(settings.read_timeout)
+        .write_timeout(settings.read_timeout)
+        .get_updates_read_timeout(GET_UPDATES_READ_MARGIN)
+        .post_init(handlers.post_init)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if webhook:
+        builder = builder.concurrent_updates(PerChatUpdateProcessor(arrivals=arrivals))
+    else:
+        builder = builder.updater(None)
+    application: AnyApplication
+    if settings.rate_limit:
+        # No retries inside the limiter (it would pause every chat for one chat's 429):
+        # Delivery retries 429s itself, per request.
+        limiter_log = logging.getLogger(RATE_LIMITER_LOGGER)
+        if not any(isinstance(f, PassedOnToDelivery) for f in limiter_log.filters):
+            limiter_log.addFilter(PassedOnToDelivery())
+        application = builder.rate_limiter(AIORateLimiter(max_retries=0)).build()
+    else:
+        application = builder.build()
+    handlers.register(application)
+    return Runtime(application, handlers)
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (a graceful stop) while the block runs."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or Windows
+            continue
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _initialize(application: AnyApplication, stop: asyncio.Event) -> bool:
+    """getMe (retrying while the Bot API is unreachable), then post_init; False if stopped."""
+    delay = STARTUP_BACKOFF_START
+    while not stop.is_set():
+        try:
+            await application.initialize()
+            break
+        except InvalidToken:
+            raise
+        except NetworkError as error:
+            log.warning("cannot reach the Bot API (%s); retrying in %.0f s", error.message, delay)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await stop.wait()
+            delay = min(delay * STARTUP_BACKOFF_FACTOR, STARTUP_BACKOFF_MAX)
+    if stop.is_set():
+        return False
+    if application.post_init is not None:
+        await application.post_init(application)
+    return True
+
+
+async def _close(application: AnyApplication) -> None:
+    if application.running:
+        await application.stop()
+    await application.shutdown()  # a no-op when initialize() never finished
+
+
+async def serve_polling(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    stop: asyncio.Event | None = None,
+    runtime: Runtime | None = None,
+) -> int:
+    """Long polling with confirm-after-answer until SIGINT/SIGTERM (or ``stop``); exit status."""
+    stop = stop or asyncio.Event()
+    runtime = runtime or build(settings, assistant)
+    application = runtime.application
+    handled = HandledLog.open(settings.data_dir)
+    try:
+        with stop_on_signals(stop):
+            if not await _initialize(application, stop):
+                return EXIT_OK
+            await application.start()
+            log.info("polling for updates")
+            heartbeat = Heartbeat(settings.data_dir)
+            arrivals = runtime.handlers.arrivals
+            await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
+    except InvalidToken:
+        log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
+        return EXIT_FAILURE
+    finally:
+        await _close(application)
+        log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
+    return EXIT_OK
+
+
+async def serve_webhook(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    stop: asyncio.Event | None = None,
+    runtime: Runtime | None = None,
+    ready: asyncio.Event | None = None,
+) -> int:
+    """PTB's webhook server (secret token checked) until SIGINT/SIGTERM; exit status.
+
+    ``ready`` is set once the server accepts requests.
+    """
+    hook = settings.webhook
+    if hook is None:
+        raise SettingsError("webhook mode needs webhook settings")
+    stop = stop or asyncio.Event()
+    runtime = runtime or build(settings, assistant, webhook=True)
+    application = runtime.application
+    try:
+        with stop_on_signals(stop):
+            if not await _initialize(application, stop):
+                return EXIT_OK
+            updater = application.updater
+            if updater is None:
+                raise RuntimeError("webhook mode needs an Updater")
+            await updater.start_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.path,
+                webhook_url=hook.url,
+                secret_token=hook.secret,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
+            )
+            await application.start()
+            log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
+            if ready is not None:
+                ready.set()
+            await _beat_until(Heartbeat(settings.data_dir), stop)
+            await updater.stop()
+    except InvalidToken:
+        log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
+        return EXIT_FAILURE
+    finally:
+        await _close(application)
+        log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
+    return EXIT_OK
+
+
+async def _beat_until(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
+    """Touch the heartbeat every TOUCH_INTERVAL seconds until ``stop`` is set."""
+    while not stop.is_set():
+        heartbeat.beat()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(TOUCH_INTERVAL):
+                await stop.wait()
+
+
+def main(env: Mapping[str, str] | None = None) -> int:
+    """``python -m bot telegram``: validate settings, load the core, serve; the exit status."""
+    try:
+        settings = Settings.from_env(os.environ if env is None else env)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level, settings.secrets)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    # Opt into PTB's timedelta durations now, so each 429 does not log a deprecation warning.
+    os.environ.setdefault(PTB_TIMEDELTA_VAR, "true")
+    assistant = Assistant.load()
+    serve = serve_webhook if settings.mode is Mode.WEBHOOK else serve_polling
+    try:
+        return asyncio.run(serve(settings, assistant))
+    except Exception:  # logged through the redacting handler, never printed raw
+        log.exception("the bot stopped on an unexpected error")
+        return EXIT_FAILURE
