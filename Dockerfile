@@ -25,8 +25,8 @@ RUN useradd --system --uid 10001 --home-dir /app --no-create-home --shell /usr/s
     && chown bot:bot /app/data
 USER bot
 
-# BOT_ROOT: where knowledge/ and intents.yaml are. BOT_DATA_DIR: handled-update ids and
-# the heartbeat (mount a volume there to keep them across container restarts).
+# BOT_ROOT: where knowledge/ and intents.yaml are. BOT_DATA_DIR: handled-update ids, the
+# heartbeat and the question log (mount a volume there to keep them across restarts).
 ENV BOT_ROOT=/app \
     BOT_DATA_DIR=/app/data
 

@@ -7,14 +7,13 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from bot.config import SettingsError
+from bot.config import ADMIN_IDS_VAR, SettingsError
 from bot.question_log import DailyCount, NullQuestionLog, QuestionLog, QuestionLogError
 from bot.reply import Outcome
 from bot.report import group_questions
 
 logger = logging.getLogger(__name__)
 
-ADMIN_IDS_VAR = "BOT_ADMIN_IDS"
 ADMIN_COMMANDS = ("reload", "stats")
 WEEK_DAYS = 7  # "this week" is the last seven UTC days, today included
 TOP_INTENTS = 5  # intents listed by /stats

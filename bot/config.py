@@ -25,6 +25,11 @@ WEBHOOK_LISTEN_VAR = "WEBHOOK_LISTEN"
 WEBHOOK_PORT_VAR = "WEBHOOK_PORT"
 WEBHOOK_SECRET_VAR = "WEBHOOK_SECRET"  # noqa: S105 - a name, not a secret
 WEBHOOK_PATH_VAR = "WEBHOOK_PATH"
+ROOT_VAR = "BOT_ROOT"
+# Read by bot.admin and bot.question_log (which import this module); checked here at start-up.
+ADMIN_IDS_VAR = "BOT_ADMIN_IDS"
+QUESTION_LOG_VAR = "BOT_QUESTION_LOG"
+QUESTION_LOG_RETENTION_VAR = "BOT_QUESTION_LOG_RETENTION_DAYS"
 
 # Every variable the bot reads (tests clear them; the docs list them).
 ALL_VARS = (
@@ -42,6 +47,10 @@ ALL_VARS = (
     WEBHOOK_PORT_VAR,
     WEBHOOK_SECRET_VAR,
     WEBHOOK_PATH_VAR,
+    ROOT_VAR,
+    ADMIN_IDS_VAR,
+    QUESTION_LOG_VAR,
+    QUESTION_LOG_RETENTION_VAR,
 )
 
 # @BotFather tokens are "<bot id>:<35 characters of A-Z a-z 0-9 _ ->"; 30 leaves room for
@@ -108,6 +117,9 @@ class Settings:
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
     log_level: int = logging.INFO
     webhook: WebhookSettings | None = None
+    # Where knowledge/ and intents.yaml are; None: bot.conversation.default_root().
+    root: Path | None = None
+    admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /reload and /stats
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -119,6 +131,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read and validate every setting; raise SettingsError on the first bad one."""
         mode = _mode(env)
+        _check_question_log(env)
         return cls(
             token=_token(env),
             base_url=_base_url(env),
@@ -130,6 +143,8 @@ class Settings:
             flood_per_minute=_count(env, FLOOD_PER_MINUTE_VAR, DEFAULT_FLOOD_PER_MINUTE),
             log_level=_log_level(env),
             webhook=_webhook(env) if mode is Mode.WEBHOOK else None,
+            root=_root(env),
+            admin_ids=_admin_ids(env),
         )
 
 
@@ -246,6 +261,38 @@ def _data_dir(env: Mapping[str, str]) -> Path:
     if path.exists() and not path.is_dir():
         raise SettingsError(f"{DATA_DIR_VAR} must be a directory, but it names a file")
     return path
+
+
+def _root(env: Mapping[str, str]) -> Path | None:
+    value = _get(env, ROOT_VAR)
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise SettingsError(
+            f"{ROOT_VAR} must be a directory holding knowledge/ and intents.yaml, "
+            f"not {value[:40]!r}"
+        )
+    return path
+
+
+def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
+    # Imported here: bot.admin imports this module.
+    from bot.admin import parse_admin_ids  # noqa: PLC0415
+
+    return parse_admin_ids(env.get(ADMIN_IDS_VAR, ""))
+
+
+def _check_question_log(env: Mapping[str, str]) -> None:
+    """BOT_QUESTION_LOG and its retention, checked so that a typo stops the bot at start-up.
+
+    The log reads them itself (QuestionLog.from_env), under BOT_DATA_DIR.
+    """
+    # Imported here: bot.question_log imports this module.
+    from bot.question_log import log_enabled, retention_days  # noqa: PLC0415
+
+    retention_days(env)
+    log_enabled(env)
 
 
 def _webhook(env: Mapping[str, str]) -> WebhookSettings:

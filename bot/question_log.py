@@ -26,13 +26,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.config import DATA_DIR_VAR, DEFAULT_DATA_DIR, FALSE_WORDS, TRUE_WORDS, SettingsError
+from bot.config import (
+    DATA_DIR_VAR,
+    DEFAULT_DATA_DIR,
+    FALSE_WORDS,
+    QUESTION_LOG_RETENTION_VAR,
+    QUESTION_LOG_VAR,
+    TRUE_WORDS,
+    SettingsError,
+)
 from bot.reply import Outcome, Reply
 
 logger = logging.getLogger(__name__)
 
-SWITCH_VAR = "BOT_QUESTION_LOG"
-RETENTION_VAR = "BOT_QUESTION_LOG_RETENTION_DAYS"
+SWITCH_VAR = QUESTION_LOG_VAR
+RETENTION_VAR = QUESTION_LOG_RETENTION_VAR
 LOG_FILENAME = "questions.sqlite3"
 
 # Three months of questions show what people keep asking; older ones are pruned.

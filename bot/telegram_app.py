@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from telegram import LinkPreviewOptions
@@ -18,7 +19,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from bot.config import DATA_DIR_VAR, TOKEN_VAR, Mode, Settings, SettingsError
-from bot.conversation import Assistant
+from bot.conversation import Assistant, default_root
 from bot.delivery import Delivery
 from bot.flood import Arrivals, FloodControl
 from bot.handled import HandledLog
@@ -26,7 +27,9 @@ from bot.heartbeat import TOUCH_INTERVAL, Heartbeat
 from bot.logging_setup import configure_logging
 from bot.ordering import PerChatUpdateProcessor
 from bot.polling import ALLOWED_UPDATES, Poller
-from bot.telegram_handlers import TelegramBot
+from bot.question_log import NullQuestionLog, QuestionLog
+from bot.reloader import add_sighup_handler
+from bot.telegram_handlers import AnyQuestionLog, TelegramBot
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +70,29 @@ class Runtime:
     handlers: TelegramBot
 
 
-def build(settings: Settings, assistant: Assistant, *, webhook: bool = False) -> Runtime:
-    """The Application with our defaults, handlers and rate limiter; polling has no Updater."""
+def build(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    webhook: bool = False,
+    log: AnyQuestionLog | None = None,
+    root: Path | None = None,
+) -> Runtime:
+    """The Application with our defaults, handlers and rate limiter; polling has no Updater.
+
+    ``log`` records the questions answered (none if omitted); ``root`` is where /reload and
+    SIGHUP read knowledge/ and intents.yaml: pass the one ``assistant`` was loaded from
+    (default: BOT_ROOT, else bot.conversation.default_root()).
+    """
     arrivals = Arrivals()
     handlers = TelegramBot(
         assistant,
         delivery=Delivery(),
         flood=FloodControl(settings.flood_burst, settings.flood_per_minute),
         arrivals=arrivals,
+        log=log,
+        admin_ids=settings.admin_ids,
+        root=root or settings.root or default_root(),
     )
     builder = (
         Application.builder()
@@ -129,6 +147,18 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(sig)
 
 
+@contextlib.contextmanager
+def reload_on_hangup(handlers: TelegramBot) -> Iterator[None]:
+    """SIGHUP reloads the knowledge (as /reload does) while the block runs."""
+    loop = asyncio.get_running_loop()
+    installed = add_sighup_handler(loop, handlers.assistant, handlers.root)
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGHUP)
+
+
 async def _initialize(application: AnyApplication, stop: asyncio.Event) -> bool:
     """getMe (retrying while the Bot API is unreachable), then post_init; False if stopped."""
     delay = STARTUP_BACKOFF_START
@@ -170,7 +200,7 @@ async def serve_polling(
     application = runtime.application
     handled = HandledLog.open(settings.data_dir)
     try:
-        with stop_on_signals(stop):
+        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
             if not await _initialize(application, stop):
                 return EXIT_OK
             await application.start()
@@ -206,7 +236,7 @@ async def serve_webhook(
     runtime = runtime or build(settings, assistant, webhook=True)
     application = runtime.application
     try:
-        with stop_on_signals(stop):
+        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
             if not await _initialize(application, stop):
                 return EXIT_OK
             updater = application.updater
@@ -246,10 +276,21 @@ async def _beat_until(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
                 await stop.wait()
 
 
+def open_question_log(env: Mapping[str, str]) -> AnyQuestionLog:
+    """The question log BOT_QUESTION_LOG and friends describe (checked by Settings.from_env)."""
+    question_log = QuestionLog.from_env(env)
+    if isinstance(question_log, NullQuestionLog):
+        log.info("the question log is off (BOT_QUESTION_LOG=off)")
+    else:
+        log.info("logging unanswered questions to %s", question_log.path)
+    return question_log
+
+
 def main(env: Mapping[str, str] | None = None) -> int:
     """``python -m bot telegram``: validate settings, load the core, serve; the exit status."""
+    environ = os.environ if env is None else env
     try:
-        settings = Settings.from_env(os.environ if env is None else env)
+        settings = Settings.from_env(environ)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -261,10 +302,20 @@ def main(env: Mapping[str, str] | None = None) -> int:
         return EXIT_USAGE
     # Opt into PTB's timedelta durations now, so each 429 does not log a deprecation warning.
     os.environ.setdefault(PTB_TIMEDELTA_VAR, "true")
-    assistant = Assistant.load()
-    serve = serve_webhook if settings.mode is Mode.WEBHOOK else serve_polling
+    root = settings.root or default_root()
+    assistant = Assistant.load(root)  # /reload and SIGHUP read the same root again
+    webhook = settings.mode is Mode.WEBHOOK
+    serve = serve_webhook if webhook else serve_polling
+    question_log = open_question_log(environ)  # under BOT_DATA_DIR, as Settings.data_dir
+
+    async def run() -> int:
+        runtime = build(settings, assistant, webhook=webhook, log=question_log, root=root)
+        return await serve(settings, assistant, runtime=runtime)
+
     try:
-        return asyncio.run(serve(settings, assistant))
+        return asyncio.run(run())
     except Exception:  # logged through the redacting handler, never printed raw
         log.exception("the bot stopped on an unexpected error")
         return EXIT_FAILURE
+    finally:
+        question_log.close()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Any
 
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -29,9 +32,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import Assistant
+from bot.admin import ADMIN_COMMANDS, is_admin, log_refused, stats_text
+from bot.conversation import Assistant, default_root
 from bot.delivery import Delivery
 from bot.flood import AnswerTimes, Arrivals, FloodControl, RecentTaps, Verdict
+from bot.question_log import ChatKind, NullQuestionLog, QuestionLog, utc_now
+from bot.reloader import reload_knowledge
 from bot.reply import Outcome, Reply
 from bot.telegram_render import Rendered, keyboard, render_reply, render_text
 
@@ -39,6 +45,7 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyQuestionLog = QuestionLog | NullQuestionLog
 
 # The menu Telegram shows; registered with setMyCommands at start-up.
 COMMANDS = (
@@ -48,7 +55,16 @@ COMMANDS = (
     BotCommand("about", "What this bot is and is not"),
     BotCommand("reset", "Forget this chat's earlier questions"),
 )
+# Added to the menu of each admin's private chat only (BotCommandScopeChat), never the public one.
+ADMIN_MENU = (
+    BotCommand("reload", "Reload knowledge/ and intents.yaml (admins)"),
+    BotCommand("stats", "Questions and fallback rate, top unanswered (admins)"),
+)
 CORE_COMMANDS = ("start", "help", "sources", "about")
+ADMIN_PRIVATE_ONLY = (
+    "/reload and /stats work only in a private chat with me: their replies show other "
+    "people's questions and the knowledge files' errors."
+)
 RESET_DONE = "Context cleared: I have forgotten this chat's earlier questions."
 EXPIRED_BUTTON = "That button has expired. Please type your question instead."
 NON_TEXT_NOTE = (
@@ -112,8 +128,14 @@ class TelegramBot:
         group_flood: FloodControl | None = None,
         taps: RecentTaps | None = None,
         arrivals: Arrivals | None = None,
+        log: AnyQuestionLog | None = None,
+        admin_ids: frozenset[int] = frozenset(),
+        root: Path | None = None,
     ) -> None:
         self.assistant = assistant
+        self.log: AnyQuestionLog = log if log is not None else NullQuestionLog()
+        self.admin_ids = admin_ids
+        self.root = root if root is not None else default_root()  # what /reload and SIGHUP read
         self.delivery = delivery
         self.flood = flood
         self.group_flood = group_flood or FloodControl(
@@ -133,6 +155,7 @@ class TelegramBot:
             [
                 CommandHandler(CORE_COMMANDS, self.on_command, filters=new),
                 CommandHandler("reset", self.on_reset, filters=new),
+                CommandHandler(ADMIN_COMMANDS, self.on_admin, filters=new),
                 MessageHandler(new & filters.COMMAND, self.on_unknown_command),
                 MessageHandler(
                     filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, self.on_text
@@ -145,15 +168,41 @@ class TelegramBot:
         application.add_error_handler(self.on_error)
 
     async def post_init(self, application: AnyApplication) -> None:
-        """Register the command menu (only when it differs, to spare Telegram's limits)."""
+        """Register the command menus (only when they differ, to spare Telegram's limits).
+
+        The public menu has no admin commands; each admin's private chat gets a menu with them.
+        """
         bot: Bot = application.bot
         try:
-            current = await self.delivery.call("getMyCommands", bot.get_my_commands)
-            if tuple(current) != COMMANDS:
-                await self.delivery.call("setMyCommands", lambda: bot.set_my_commands(COMMANDS))
+            await self._set_menu(bot, COMMANDS)
         except TelegramError as error:
             log.warning("could not register the command menu: %s", error.message)
+        failed = 0
+        for admin in sorted(self.admin_ids):
+            try:
+                await self._set_menu(bot, COMMANDS + ADMIN_MENU, BotCommandScopeChat(admin))
+            except TelegramError as error:  # usually "chat not found": they never wrote to the bot
+                failed += 1
+                log.debug("admin command menu not registered: %s", error.message)
+        if failed:
+            log.info(
+                "the admin command menu is missing for %d of %d admins (an admin who has "
+                "never written to the bot has no chat with it yet); /reload and /stats work "
+                "anyway",
+                failed,
+                len(self.admin_ids),
+            )
         log.info("running as @%s", bot.username)
+
+    async def _set_menu(
+        self, bot: Bot, commands: tuple[BotCommand, ...], scope: BotCommandScopeChat | None = None
+    ) -> None:
+        """Set the menu for ``scope`` (default: everyone) unless it is already ``commands``."""
+        current = await self.delivery.call("getMyCommands", lambda: bot.get_my_commands(scope))
+        if tuple(current) != commands:
+            await self.delivery.call(
+                "setMyCommands", lambda: bot.set_my_commands(commands, scope=scope)
+            )
 
     # ------------------------------------------------------------------ handlers
 
@@ -162,8 +211,29 @@ class TelegramBot:
         message = update.effective_message
         if message is None or not message.text or not await self._admit(update, context.bot):
             return
-        name = message.text.split(maxsplit=1)[0][1:].partition("@")[0].lower()
-        await self._send_reply(context.bot, message, self.assistant.command(name))
+        await self._send_reply(context.bot, message, self.assistant.command(_command(message.text)))
+
+    async def on_admin(self, update: Update, context: Context) -> None:
+        """/reload and /stats for BOT_ADMIN_IDS; anyone else gets /help (logged, without id)."""
+        message = update.effective_message
+        if message is None or not message.text or not await self._admit(update, context.bot):
+            return
+        name = _command(message.text)
+        sender = message.from_user.id if message.from_user else None
+        if not is_admin(sender, self.admin_ids):
+            log_refused(name)
+            await self._send_reply(context.bot, message, self.assistant.command("help"))
+            return
+        if message.chat.type != ChatType.PRIVATE:
+            await self._send(context.bot, message, render_text(ADMIN_PRIVATE_ONLY))
+            return
+        if name == "reload":
+            # In the event loop's thread, between updates: no reply sees half old, half new.
+            text = reload_knowledge(self.assistant, self.root).message
+        else:
+            # Grouping a week of questions takes a moment: off the loop, so chats go on.
+            text = await asyncio.to_thread(stats_text, self.log, utc_now())
+        await self._send(context.bot, message, render_text(text))
 
     async def on_reset(self, update: Update, context: Context) -> None:
         """/reset: forget this chat's context."""
@@ -194,9 +264,12 @@ class TelegramBot:
         if text is None or not await self._admit(update, context.bot):
             return
         reply = self.ask(message.chat.id, text)
-        await self._send_reply(
-            context.bot, message, reply, quote_always=update.edited_message is not None
-        )
+        try:
+            await self._send_reply(
+                context.bot, message, reply, quote_always=update.edited_message is not None
+            )
+        finally:  # recorded after the answer is out, so the log can never delay it
+            self._record(reply, message.chat.type)
 
     async def on_other(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice notes and the like: a short note in private chats only."""
@@ -237,11 +310,18 @@ class TelegramBot:
             else None
         )
         messages = render_reply(reply, self.assistant.button_key)
-        await self.delivery.send(context.bot, source.chat.id, messages, thread_id=thread)
+        try:
+            await self.delivery.send(context.bot, source.chat.id, messages, thread_id=thread)
+        finally:
+            self._record(reply, source.chat.type)
         self._answered(source.chat.id, query.from_user.id)
 
     async def on_inline(self, update: Update, context: Context) -> None:
-        """Inline mode: the best stand-alone answers, or starter questions for an empty query."""
+        """Inline mode: the best stand-alone answers, or starter questions for an empty query.
+
+        Not recorded in the question log: Telegram sends a query for each pause in typing, so
+        the log would fill with half-typed questions.
+        """
         query = update.inline_query
         if query is None:
             return
@@ -279,8 +359,19 @@ class TelegramBot:
     # ------------------------------------------------------------------ helpers
 
     def ask(self, chat_id: int, text: str) -> Reply:
-        """The core's reply to ``text`` in this chat's context (typed or pressed alike)."""
+        """The core's reply to ``text`` in this chat's context (typed or pressed alike).
+
+        The caller records the reply in the question log once it is sent (see _record).
+        """
         return self.assistant.reply(str(chat_id), text)
+
+    def _record(self, reply: Reply, chat_type: str) -> None:
+        """Count ``reply`` in the question log by chat kind only: nothing says who asked."""
+        kind = ChatKind.PRIVATE if chat_type == ChatType.PRIVATE else ChatKind.GROUP
+        try:
+            self.log.record(reply, kind)
+        except Exception:  # record() never raises; this guards the answer against a bug there
+            log.exception("question log: recording failed")
 
     def addressed_text(self, message: Message, bot: Bot) -> str | None:
         """The question in ``message`` if it is meant for the bot, mention removed; else None."""
@@ -368,6 +459,11 @@ class TelegramBot:
             await self.delivery.call("answerCallbackQuery", lambda: query.answer(text))
         except TelegramError as error:
             log.info("callback query not answered: %s", error.message)
+
+
+def _command(text: str) -> str:
+    """The command's name in ``text``: "/Help@bot extra" -> "help"."""
+    return text.split(maxsplit=1)[0][1:].partition("@")[0].lower()
 
 
 def _title(reply: Reply) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import (
+    ALL_VARS,
     DEFAULT_DATA_DIR,
     DEFAULT_FLOOD_BURST,
     DEFAULT_READ_TIMEOUT,
@@ -18,7 +19,7 @@ from bot.config import (
     SettingsError,
 )
 from bot.telegram_app import EXIT_USAGE, main
-from tests.support.telegram_fixtures import run_cli
+from tests.support.telegram_fixtures import ROOT, run_cli
 
 TOKEN = "123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-ra"
 WEBHOOK = {
@@ -43,7 +44,7 @@ def test_defaults() -> None:
     assert s.mode is Mode.POLLING and s.base_url is None and s.rate_limit
     assert s.read_timeout == DEFAULT_READ_TIMEOUT and s.flood_burst == DEFAULT_FLOOD_BURST
     assert s.data_dir == DEFAULT_DATA_DIR and s.log_level == logging.INFO
-    assert s.webhook is None
+    assert s.webhook is None and s.root is None and s.admin_ids == frozenset()
     assert TOKEN not in repr(s)
 
 
@@ -56,10 +57,25 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
         BOT_FLOOD_BURST="0",
         BOT_FLOOD_PER_MINUTE="30",
         LOG_LEVEL="debug",
+        BOT_ROOT=str(tmp_path),
+        BOT_ADMIN_IDS=" 42, 7,,42 ",
+        BOT_QUESTION_LOG="off",
+        BOT_QUESTION_LOG_RETENTION_DAYS="30",
     )
     assert s.base_url == "http://127.0.0.1:8081/bot" and s.read_timeout == 2.5
     assert not s.rate_limit and s.data_dir == tmp_path and s.log_level == logging.DEBUG
     assert (s.flood_burst, s.flood_per_minute) == (0, 30)
+    assert s.root == tmp_path and s.admin_ids == frozenset({7, 42})
+
+
+def test_every_variable_is_listed_and_documented() -> None:
+    for name in ("BOT_ADMIN_IDS", "BOT_QUESTION_LOG", "BOT_QUESTION_LOG_RETENTION_DAYS"):
+        assert name in ALL_VARS
+    docs = "".join(
+        (ROOT / "docs" / name).read_text(encoding="utf-8")
+        for name in ("telegram.md", "keeping-knowledge.md")
+    )
+    assert [name for name in ALL_VARS if f"| `{name}` |" not in docs] == []
 
 
 def test_webhook_settings_and_their_defaults() -> None:
@@ -101,6 +117,13 @@ def test_webhook_settings_and_their_defaults() -> None:
         ({**WEBHOOK, "WEBHOOK_PORT": "http"}, "WEBHOOK_PORT", "port"),
         ({**WEBHOOK, "WEBHOOK_LISTEN": "everywhere"}, "WEBHOOK_LISTEN", "IP address"),
         ({**WEBHOOK, "WEBHOOK_URL": "bot.example.org"}, "WEBHOOK_URL", "https"),
+        ({"BOT_ADMIN_IDS": "alice"}, "BOT_ADMIN_IDS", "user ids"),
+        ({"BOT_ADMIN_IDS": "12,-5"}, "BOT_ADMIN_IDS", "positive whole numbers"),
+        ({"BOT_ADMIN_IDS": "0"}, "BOT_ADMIN_IDS", "user ids"),
+        ({"BOT_QUESTION_LOG": "sometimes"}, "BOT_QUESTION_LOG", "on or off"),
+        ({"BOT_QUESTION_LOG_RETENTION_DAYS": "0"}, "BOT_QUESTION_LOG_RETENTION_DAYS", "1 to"),
+        ({"BOT_QUESTION_LOG_RETENTION_DAYS": "a year"}, "BOT_QUESTION_LOG_RETENTION_DAYS", "days"),
+        ({"BOT_ROOT": "/no/such/folder"}, "BOT_ROOT", "directory"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str, words: str) -> None:
@@ -124,12 +147,34 @@ def test_main_prints_one_line_and_exits_2(capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_ADMIN_IDS", "12345,bob"),
+        ("BOT_QUESTION_LOG", "maybe"),
+        ("BOT_QUESTION_LOG_RETENTION_DAYS", "99999"),
+    ],
+)
+def test_main_refuses_bad_keeper_settings_before_anything_starts(
+    name: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DATA_DIR": str(data), name: value}
+    assert main(env) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: {name} must be")
+    assert not data.exists()  # refused before the data directory or the log was touched
+
+
+@pytest.mark.parametrize(
     "env",
     [
         {"TELEGRAM_BOT_TOKEN": "short:token"},
         {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": "127.0.0.1:8081"},
         {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_PORT": "x", "BOT_MODE": "webhook"},
         {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_FLOOD_PER_MINUTE": "lots"},
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_ADMIN_IDS": "@someone"},
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_QUESTION_LOG": "nope"},
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_QUESTION_LOG_RETENTION_DAYS": "-1"},
     ],
 )
 def test_the_cli_exits_2_without_echoing_the_token(env: dict[str, str]) -> None:

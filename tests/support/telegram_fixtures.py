@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.conversation import Assistant
+from bot.question_log import LOG_FILENAME, QuestionLog
 from bot.telegram_app import Runtime, build, serve_polling
 from tests.support.fake_bot_api import FakeBotApi
 
@@ -47,6 +48,12 @@ class RunningBot:
     runtime: Runtime
     task: asyncio.Task[int]
     stop_event: asyncio.Event
+    data_dir: Path
+
+    @property
+    def question_log(self) -> Path:
+        """Where the bot's question log is (it exists once a question was recorded)."""
+        return self.data_dir / LOG_FILENAME
 
     async def ask(self, chat_id: int, text: str, **push: Any) -> JsonDict:
         """Send ``text`` in ``chat_id`` and return the bot's next message there."""
@@ -81,17 +88,24 @@ async def running_bot(
     check_errors: bool = True,
     **env: str,
 ) -> AsyncIterator[RunningBot]:
-    """The real Application polling a fake Bot API (started here unless given)."""
+    """The real Application polling a fake Bot API (started here unless given).
+
+    As ``python -m bot telegram`` does: the question log (on unless BOT_QUESTION_LOG=off)
+    is in the bot's own temporary data directory, and /reload reads BOT_ROOT if it is set.
+    """
     own = api is None
     server = api or FakeBotApi().start()
     with tempfile.TemporaryDirectory(prefix="bot-data-") as data:
-        settings = Settings.from_env(bot_env(server, Path(data), **env))
-        runtime = build(settings, assistant or Assistant.load())
+        bot_settings = bot_env(server, Path(data), **env)
+        settings = Settings.from_env(bot_settings)
+        question_log = QuestionLog.from_env(bot_settings)
+        core = assistant or Assistant.load(settings.root)
+        runtime = build(settings, core, log=question_log, root=settings.root)
         stop = asyncio.Event()
         task = asyncio.create_task(
             serve_polling(settings, runtime.handlers.assistant, stop=stop, runtime=runtime)
         )
-        running = RunningBot(server, runtime, task, stop)
+        running = RunningBot(server, runtime, task, stop, settings.data_dir)
         try:
             if not await server.wait_for_async(lambda: bool(server.calls_to("getUpdates")), WAIT):
                 raise TimeoutError("the bot never polled")
@@ -105,6 +119,7 @@ async def running_bot(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            question_log.close()
             if own:
                 server.stop()
 
