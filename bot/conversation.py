@@ -565,17 +565,24 @@ class Assistant:
         )
 
     def _all_button_texts(self) -> list[str]:
-        """Every button text the assistant can issue, so keys survive a restart."""
-        texts: list[str] = [f.name for f in self.knowledge.forces]
-        texts += [b.abbreviation for b in self.knowledge.bodies]
-        for spec in self.intents.values():
-            texts += self._expand(spec.suggestions, ())
+        """Every button text the assistant can issue, so keys survive a restart.
+
+        Each distinct suggestion is expanded once for every force: the cost grows with
+        suggestions + {force} templates x forces, not with intents x forces.
+        """
+        texts = dict.fromkeys(f.name for f in self.knowledge.forces)
+        texts.update(dict.fromkeys(b.abbreviation for b in self.knowledge.bodies))
+        for suggestion in dict.fromkeys(s for i in self.intents.values() for s in i.suggestions):
+            if "{force}" not in suggestion:
+                texts[suggestion] = None
+                continue
             for force in self.knowledge.forces:
-                texts += self._expand(spec.suggestions, (force.id,))
+                texts[suggestion.replace("{force}", force.name)] = None
         help_spec = self.intents.get("help")
         if help_spec is not None:
-            texts += HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions or ()
-        return texts
+            help_suggestions = HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions
+            texts.update(dict.fromkeys(help_suggestions or ()))
+        return list(texts)
 
 
 def _unpenalised(scored: Scored) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -12,6 +13,9 @@ from bot.text import tokens
 # A whole phrase that is not an exact alias must be this close to one (fuzz.ratio) to
 # count: "greatermanchester" and "west mercia polic" do; "west midlands" does not.
 FUZZY_ALIAS_CUTOFF = 88.0
+# Aliases past which a fuzzy look-up compares only aliases with the same first letter
+# (today there are about 100; benchmarks/scale.py builds 100,000).
+LARGE_ALIAS_INDEX = 5_000
 # Shortest phrase worth comparing fuzzily: short strings match everything.
 MIN_FUZZY_CHARS = 6
 
@@ -52,6 +56,15 @@ class EntityIndex:
             for words in self.exact
             if len(" ".join(words)) >= MIN_FUZZY_CHARS
         }
+        # the same choices by (first letter, length), so a fuzzy look-up compares only the
+        # aliases it could match: fuzz.ratio cannot reach the cut-off between lengths
+        # further apart (see _closest_alias), and a typo in the first letter is rare enough
+        # not to pay for a scan of every alias on each unknown word
+        # (a small index is bucketed by length only, so first-letter typos still match)
+        self._by_first_letter = len(self.fuzzy_choices) > LARGE_ALIAS_INDEX
+        self._fuzzy_buckets: dict[tuple[str, int], dict[tuple[str, ...], str]] = {}
+        for key, text in self.fuzzy_choices.items():
+            self._fuzzy_buckets.setdefault((self._bucket(text), len(text)), {})[key] = text
         self.words = frozenset(w for words in self.exact for w in words)
         # first word of an alias -> its longest alias, in words
         self._longest: dict[str, int] = {}
@@ -92,18 +105,41 @@ class EntityIndex:
             gram = words[start : start + size]
             if len(gram) < size or not self._worth_fuzzy(gram, start, unknown):
                 continue
-            match = process.extractOne(
-                " ".join(gram),
-                self.fuzzy_choices,
-                scorer=fuzz.ratio,
-                processor=None,
-                score_cutoff=FUZZY_ALIAS_CUTOFF,
-            )
+            match = self._closest_alias(" ".join(gram))
             if match is not None:
                 alias, score, key = match
                 kind, entity_id = self.exact[key]
                 return Entity(kind, entity_id, alias, score, start, start + size)
         return None
+
+    def _closest_alias(self, text: str) -> tuple[str, float, tuple[str, ...]] | None:
+        """The alias most like ``text`` (fuzz.ratio, at least FUZZY_ALIAS_CUTOFF), if any.
+
+        Only aliases with the same first letter and a length the cut-off allows are
+        compared: fuzz.ratio is 100 * (1 - indel / (a + b)) and indel >= |a - b|, so a
+        ratio of c (as a share) needs c / (2 - c) <= b / a <= (2 - c) / c.
+        """
+        share = FUZZY_ALIAS_CUTOFF / 100
+        best: tuple[str, float, tuple[str, ...]] | None = None
+        low = math.ceil(len(text) * share / (2 - share))
+        high = math.floor(len(text) * (2 - share) / share)
+        for length in range(low, high + 1):
+            bucket = self._fuzzy_buckets.get((self._bucket(text), length))
+            if not bucket:
+                continue
+            match = process.extractOne(
+                text,
+                bucket,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=best[1] if best else FUZZY_ALIAS_CUTOFF,
+            )
+            if match is not None and (best is None or match[1] > best[1]):
+                best = match
+        return best
+
+    def _bucket(self, text: str) -> str:
+        return text[0] if self._by_first_letter else ""
 
     def _worth_fuzzy(self, gram: tuple[str, ...], start: int, unknown: frozenset[int]) -> bool:
         if len(" ".join(gram)) < MIN_FUZZY_CHARS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.text import normalise
@@ -162,13 +162,21 @@ class Knowledge:
     domain_words: tuple[str, ...]
     not_covered: tuple[NotCovered, ...]
 
+    # id -> record, so a look-up costs the same with 3 forces or 3,000
+    _forces_by_id: dict[str, Force] = field(init=False, repr=False, compare=False)
+    _bodies_by_id: dict[str, Body] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_forces_by_id", {f.id: f for f in self.forces})
+        object.__setattr__(self, "_bodies_by_id", {b.id: b for b in self.bodies})
+
     def force(self, force_id: str) -> Force:
-        """The force with id ``force_id``."""
-        return next(f for f in self.forces if f.id == force_id)
+        """The force with id ``force_id`` (KeyError if there is none)."""
+        return self._forces_by_id[force_id]
 
     def body(self, body_id: str) -> Body:
-        """The body with id ``body_id``."""
-        return next(b for b in self.bodies if b.id == body_id)
+        """The body with id ``body_id`` (KeyError if there is none)."""
+        return self._bodies_by_id[body_id]
 
 
 # What a "which force ...?" look-up phrase can point at: why it was selected, what was

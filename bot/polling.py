@@ -130,17 +130,26 @@ class Poller:
                 if offset is not None:
                     self.handled.confirmed(offset)
                 if not self._accept(updates) and self._in_flight:
-                    await _until(stop, self._pause())
+                    self._arm_pause()  # before any other task runs: see _arm_pause
+                    await _until(stop, _wait_for(self._progress, REFETCH_INTERVAL))
         finally:
             await self._finish()
 
-    async def _pause(self) -> None:
-        """After a poll that found nothing new: until half the work is done (see above)."""
+    def _arm_pause(self) -> None:
+        """After a poll that found nothing new, wait until half the work is done (see above).
+
+        Armed synchronously, not inside the waiting task: the task starts a loop iteration
+        later, and an answer that finishes in between would set the event before the
+        task cleared it, leaving the poller asleep for the whole REFETCH_INTERVAL.
+        """
         self._refetch_below = len(self._in_flight) // 2
         self._progress.clear()
-        await _wait_for(self._progress, REFETCH_INTERVAL)
 
     async def _fetch(self, offset: int | None) -> tuple[Update, ...]:
+        if self._in_flight:
+            # The updates still being handled come back with every call until they are
+            # confirmed: read the batch raw and build Update objects for the new ones only.
+            return await self._fetch_one_by_one(offset)
         try:
             return await self.bot.get_updates(
                 offset=offset,
@@ -160,7 +169,7 @@ class Poller:
         updates: list[Update] = []
         for item in raw if isinstance(raw, list) else []:
             uid = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(uid, int) or uid in self.handled:
+            if not isinstance(uid, int) or uid in self.handled or uid in self._in_flight:
                 continue
             try:
                 updates.append(Update.de_json(item, self.bot))

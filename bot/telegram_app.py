@@ -38,6 +38,9 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2  # bad settings, as for any other usage error
+# Messages per second overall: under Telegram's "about 30", so that jitter between leaving
+# here and arriving there never makes a burst look faster than the limit.
+OVERALL_MAX_RATE = 28
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the Bot API (PTB's default)
 # Extra seconds a getUpdates call may take beyond its long-poll wait before it counts as lost.
 GET_UPDATES_READ_MARGIN = 5.0
@@ -122,7 +125,8 @@ def build(
         limiter_log = logging.getLogger(RATE_LIMITER_LOGGER)
         if not any(isinstance(f, PassedOnToDelivery) for f in limiter_log.filters):
             limiter_log.addFilter(PassedOnToDelivery())
-        application = builder.rate_limiter(AIORateLimiter(max_retries=0)).build()
+        limiter = AIORateLimiter(overall_max_rate=OVERALL_MAX_RATE, max_retries=0)
+        application = builder.rate_limiter(limiter).build()
     else:
         application = builder.build()
     handlers.register(application)

@@ -63,12 +63,21 @@ class Vocabulary:
         self.words = frozenset(w for w in words if w) | STOPWORDS
         self.meaningful = frozenset(meaningful)
         # Candidates for correction: real words, not digits or one-letter tokens.
-        self._by_length: dict[int, list[str]] = {}
-        for word in sorted(self.words | self.meaningful):
-            if len(word) >= 3 and not word.isdigit():
-                self._by_length.setdefault(len(word), []).append(word)
+        # by (first letter or "", length): a large vocabulary looks for a typo only among
+        # words that start the same, so an unknown word costs a scan of a few hundred words
+        # (a typo in the first letter then goes uncorrected); a small one scans them all
+        candidates = sorted(
+            w for w in self.words | self.meaningful if len(w) >= 3 and not w.isdigit()
+        )
+        self._by_first_letter = len(candidates) > LARGE_VOCABULARY
+        self._by_start: dict[tuple[str, int], list[str]] = {}
+        for word in candidates:
+            self._by_start.setdefault((self._bucket(word), len(word)), []).append(word)
         self.words |= self.meaningful
         self.correct = lru_cache(maxsize=16384)(self._correct)
+
+    def _bucket(self, word: str) -> str:
+        return word[0] if self._by_first_letter else ""
 
     def __contains__(self, word: object) -> bool:
         return word in self.words
@@ -82,7 +91,7 @@ class Vocabulary:
         edits = max_edits(len(word))
         candidates: list[str] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
-            candidates.extend(self._by_length.get(length, ()))
+            candidates.extend(self._by_start.get((self._bucket(word), length), ()))
         found = process.extract(
             word, candidates, scorer=OSA.distance, processor=None, score_cutoff=edits, limit=8
         )
@@ -107,6 +116,10 @@ class Vocabulary:
         return best[0]
 
 
+# Known words past which typo correction looks only among words with the same first
+# letter: today's knowledge has about 2,000; a knowledge base 100 times larger would make
+# every unknown word a scan of all of them (benchmarks/scale.py).
+LARGE_VOCABULARY = 20_000
 # Words this short are corrected only when two letters are swapped: any other single edit
 # turns one real word into another ("join" -> "joint", "rate" -> "date").
 SHORT_WORD = 4

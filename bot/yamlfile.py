@@ -10,6 +10,11 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
+# libyaml's parser when PyYAML was built with it (the wheels are): the same safe rules and
+# line numbers, about eight times faster than the pure-Python one.
+_SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,7 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
     except UnicodeDecodeError as exc:
         raise DataError([Problem(name, "", f"not UTF-8 text: {exc.reason}")]) from exc
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _SAFE_LOADER(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
