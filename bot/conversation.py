@@ -264,6 +264,10 @@ class Assistant:
             return self._fallback(state, match)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
+        follow_up = self.intents[best.intent].force_follow_up
+        if forces and follow_up:
+            # "what did the report say about gmp": the reports, for that force
+            return self._answer(state, match, Scored(follow_up, best.score, best.matched))
         return self._answer(state, match, best)
 
     def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:

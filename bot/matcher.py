@@ -32,6 +32,8 @@ WORDS_PER_FREE_UNKNOWN = 10
 # A phrase keyword still matches with up to this many words inside it: "what do you
 # actually do" has "what do you do".
 MAX_PHRASE_GAP = 2
+# Shortest not-covered word a typo is corrected to ("complian" -> "complain").
+MIN_CORRECTED_TOPIC_WORD = 6
 # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
 LOOKUP_WEIGHT = 2.0
 
@@ -110,7 +112,8 @@ class Matcher:
                     meaningful.update(tokens(phrase))
         for item in knowledge.not_covered:
             for word in item.words:
-                meaningful.update(tokens(word))
+                # long words only: "prime" must not become "price" and raise costs
+                meaningful.update(w for w in tokens(word) if len(w) >= MIN_CORRECTED_TOPIC_WORD)
         self.vocabulary = Vocabulary(_known_words(knowledge, intents), meaningful)
         # Every phrase worth finding, indexed by its first stem, so one pass over the
         # question finds them all: keywords (with their intents and weights), requirement

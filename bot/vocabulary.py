@@ -8,6 +8,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.text import stem
+
 # Function words and chat filler: known, but carrying no meaning for matching.
 STOPWORDS = frozenset(
     """
@@ -74,6 +76,9 @@ class Vocabulary:
         for word in candidates:
             self._by_start.setdefault((self._bucket(word), len(word)), []).append(word)
         self.words |= self.meaningful
+        # "consulting" is no typo when "consult" is known: it is left alone, not turned
+        # into "conducting"
+        self.stems = frozenset(stem(w) for w in self.words)
         self.correct = lru_cache(maxsize=16384)(self._correct)
 
     def _bucket(self, word: str) -> str:
@@ -88,6 +93,8 @@ class Vocabulary:
             return word
         if len(word) < 3 or word.isdigit() or not word.isascii():
             return None
+        if stem(word) in self.stems:
+            return word
         edits = max_edits(len(word))
         candidates: list[str] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
