@@ -1,4 +1,5 @@
-"""Property-based tests: whatever people send, the core replies, deterministically."""
+"""Property-based tests: whatever people send, the core replies, deterministically, and
+the reply renders as valid Telegram HTML within the message limit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from hypothesis import strategies as st
 from bot.conversation import Assistant
 from bot.intents import IntentSpec
 from bot.knowledge import Knowledge
-from bot.reply import Outcome
+from bot.reply import Outcome, Reply
+from bot.telegram_render import render_reply, utf16_units
+from tests.support.telegram_html import parse_telegram_html, validate_telegram_html
 
 MAX_TEXT = 4096
 
@@ -79,3 +82,30 @@ def test_same_input_in_same_context_gives_same_reply(
         first.reply("a", message)
         second.reply("b", message)
     assert first.reply("a", text) == second.reply("b", text)
+
+
+def _check_rendered(assistant: Assistant, reply_: Reply) -> None:
+    messages = render_reply(reply_, assistant.button_key)
+    assert messages
+    for message in messages:
+        assert validate_telegram_html(message.html) is None, message.html
+        assert len(parse_telegram_html(message.html).text) <= MAX_TEXT
+        assert utf16_units(message.plain) <= MAX_TEXT
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=MAX_TEXT))
+def test_any_reply_renders_as_valid_telegram_html(assistant: Assistant, text: str) -> None:
+    """The core's reply to any text, and any text as a reply, render within Telegram's rules."""
+    _check_rendered(assistant, assistant.reply("render", text))
+    as_reply = Reply(
+        text=text or " ", intent="x", outcome=Outcome.ANSWER, confidence=1.0, source=text
+    )
+    _check_rendered(assistant, as_reply)
+
+
+def test_nasty_inputs_render(assistant: Assistant) -> None:
+    for text in NASTY:
+        _check_rendered(assistant, assistant.reply("render", text))
