@@ -37,6 +37,16 @@ REFERENTS = frozenset(
 SHORT_FOLLOW_UP = 3
 # How much the last topic must add to a vague follow-up that already matches alone.
 TOPIC_MARGIN = 2.0
+# Phrases that mean every force at once.
+ALL_FORCES = (
+    ("forces",),
+    ("all", "3"),
+    ("the", "3"),
+    ("each", "force"),
+    ("every", "force"),
+    ("each", "of", "them"),
+    ("all", "of", "them"),
+)
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
@@ -397,6 +407,9 @@ class Assistant:
         forces = match.ids("force")
         bodies = match.ids("body")
         confidence = match.confidence(scored) if confidence is None else confidence
+        if spec.slot == "force" and not forces and _asks_about_all(match):
+            # "what criteria were used to choose the forces": each of them
+            forces = tuple(f.id for f in self.knowledge.forces)
         if spec.slot == "force" and not forces:
             forces = state.forces
             if not forces and not spec.slot_optional:
@@ -587,6 +600,14 @@ class Assistant:
             help_suggestions = HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions
             texts.update(dict.fromkeys(help_suggestions or ()))
         return list(texts)
+
+
+def _asks_about_all(match: Match) -> bool:
+    """Whether the question is about every force at once ("the forces", "all three")."""
+    words = match.words
+    return any(
+        words[i : i + len(phrase)] == phrase for phrase in ALL_FORCES for i in range(len(words))
+    )
 
 
 def _unpenalised(scored: Scored) -> float:

@@ -35,7 +35,7 @@ MAX_PHRASE_GAP = 2
 # Shortest not-covered word a typo is corrected to ("complian" -> "complain").
 MIN_CORRECTED_TOPIC_WORD = 6
 # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
-LOOKUP_WEIGHT = 2.0
+LOOKUP_WEIGHT = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +167,8 @@ class Matcher:
         covered = {words[i] for e in found for i in range(e.start, e.end)}
         unknown = [w for w in unknown if w not in covered]
         stems_ = tuple(stem(w) for w in words)
-        present = self._present_terms(stems_)
+        entity_at = frozenset(i for e in found for i in range(e.start, e.end))
+        present = self._present_terms(stems_, entity_at)
         lookup = self._lookup_scores(present)
         ranking = self._rank(present, found, len(words), lookup, context)
         return Match(
@@ -192,12 +193,14 @@ class Matcher:
                         topics.append(topic)
         return tuple(topics)
 
-    def _present_terms(self, stems_: tuple[str, ...]) -> dict[Term, None]:
+    def _present_terms(
+        self, stems_: tuple[str, ...], entity_at: frozenset[int]
+    ) -> dict[Term, None]:
         """Every known phrase that occurs in the question (an ordered set)."""
         present: dict[Term, None] = {}
         for start, first in enumerate(stems_):
             for term in self._by_first.get(first, ()):
-                if term not in present and _phrase_at(stems_, start, term):
+                if term not in present and _phrase_at(stems_, start, term, entity_at):
                     present[term] = None
         return present
 
@@ -264,14 +267,24 @@ class Matcher:
         return tuple(scored)
 
 
-def _phrase_at(stems_: tuple[str, ...], start: int, term: Term) -> bool:
-    """Whether ``term`` occurs from ``start``, allowing a few words inside the phrase."""
+def _phrase_at(
+    stems_: tuple[str, ...], start: int, term: Term, entity_at: frozenset[int] = frozenset()
+) -> bool:
+    """Whether ``term`` occurs from ``start``, allowing a few words inside the phrase.
+
+    The words skipped may not be part of an entity: "what about staffordshire police" does
+    not contain "what police".
+    """
     position = start
     for word in term[1:]:
-        window = stems_[position + 1 : position + 2 + MAX_PHRASE_GAP]
-        if word not in window:
+        for candidate in range(position + 1, min(position + 2 + MAX_PHRASE_GAP, len(stems_))):
+            if stems_[candidate] == word:
+                position = candidate
+                break
+            if candidate in entity_at:
+                return False
+        else:
             return False
-        position += 1 + window.index(word)
     return True
 
 
