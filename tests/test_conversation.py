@@ -199,3 +199,39 @@ def test_inline_answers_each_force_when_ambiguous(assistant: Assistant) -> None:
 @pytest.mark.parametrize("command", ["start", "help", "sources", "about"])
 def test_commands_have_text(assistant: Assistant, command: str) -> None:
     assert assistant.command(command).text
+
+
+def test_a_question_about_all_the_forces_answers_each(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
+    reply = ask("what criteria were used to choose the forces?")
+    assert reply.intent == "force_selection"
+    assert reply.slots["force"] == ",".join(f.id for f in knowledge.forces)
+    for force in knowledge.forces:
+        assert force.selection_reason in reply.text
+
+
+def test_what_about_a_force_after_an_overview_is_that_force_overview(
+    ask: Callable[[str], Reply],
+) -> None:
+    ask("tell me about west mercia")
+    reply = ask("what about staffordshire police?")
+    assert (reply.intent, reply.slots["force"]) == ("force_overview", "staffordshire")
+
+
+def test_a_vague_follow_up_is_read_against_the_last_topic(ask: Callable[[str], Reply]) -> None:
+    ask("when were the arrangements deferred?")
+    assert ask("why?").intent == "deferral_reason"
+    ask("who ran the consultation")
+    assert ask("when was that?").intent == "consultation"
+
+
+def test_small_talk_is_not_read_as_a_follow_up(ask: Callable[[str], Reply]) -> None:
+    ask("what was the press release called")
+    assert ask("ta").intent == "thanks"
+
+
+def test_not_covered_topics_are_named(ask: Callable[[str], Reply]) -> None:
+    reply = ask("how much did the inspections cost?")
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.text.startswith("The page does not cover costs")
