@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot import redirects
 from bot.answers import HANDLERS, Answer, Request
+from bot.buttons import ButtonCatalogue, all_button_texts
 from bot.intents import IntentSpec, check_references, load_intents
 from bot.knowledge import Knowledge, load_knowledge
 from bot.matcher import Match, Matcher, Scored
@@ -109,6 +110,14 @@ class ChatState:
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
 
 
+def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
+    """Load and cross-check knowledge/ and intents.yaml under ``root``; DataError if invalid."""
+    knowledge = load_knowledge(root / "knowledge")
+    intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+    check_references(intents, knowledge)
+    return knowledge, intents
+
+
 def default_root() -> Path:
     """Where knowledge/ and intents.yaml live: $BOT_ROOT, the checkout, or the cwd."""
     env = os.environ.get("BOT_ROOT")
@@ -137,17 +146,12 @@ class Assistant:
         self.min_score = min_score
         self.min_confidence = min_confidence
         self._chats: OrderedDict[str, ChatState] = OrderedDict()
-        self._buttons: dict[str, str] = {}
-        for text in self._all_button_texts():
-            self.button_key(text)
+        self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
 
     @classmethod
     def load(cls, root: Path | None = None) -> Assistant:
         """Load knowledge/ and intents.yaml from ``root``; raise DataError if invalid."""
-        root = root or default_root()
-        knowledge = load_knowledge(root / "knowledge")
-        intents = load_intents(root / "intents.yaml", HANDLERS.keys())
-        check_references(intents, knowledge)
+        knowledge, intents = load_data(root or default_root())
         return cls(knowledge, intents)
 
     # -------------------------------------------------------------- public API
@@ -165,9 +169,7 @@ class Assistant:
         is swapped until everything has loaded; call it from the thread that answers (the
         event loop's), not from a signal handler, so no reply sees half of each.
         """
-        root = root or default_root()
-        knowledge = load_knowledge(root / "knowledge")
-        intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+        knowledge, intents = load_data(root or default_root())
         matcher = Matcher(knowledge, intents)
         self.knowledge, self.intents, self.matcher = knowledge, {s.id: s for s in intents}, matcher
         force_ids = {f.id for f in knowledge.forces}
@@ -179,8 +181,7 @@ class Assistant:
                 state.last_intent = None
             if state.pending not in self.intents:
                 state.pending = None
-        for text in self._all_button_texts():
-            self.button_key(text)
+        self.buttons.add(all_button_texts(knowledge, self.intents))  # old keys still work
 
     def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
         """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
@@ -230,13 +231,11 @@ class Assistant:
 
     def button_key(self, text: str) -> str:
         """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
-        key = "q" + hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
-        self._buttons[key] = text
-        return key
+        return self.buttons.key(text)
 
     def button_text(self, key: str) -> str | None:
         """The text of a button this assistant issued, or None for unknown keys."""
-        return self._buttons.get(key)
+        return self.buttons.text(key)
 
     # -------------------------------------------------------------- dialogue
 
@@ -331,14 +330,7 @@ class Assistant:
 
     def _not_covered(self, match: Match) -> Reply:
         k = self.knowledge
-        topics = _and(list(match.not_covered))
-        text = (
-            f"The page does not cover {topics}, so I can't answer that. It is about "
-            f"{k.body(k.inspections.conducted_by).abbreviation}'s {k.inspections.date} "
-            f"pilot inspections of "
-            f"{_and([f.name for f in k.forces])}, the {k.consultation.date} consultation and "
-            f"the deferral to {k.deferral.deferred_until}."
-        )
+        text = redirects.not_covered(k, match.not_covered)
         forces = match.ids("force")
         suggestions = (
             self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
@@ -474,11 +466,9 @@ class Assistant:
     def _clarify(self, state: ChatState, match: Match, spec: IntentSpec, slot: str) -> Reply:
         state.pending = spec.id
         if slot == "force":
-            choices = tuple(f.name for f in self.knowledge.forces)
-            text = f"Which force do you mean: {_or(choices)}?"
+            text, choices = redirects.clarify_force(self.knowledge)
         else:
-            choices = tuple(b.abbreviation for b in self.knowledge.bodies)
-            text = f"Which body do you mean: {_or(choices)}?"
+            text, choices = redirects.clarify_body(self.knowledge)
         return self._reply(
             text=text,
             intent=CLARIFY,
@@ -495,24 +485,13 @@ class Assistant:
         if match.ids("other_force") and not empty:
             return self._other_force(state, match, None)
         if empty:
-            text = "Please type a question, for example one of these."
+            text = redirects.empty_message()
             suggestions = self._starter_suggestions()
         elif forces:
-            names = _and([k.force(f).name for f in forces])
-            text = (
-                f"I can't answer that from the page. About {names}, ask me why it was chosen, "
-                f"which area was inspected, what inspectors found, or about its report."
-            )
+            text = redirects.not_about_force(k, forces)
             suggestions = self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
         else:
-            text = (
-                f"Sorry, I can't answer that from the page I know: "
-                f"{k.body(k.source.publisher).abbreviation}'s “{k.source.title}”. "
-                f"I can tell you about the {k.consultation.date} "
-                f"consultation, the {k.inspections.date} inspections of "
-                f"{_and([f.name for f in k.forces])}, and the deferral to "
-                f"{k.deferral.deferred_until}."
-            )
+            text = redirects.not_understood(k)
             suggestions = self._starter_suggestions()
         return self._reply(
             text=text,
@@ -525,12 +504,7 @@ class Assistant:
 
     def _other_force(self, state: ChatState, match: Match, best: Scored | None) -> Reply:
         k = self.knowledge
-        others = _and(list(match.ids("other_force")))
-        text = (
-            f"The page says nothing about {others}. It covers only "
-            f"{_and([f.name for f in k.forces])}, inspected by "
-            f"{k.body(k.inspections.conducted_by).abbreviation} in {k.inspections.date}."
-        )
+        text = redirects.other_force(k, match.ids("other_force"))
         intent = (
             best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
         )
@@ -581,26 +555,6 @@ class Assistant:
             best_intent=best.intent if best else None,
         )
 
-    def _all_button_texts(self) -> list[str]:
-        """Every button text the assistant can issue, so keys survive a restart.
-
-        Each distinct suggestion is expanded once for every force: the cost grows with
-        suggestions + {force} templates x forces, not with intents x forces.
-        """
-        texts = dict.fromkeys(f.name for f in self.knowledge.forces)
-        texts.update(dict.fromkeys(b.abbreviation for b in self.knowledge.bodies))
-        for suggestion in dict.fromkeys(s for i in self.intents.values() for s in i.suggestions):
-            if "{force}" not in suggestion:
-                texts[suggestion] = None
-                continue
-            for force in self.knowledge.forces:
-                texts[suggestion.replace("{force}", force.name)] = None
-        help_spec = self.intents.get("help")
-        if help_spec is not None:
-            help_suggestions = HANDLERS["help"](self.knowledge, Request(help_spec)).suggestions
-            texts.update(dict.fromkeys(help_suggestions or ()))
-        return list(texts)
-
 
 def _asks_about_all(match: Match) -> bool:
     """Whether the question is about every force at once ("the forces", "all three")."""
@@ -622,12 +576,3 @@ def _context_kinds(state: ChatState) -> frozenset[str]:
     if state.body:
         kinds.add("body")
     return frozenset(kinds)
-
-
-def _and(items: list[str] | tuple[str, ...]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _or(items: tuple[str, ...]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"

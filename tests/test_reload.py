@@ -157,3 +157,11 @@ async def test_sighup_reloads_in_the_event_loop(root: Path, bot: Assistant) -> N
         assert bot.reply("t", "why was tamworth chosen?").slots.get("force") == "staffordshire"
     finally:
         loop.remove_signal_handler(signal.SIGHUP)
+
+
+def test_a_reload_checks_references_between_the_files(root: Path, bot: Assistant) -> None:
+    """The same checks as at start-up: an intent naming a body that does not exist."""
+    edit(root / "intents.yaml", "forbid_bodies: [ofsted,", "forbid_bodies: [ofsteed,")
+    with pytest.raises(DataError, match="'ofsteed' is not a body"):
+        bot.reload(root)
+    assert bot.reply("r", "why was gmp chosen").intent == "force_selection"
