@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +191,26 @@ async def _close(application: AnyApplication) -> None:
     await application.shutdown()  # a no-op when initialize() never finished
 
 
+async def _serve(runtime: Runtime, stop: asyncio.Event, body: Callable[[], Awaitable[None]]) -> int:
+    """Run ``body`` between start-up and a clean shutdown, whatever the mode; exit status.
+
+    Signals stop it gracefully (SIGHUP reloads the knowledge); a token Telegram refuses
+    ends it with EXIT_FAILURE; the Application is always shut down.
+    """
+    application = runtime.application
+    try:
+        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
+            if await _initialize(application, stop):
+                await body()
+    except InvalidToken:
+        log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
+        return EXIT_FAILURE
+    finally:
+        await _close(application)
+        log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
+    return EXIT_OK
+
+
 async def serve_polling(
     settings: Settings,
     assistant: Assistant,
@@ -203,22 +223,15 @@ async def serve_polling(
     runtime = runtime or build(settings, assistant)
     application = runtime.application
     handled = HandledLog.open(settings.data_dir)
-    try:
-        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
-            if not await _initialize(application, stop):
-                return EXIT_OK
-            await application.start()
-            log.info("polling for updates")
-            heartbeat = Heartbeat(settings.data_dir)
-            arrivals = runtime.handlers.arrivals
-            await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
-    except InvalidToken:
-        log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
-        return EXIT_FAILURE
-    finally:
-        await _close(application)
-        log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
-    return EXIT_OK
+
+    async def poll() -> None:
+        await application.start()
+        log.info("polling for updates")
+        heartbeat = Heartbeat(settings.data_dir)
+        arrivals = runtime.handlers.arrivals
+        await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
+
+    return await _serve(runtime, stop, poll)
 
 
 async def serve_webhook(
@@ -239,36 +252,29 @@ async def serve_webhook(
     stop = stop or asyncio.Event()
     runtime = runtime or build(settings, assistant, webhook=True)
     application = runtime.application
-    try:
-        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
-            if not await _initialize(application, stop):
-                return EXIT_OK
-            updater = application.updater
-            if updater is None:
-                raise RuntimeError("webhook mode needs an Updater")
-            await updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.path,
-                webhook_url=hook.url,
-                secret_token=hook.secret,
-                allowed_updates=list(ALLOWED_UPDATES),
-                drop_pending_updates=False,
-                bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
-            )
-            await application.start()
-            log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
-            if ready is not None:
-                ready.set()
-            await _beat_until(Heartbeat(settings.data_dir), stop)
-            await updater.stop()
-    except InvalidToken:
-        log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
-        return EXIT_FAILURE
-    finally:
-        await _close(application)
-        log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
-    return EXIT_OK
+
+    async def listen() -> None:
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("webhook mode needs an Updater")
+        await updater.start_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.path,
+            webhook_url=hook.url,
+            secret_token=hook.secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=False,
+            bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
+        )
+        await application.start()
+        log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
+        if ready is not None:
+            ready.set()
+        await _beat_until(Heartbeat(settings.data_dir), stop)
+        await updater.stop()
+
+    return await _serve(runtime, stop, listen)
 
 
 async def _beat_until(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
