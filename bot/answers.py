@@ -56,6 +56,11 @@ def count(n: int) -> str:
     return _COUNTS[n] if 0 <= n < len(_COUNTS) else str(n)
 
 
+def capitalised(text: str) -> str:
+    """``text`` with a capital first letter."""
+    return text[:1].upper() + text[1:]
+
+
 def sentence(text: str) -> str:
     """``text`` with a capital first letter and a full stop."""
     text = text.strip()
@@ -118,9 +123,9 @@ def about(k: Knowledge, req: Request) -> Answer:
         f"I'm an automated question-answering bot. I answer only from one public "
         f"{body_name(k, k.source.publisher)} page, {quoted(k.source.title)}, and I am not "
         f"run by {body_name(k, k.source.publisher)} or any other inspectorate. "
-        f"{s.not_a_channel} If a child is at risk, call {s.emergency_number} "
-        f"{s.emergency_when}; otherwise contact the police on {s.police_number}, "
-        f"{s.council}, or {s.helpline_name} on {s.helpline_number}."
+        f"{s.not_a_channel} {capitalised(s.emergency_when)}, call {s.emergency_number}; "
+        f"otherwise contact the police on {s.police_number}, {s.council}, or "
+        f"{s.helpline_name} on {s.helpline_number}."
     )
     return Answer(text, Outcome.SMALLTALK, suggestions=())
 
@@ -129,8 +134,8 @@ def safety(k: Knowledge, req: Request) -> Answer:
     """Where to get help about a child at risk: first and plainly."""
     s = k.safety
     text = (
-        f"If a child is in immediate danger, call {s.emergency_number} now. "
-        f"If it is not an emergency, call the police on {s.police_number} or contact "
+        f"{capitalised(s.emergency_when)}, call {s.emergency_number} now. "
+        f"{capitalised(s.police_when)}, call the police on {s.police_number} or contact "
         f"{s.council}. You can also call {s.helpline_name} on {s.helpline_number} for "
         f"advice. {s.not_a_channel}"
     )
@@ -235,9 +240,11 @@ def selection_text(force: Force) -> str:
     )
 
 
-def findings_text(k: Knowledge, force: Force) -> tuple[str, bool]:
+def findings_text(k: Knowledge, force: Force, *, point_to_report: bool = True) -> tuple[str, bool]:
     """What inspectors found at ``force``, or what the page says instead."""
     if force.findings is None:
+        if not point_to_report:  # the caller names the report itself
+            return f"The page does not say what the inspectors found at {force.name}.", False
         where = (
             f"it says the findings are in {body_name(k, force.report.publisher)}'s report "
             f"{quoted(force.report.title)} "
@@ -304,7 +311,7 @@ def force_overview(k: Knowledge, req: Request) -> Answer:
     """Everything the page says about a force."""
 
     def build(force: Force) -> tuple[str, bool]:
-        findings, _ = findings_text(k, force)
+        findings, _ = findings_text(k, force, point_to_report=False)
         report, _ = report_text(k, force)
         return f"{area_text(k, force)} {selection_text(force)} {findings} {report}", True
 
