@@ -26,6 +26,8 @@ DEFAULT_MIN_SCORE = 3.0
 DEFAULT_MIN_CONFIDENCE = 0.45
 # Chats whose context is remembered; the least recently used is forgotten first.
 MAX_CHATS = 50_000
+# Confidence reported for a follow-up resolved from the chat's context ("and gmp?").
+FOLLOW_UP_CONFIDENCE = 0.9
 # Small talk with max_tokens ("yo", "ta") needs only this much keyword evidence.
 SMALL_TALK_MIN_SCORE = 2.0
 # Longest message read as a vague follow-up of the last topic.
@@ -47,6 +49,14 @@ ALL_FORCES = (
     ("every", "force"),
     ("each", "of", "them"),
     ("all", "of", "them"),
+)
+# Phrases that mean the forces other than the ones just talked about.
+OTHER_FORCES = (
+    ("other", "2"),
+    ("other", "forces"),
+    ("others",),
+    ("other", "ones"),
+    ("the", "rest"),
 )
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
@@ -261,10 +271,20 @@ class Assistant:
         if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None:
-                return self._answer(state, match, Scored(follow, 0.0, ()), 0.9)
+                return self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
-            return self._answer(state, match, Scored(state.pending, 0.0, ()), 0.9)
+            return self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE)
 
+        last = self.intents.get(state.last_intent or "")
+        if (
+            last is not None
+            and last.slot == "force"
+            and state.forces
+            and not forces
+            and not self._strong(match)
+            and _says(match, OTHER_FORCES)
+        ):
+            return self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
         if match.not_covered and (best is None or best.intent not in SMALL_TALK):
             return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
@@ -399,6 +419,9 @@ class Assistant:
         forces = match.ids("force")
         bodies = match.ids("body")
         confidence = match.confidence(scored) if confidence is None else confidence
+        if spec.slot == "force" and not forces and state.forces and _says(match, OTHER_FORCES):
+            # "and the other two?": the forces not talked about yet
+            forces = tuple(f.id for f in self.knowledge.forces if f.id not in state.forces)
         if spec.slot == "force" and not forces and _asks_about_all(match):
             # "what criteria were used to choose the forces": each of them
             forces = tuple(f.id for f in self.knowledge.forces)
@@ -556,12 +579,17 @@ class Assistant:
         )
 
 
-def _asks_about_all(match: Match) -> bool:
-    """Whether the question is about every force at once ("the forces", "all three")."""
+def _says(match: Match, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``phrases`` occurs in the question's words."""
     words = match.words
     return any(
-        words[i : i + len(phrase)] == phrase for phrase in ALL_FORCES for i in range(len(words))
+        words[i : i + len(phrase)] == phrase for phrase in phrases for i in range(len(words))
     )
+
+
+def _asks_about_all(match: Match) -> bool:
+    """Whether the question is about every force at once ("the forces", "all three")."""
+    return _says(match, ALL_FORCES)
 
 
 def _unpenalised(scored: Scored) -> float:

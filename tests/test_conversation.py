@@ -235,3 +235,12 @@ def test_not_covered_topics_are_named(ask: Callable[[str], Reply]) -> None:
     reply = ask("how much did the inspections cost?")
     assert reply.outcome is Outcome.FALLBACK
     assert reply.text.startswith("The page does not cover costs")
+
+
+def test_the_other_two_forces(ask: Callable[[str], Reply]) -> None:
+    ask("why was staffs chosen")
+    reply = ask("and the other two?")
+    assert (reply.intent, reply.slots["force"]) == (
+        "force_selection",
+        "greater-manchester,west-mercia",
+    )
