@@ -30,6 +30,8 @@ MAX_CHATS = 50_000
 FOLLOW_UP_CONFIDENCE = 0.9
 # Small talk with max_tokens ("yo", "ta") needs only this much keyword evidence.
 SMALL_TALK_MIN_SCORE = 2.0
+# Unknown words small talk may carry ("thanks love", "hi, I'm a caseworker").
+SMALL_TALK_UNKNOWN_WORDS = 2
 # Longest message read as a vague follow-up of the last topic.
 MAX_FOLLOW_UP_WORDS = 8
 # Words that point back at the last answer: "when was that?", "who ran it?"
@@ -58,48 +60,19 @@ OTHER_FORCES = (
     ("other", "ones"),
     ("the", "rest"),
 )
+# Words that pick a clarification choice by position ("the second one"; -1 is the last).
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+# Longest message read as picking a choice by position.
+MAX_ORDINAL_WORDS = 5
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
 FOLLOW_UP_FILLER = frozenset(
-    [
-        "what",
-        "about",
-        "and",
-        "how",
-        "the",
-        "then",
-        "so",
-        "also",
-        "ok",
-        "okay",
-        "same",
-        "for",
-        "with",
-        "of",
-        "regarding",
-        "re",
-        "on",
-        "is",
-        "it",
-        "its",
-        "there",
-        "please",
-        "too",
-        "as",
-        "well",
-        "now",
-        "but",
-        "or",
-        "question",
-        "one",
-        "1",
-        "ones",
-        "in",
-        "at",
-        "police",
-        "force",
-    ]
+    """
+    what about and how the then so also ok okay same for with of regarding re on is
+    it its there please too as well now but or question one 1 ones in at police
+    force to has have had none any did does do was were go ahead pls just yes right
+    """.split()  # noqa: SIM905
 )
 # Intents that end the need for a pending clarification without answering it.
 SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
@@ -272,6 +245,18 @@ class Assistant:
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None:
                 return self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+        if state.pending and not (forces or bodies):
+            chosen = self._ordinal_choice(state, match)
+            if chosen is not None:
+                forces, bodies = chosen
+                return self._answer(
+                    state,
+                    match,
+                    Scored(state.pending, 0.0, ()),
+                    FOLLOW_UP_CONFIDENCE,
+                    forces=forces,
+                    bodies=bodies,
+                )
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
             return self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE)
 
@@ -339,12 +324,13 @@ class Assistant:
         return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:
-        """Short small talk ("yo", "ta") is answered on weaker evidence than questions."""
+        """Short small talk ("yo", "ta", "thanks love") is answered on weaker evidence than
+        questions: a word or two the bot does not know may come with it."""
         spec = self.intents[best.intent]
         return (
             spec.max_tokens is not None
             and best.score >= SMALL_TALK_MIN_SCORE
-            and not match.unknown
+            and len(match.unknown) <= SMALL_TALK_UNKNOWN_WORDS
             and not match.entities
         )
 
@@ -401,6 +387,20 @@ class Assistant:
             return BODY_INFO
         return None
 
+    def _ordinal_choice(
+        self, state: ChatState, match: Match
+    ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The choice "the first one", "the second", "the last one" picks, if any."""
+        if len(match.words) > MAX_ORDINAL_WORDS:
+            return None
+        index = next((ORDINALS[w] for w in match.words if w in ORDINALS), None)
+        if index is None or state.pending is None:
+            return None
+        if self.intents[state.pending].slot == "body":
+            body_ids = [b.id for b in self.knowledge.bodies]
+            return (), (body_ids[index],)
+        return (self.knowledge.forces[index].id,), ()
+
     def _strong_other(self, match: Match, pending: str) -> bool:
         """Whether the message clearly asks something else than the pending question."""
         best = match.best
@@ -414,10 +414,13 @@ class Assistant:
         match: Match,
         scored: Scored,
         confidence: float | None = None,
+        *,
+        forces: tuple[str, ...] | None = None,
+        bodies: tuple[str, ...] | None = None,
     ) -> Reply:
         spec = self.intents[scored.intent]
-        forces = match.ids("force")
-        bodies = match.ids("body")
+        forces = match.ids("force") if forces is None else forces
+        bodies = match.ids("body") if bodies is None else bodies
         confidence = match.confidence(scored) if confidence is None else confidence
         if spec.slot == "force" and not forces and state.forces and _says(match, OTHER_FORCES):
             # "and the other two?": the forces not talked about yet

@@ -241,6 +241,8 @@ class Matcher:
                 continue
             if spec.forbid_bodies & bodies:
                 continue
+            if spec.lookup and not lookup and spec.slot not in kinds:
+                continue  # "which force ...?" with nothing to single a force out
             matched = list(evidence.get(intent, ()))
             score = sum(w for _, w in matched)
             if spec.lookup and lookup:

@@ -47,6 +47,20 @@ _POSSESSIVE_RE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?=\s|$)")
 _NON_WORD_RE = re.compile(r"[^\w]+")
 _UNDERSCORE_RE = re.compile(r"_+")
 
+# "twenty fifteen" -> "2015", as people say years aloud (and voice typing writes them)
+_YEAR_WORDS_RE = re.compile(
+    r"\btwenty[\s-]+(ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)\b"
+)
+_YEARS = {
+    "ten": "2010",
+    "eleven": "2011",
+    "twelve": "2012",
+    "thirteen": "2013",
+    "fourteen": "2014",
+    "fifteen": "2015",
+    "sixteen": "2016",
+    "seventeen": "2017",
+}
 _NUMBER_WORDS = {
     "one": "1",
     "two": "2",
@@ -89,6 +103,13 @@ _SHORTHAND = {
     "havent": "have not",
     "hasnt": "has not",
     "u": "you",
+    "othr": "other",
+    "til": "until",
+    "till": "until",
+    "witch": "which",
+    "wbu": "what about",
+    "hbu": "how about",
+    "abt": "about",
     "ur": "your",
     "r": "are",
     "y": "why",
@@ -99,7 +120,6 @@ _SHORTHAND = {
     "ty": "thanks",
     "tysm": "thanks",
     "cheers": "thanks",
-    "abt": "about",
     "bc": "because",
     "cos": "because",
     "cuz": "because",
@@ -180,6 +200,7 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=8192)
 def _tokens_cached(text: str) -> tuple[str, ...]:
     folded = unicodedata.normalize("NFKC", text[:MAX_INPUT_CHARS]).casefold().translate(_QUOTES)
+    folded = _YEAR_WORDS_RE.sub(lambda m: _YEARS[m.group(1)], folded)
     folded = _IS_RE.sub(r"\1 is", folded)
     folded = _CONTRACTION_RE.sub(lambda m: " " + _CONTRACTIONS[m.group(0)].strip(), folded)
     folded = _POSSESSIVE_RE.sub("", folded)

@@ -105,6 +105,11 @@ class Vocabulary:
         if len(word) <= SHORT_WORD:
             # a short word is only corrected for swapped letters: "hmci", "waht"
             found = [m for m in found if sorted(m[0]) == sorted(word)]
+        elif len(word) <= MAX_SUBSTITUTION_FREE:
+            # nor is a mid-length word turned into another by one changed letter ("pivot"
+            # is not "pilot", "prime" is not "price"); letters added, dropped or swapped
+            # are fine ("ofsteed", "pilto")
+            found = [m for m in found if len(m[0]) != len(word) or sorted(m[0]) == sorted(word)]
         # two edits are allowed in long words only if the first letter is right:
         # "staffordsire" -> "staffordshire", but "referrals" never becomes "deferral"
         found = [m for m in found if m[1] < 2 or m[0][0] == word[0]]
@@ -130,6 +135,10 @@ LARGE_VOCABULARY = 20_000
 # Words this short are corrected only when two letters are swapped: any other single edit
 # turns one real word into another ("join" -> "joint", "rate" -> "date").
 SHORT_WORD = 4
+
+
+# Words up to this long are not corrected for one changed letter (see _correct).
+MAX_SUBSTITUTION_FREE = 7
 
 
 def max_edits(length: int) -> int:

@@ -244,3 +244,18 @@ def test_the_other_two_forces(ask: Callable[[str], Reply]) -> None:
         "force_selection",
         "greater-manchester,west-mercia",
     )
+
+
+@pytest.mark.parametrize(
+    ("pick", "index"), [("the first one", 0), ("the second one", 1), ("the last one", -1)]
+)
+def test_a_choice_can_be_picked_by_position(
+    ask: Callable[[str], Reply], knowledge: Knowledge, pick: str, index: int
+) -> None:
+    assert ask("what did the inspectors find?").outcome is Outcome.CLARIFY
+    reply = ask(pick)
+    assert (reply.intent, reply.slots["force"]) == ("force_findings", knowledge.forces[index].id)
+
+
+def test_years_said_aloud(ask: Callable[[str], Reply]) -> None:
+    assert ask("what got put back to twenty fifteen").intent == "deferral"

@@ -22,6 +22,8 @@ from bot.text import MAX_INPUT_CHARS, normalise, stem, tokens
         ("ＧＭＰ", "gmp"),
         ("café", "cafe"),
         ("r u a bot", "are you a bot"),
+        ("put back to twenty fifteen", "put back to 2015"),
+        ("til when", "until when"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:

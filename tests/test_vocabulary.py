@@ -34,6 +34,8 @@ def test_inflections_of_known_words_are_left_alone(assistant: Assistant, word: s
     assert assistant.matcher.vocabulary.correct(word) == word
 
 
-@pytest.mark.parametrize("word", ["apply", "join", "rate", "referrals", "weather"])
+@pytest.mark.parametrize(
+    "word", ["apply", "join", "rate", "referrals", "weather", "pivot", "prime"]
+)
 def test_real_words_are_not_turned_into_other_words(assistant: Assistant, word: str) -> None:
     assert assistant.matcher.vocabulary.correct(word) in (None, word)
