@@ -114,7 +114,9 @@ class Matcher:
             for word in item.words:
                 # long words only: "prime" must not become "price" and raise costs
                 meaningful.update(w for w in tokens(word) if len(w) >= MIN_CORRECTED_TOPIC_WORD)
-        self.vocabulary = Vocabulary(_known_words(knowledge, intents), meaningful)
+        self.vocabulary = Vocabulary(
+            _known_words(knowledge, intents), meaningful, names=self.entities.words
+        )
         # Every phrase worth finding, indexed by its first stem, so one pass over the
         # question finds them all: keywords (with their intents and weights), requirement
         # terms, and "which force" look-up phrases.

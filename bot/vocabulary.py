@@ -57,13 +57,17 @@ STOPWORDS = frozenset(
 class Vocabulary:
     """Known words, with a cached typo corrector from unknown words to known ones.
 
-    ``meaningful`` words (keywords, aliases) win ties over words that only occur in the
-    knowledge's prose, so "repot" becomes "report", not "repeat".
+    Among equally close words, ``names`` (words of forces' and bodies' names) win, then
+    ``meaningful`` words (keywords), then words that only occur in the knowledge's prose:
+    "repot" becomes "report", not "repeat".
     """
 
-    def __init__(self, words: Iterable[str], meaningful: Iterable[str] = ()) -> None:
+    def __init__(
+        self, words: Iterable[str], meaningful: Iterable[str] = (), names: Iterable[str] = ()
+    ) -> None:
         self.words = frozenset(w for w in words if w) | STOPWORDS
-        self.meaningful = frozenset(meaningful)
+        self.names = frozenset(names)  # words of entity names: "mercai" means "mercia"
+        self.meaningful = frozenset(meaningful) | self.names
         # Candidates for correction: real words, not digits or one-letter tokens.
         # by (first letter or "", length): a large vocabulary looks for a typo only among
         # words that start the same, so an unknown word costs a scan of a few hundred words
@@ -120,6 +124,7 @@ class Vocabulary:
             key=lambda m: (
                 m[1],
                 m[0][0] != word[0],
+                m[0] not in self.names,
                 m[0] not in self.meaningful,
                 -fuzz.ratio(word, m[0]),
                 m[0],

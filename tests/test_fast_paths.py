@@ -31,7 +31,7 @@ def test_first_letter_buckets_agree_when_the_first_letter_is_right(
 ) -> None:
     small = assistant.matcher.vocabulary
     monkeypatch.setattr(vocabulary, "LARGE_VOCABULARY", 0)
-    large = Vocabulary(small.words, small.meaningful)
+    large = Vocabulary(small.words, small.meaningful, small.names)
     for typo in TYPOS:
         assert large.correct(typo) == small.correct(typo), typo
 

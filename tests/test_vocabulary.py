@@ -39,3 +39,8 @@ def test_inflections_of_known_words_are_left_alone(assistant: Assistant, word: s
 )
 def test_real_words_are_not_turned_into_other_words(assistant: Assistant, word: str) -> None:
     assert assistant.matcher.vocabulary.correct(word) in (None, word)
+
+
+def test_a_name_wins_a_tie_with_another_word(assistant: Assistant) -> None:
+    # "mercai" is one swap from "mercia": the force's name, not another close word
+    assert assistant.matcher.vocabulary.correct("mercai") == "mercia"
