@@ -18,6 +18,7 @@ from bot.intents import IntentSpec, check_references, load_intents
 from bot.knowledge import Knowledge, load_knowledge
 from bot.matcher import Match, Matcher, Scored
 from bot.reply import Outcome, Reply
+from bot.text import tokens
 
 # Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
 # weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
@@ -72,6 +73,7 @@ FOLLOW_UP_FILLER = frozenset(
     what about and how the then so also ok okay same for with of regarding re on is
     it its there please too as well now but or question one 1 ones in at police
     force to has have had none any did does do was were go ahead pls just yes right
+    hmm hm well
     """.split()  # noqa: SIM905
 )
 # Intents that end the need for a pending clarification without answering it.
@@ -142,7 +144,7 @@ class Assistant:
     def reply(self, chat_id: str, text: str) -> Reply:
         """Answer ``text`` in the context of chat ``chat_id``."""
         state = self._state(chat_id)
-        match = self.matcher.match(text, _context_kinds(state))
+        match = self.matcher.match(text, _context_kinds(state, text))
         return self._decide(state, self._with_topic(state, text, match))
 
     def reload(self, root: Path | None = None) -> None:
@@ -189,7 +191,9 @@ class Assistant:
         out = []
         for choice in first.choices[:limit]:
             state = ChatState(pending=first.intent)
-            out.append(self._decide(state, self.matcher.match(choice, _context_kinds(state))))
+            out.append(
+                self._decide(state, self.matcher.match(choice, _context_kinds(state, choice)))
+            )
         return out
 
     def command(self, name: str) -> Reply:
@@ -429,9 +433,13 @@ class Assistant:
             # "what criteria were used to choose the forces": each of them
             forces = tuple(f.id for f in self.knowledge.forces)
         if spec.slot == "force" and not forces:
-            forces = state.forces
-            if not forces and not spec.slot_optional:
-                return self._clarify(state, match, spec, "force")
+            if not spec.slot_optional:
+                forces = state.forces
+                if not forces:
+                    return self._clarify(state, match, spec, "force")
+            elif _refers_back(match):
+                # "when was that?", "was ofsted there then?": the force just talked about
+                forces = state.forces
         if spec.slot == "body" and not bodies:
             bodies = (state.body,) if state.body else ()
             if not bodies:
@@ -590,6 +598,11 @@ def _says(match: Match, phrases: tuple[tuple[str, ...], ...]) -> bool:
     )
 
 
+def _refers_back(match: Match) -> bool:
+    """Whether the message points at what was just said ("that", "they") or is very short."""
+    return len(match.words) <= SHORT_FOLLOW_UP or any(w in REFERENTS for w in match.words)
+
+
 def _asks_about_all(match: Match) -> bool:
     """Whether the question is about every force at once ("the forces", "all three")."""
     return _says(match, ALL_FORCES)
@@ -600,8 +613,12 @@ def _unpenalised(scored: Scored) -> float:
     return scored.score - sum(w for k, w in scored.matched if k.startswith("(no "))
 
 
-def _context_kinds(state: ChatState) -> frozenset[str]:
+def _context_kinds(state: ChatState, text: str = "") -> frozenset[str]:
+    """The slot kinds the chat's context (or "the forces" in ``text``) can fill."""
     kinds = set()
+    words = tokens(text)
+    if any(words[i : i + len(p)] == p for p in ALL_FORCES for i in range(len(words))):
+        kinds.add("force")
     if state.forces:
         kinds.add("force")
     if state.body:

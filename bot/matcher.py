@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from bot.entities import Entity, EntityIndex
@@ -13,6 +14,9 @@ from bot.vocabulary import STOPWORDS, Vocabulary
 # Added to an intent's score when the question names the kind of entity the intent is
 # about: "why gmp?" leans towards force_selection rather than deferral_reason.
 SLOT_BONUS = 1.5
+# Added when an entity fills an optional slot ("when was gmp inspected?"): less than a
+# needed slot, so "is there a west mercia report, what month" stays a report question.
+OPTIONAL_SLOT_BONUS = 0.5
 # Added instead when the chat's context can fill the slot ("and what did they find?").
 CONTEXT_SLOT_BONUS = 1.0
 # Taken off an intent that needs a slot nobody named: "is there a report?" is more
@@ -29,9 +33,13 @@ UNKNOWN_WORD_COST = 1.5
 # In a long message, one unknown word per this many words is not held against it:
 # "I served on Herefordshire Council for many years and would be grateful ..."
 WORDS_PER_FREE_UNKNOWN = 10
-# A phrase keyword still matches with up to this many words inside it: "what do you
-# actually do" has "what do you do".
+# A phrase keyword still matches with a few words inside it: "what do you actually do"
+# has "what do you do", "push it all back" has "push back". A question word takes at
+# most one word before the next ("which council areas" has "which areas", but "what
+# should the forces do" does not have "what forces").
 MAX_PHRASE_GAP = 2
+MAX_QUESTION_WORD_GAP = 1
+QUESTION_WORDS = frozenset({"what", "which", "who", "whose", "when", "where", "why", "how"})
 # Shortest not-covered word a typo is corrected to ("complian" -> "complain").
 MIN_CORRECTED_TOPIC_WORD = 6
 # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
@@ -253,8 +261,9 @@ class Matcher:
                 score += best_lookup
             if score > 0 and spec.slot is not None:
                 if spec.slot in kinds:
-                    matched.append((f"({spec.slot} named)", SLOT_BONUS))
-                    score += SLOT_BONUS
+                    bonus = OPTIONAL_SLOT_BONUS if spec.slot_optional else SLOT_BONUS
+                    matched.append((f"({spec.slot} named)", bonus))
+                    score += bonus
                 elif spec.slot in context:
                     matched.append((f"({spec.slot} from context)", CONTEXT_SLOT_BONUS))
                     score += CONTEXT_SLOT_BONUS
@@ -280,8 +289,9 @@ def _phrase_at(
     not contain "what police".
     """
     position = start
-    for word in term[1:]:
-        for candidate in range(position + 1, min(position + 2 + MAX_PHRASE_GAP, len(stems_))):
+    for previous, word in itertools.pairwise(term):
+        gap = MAX_QUESTION_WORD_GAP if previous in QUESTION_WORDS else MAX_PHRASE_GAP
+        for candidate in range(position + 1, min(position + 2 + gap, len(stems_))):
             if stems_[candidate] == word:
                 position = candidate
                 break

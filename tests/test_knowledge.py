@@ -61,7 +61,11 @@ def test_missing_field_names_entry_and_field(root: Path) -> None:
         "    selection_reason: >-\n      it was identified as a complex",
         "    why: >-\n      it was identified as a complex",
     )
-    assert "knowledge/forces.yaml:39: forces[1].selection_reason: missing field" in errors(root)
+    text = (root / "knowledge" / "forces.yaml").read_text(encoding="utf-8")
+    line = text[: text.index("  - id: greater-manchester")].count("\n") + 1  # the entry
+    assert f"knowledge/forces.yaml:{line}: forces[1].selection_reason: missing field" in errors(
+        root
+    )
 
 
 def test_wrong_type(root: Path) -> None:
