@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from bot import redirects
@@ -271,7 +272,7 @@ class Assistant:
             and state.forces
             and not forces
             and not self._strong(match)
-            and _says(match, OTHER_FORCES)
+            and _says(match.words, OTHER_FORCES)
         ):
             return self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
         if match.not_covered and (best is None or best.intent not in SMALL_TALK):
@@ -426,7 +427,12 @@ class Assistant:
         forces = match.ids("force") if forces is None else forces
         bodies = match.ids("body") if bodies is None else bodies
         confidence = match.confidence(scored) if confidence is None else confidence
-        if spec.slot == "force" and not forces and state.forces and _says(match, OTHER_FORCES):
+        if (
+            spec.slot == "force"
+            and not forces
+            and state.forces
+            and _says(match.words, OTHER_FORCES)
+        ):
             # "and the other two?": the forces not talked about yet
             forces = tuple(f.id for f in self.knowledge.forces if f.id not in state.forces)
         if spec.slot == "force" and not forces and _asks_about_all(match):
@@ -590,12 +596,16 @@ class Assistant:
         )
 
 
-def _says(match: Match, phrases: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether one of ``phrases`` occurs in the question's words."""
-    words = match.words
-    return any(
-        words[i : i + len(phrase)] == phrase for phrase in phrases for i in range(len(words))
-    )
+@lru_cache(maxsize=4096)
+def _grams(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every run of one to three words in ``words``."""
+    return frozenset(words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+
+def _says(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``phrases`` (of at most three words) occurs in ``words``."""
+    grams = _grams(words)
+    return any(phrase in grams for phrase in phrases)
 
 
 def _refers_back(match: Match) -> bool:
@@ -605,7 +615,7 @@ def _refers_back(match: Match) -> bool:
 
 def _asks_about_all(match: Match) -> bool:
     """Whether the question is about every force at once ("the forces", "all three")."""
-    return _says(match, ALL_FORCES)
+    return _says(match.words, ALL_FORCES)
 
 
 def _unpenalised(scored: Scored) -> float:
@@ -616,8 +626,7 @@ def _unpenalised(scored: Scored) -> float:
 def _context_kinds(state: ChatState, text: str = "") -> frozenset[str]:
     """The slot kinds the chat's context (or "the forces" in ``text``) can fill."""
     kinds = set()
-    words = tokens(text)
-    if any(words[i : i + len(p)] == p for p in ALL_FORCES for i in range(len(words))):
+    if _says(tokens(text), ALL_FORCES):
         kinds.add("force")
     if state.forces:
         kinds.add("force")

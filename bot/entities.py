@@ -81,7 +81,9 @@ class EntityIndex:
         found: list[Entity] = []
         start = 0
         while start < len(words):
-            entity = self._exact_at(words, start) or self._fuzzy_at(words, start, unknown)
+            entity = self._exact_at(words, start)
+            if entity is None and unknown:  # fuzzy matching only ever helps unknown words
+                entity = self._fuzzy_at(words, start, unknown)
             if entity is None:
                 start += 1
                 continue

@@ -140,10 +140,11 @@ class Matcher:
                 for phrase in phrases:
                     term = tuple(stem(w) for w in tokens(phrase))
                     self._lookup.setdefault(term, []).append((force.id, facet))
-        self._by_first: dict[str, list[Term]] = {}
+        # first stem -> [(phrase, the set of its other stems)]
+        self._by_first: dict[str, list[tuple[Term, frozenset[str]]]] = {}
         for term in sorted({*self._weights, *requirement_terms, *self._lookup}):
             if term:
-                self._by_first.setdefault(term[0], []).append(term)
+                self._by_first.setdefault(term[0], []).append((term, frozenset(term[1:])))
         self._not_covered: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for item in knowledge.not_covered:
             for word in item.words:
@@ -208,9 +209,13 @@ class Matcher:
     ) -> dict[Term, None]:
         """Every known phrase that occurs in the question (an ordered set)."""
         present: dict[Term, None] = {}
+        seen = frozenset(stems_)
         for start, first in enumerate(stems_):
-            for term in self._by_first.get(first, ()):
-                if term not in present and _phrase_at(stems_, start, term, entity_at):
+            for term, rest in self._by_first.get(first, ()):
+                # a phrase is looked for only if all its words occur somewhere
+                if term not in present and (
+                    not rest or (rest <= seen and _phrase_at(stems_, start, term, entity_at))
+                ):
                     present[term] = None
         return present
 
