@@ -290,17 +290,19 @@ def _phrase_at(
 ) -> bool:
     """Whether ``term`` occurs from ``start``, allowing a few words inside the phrase.
 
-    The words skipped may not be part of an entity: "what about staffordshire police" does
-    not contain "what police".
+    After a question word the words skipped may not be part of an entity: "what about
+    staffordshire police" does not contain "what police", but "was gmp good" has "was
+    good".
     """
     position = start
     for previous, word in itertools.pairwise(term):
-        gap = MAX_QUESTION_WORD_GAP if previous in QUESTION_WORDS else MAX_PHRASE_GAP
+        asks = previous in QUESTION_WORDS
+        gap = MAX_QUESTION_WORD_GAP if asks else MAX_PHRASE_GAP
         for candidate in range(position + 1, min(position + 2 + gap, len(stems_))):
             if stems_[candidate] == word:
                 position = candidate
                 break
-            if candidate in entity_at:
+            if asks and candidate in entity_at:
                 return False
         else:
             return False

@@ -259,3 +259,18 @@ def test_a_choice_can_be_picked_by_position(
 
 def test_years_said_aloud(ask: Callable[[str], Reply]) -> None:
     assert ask("what got put back to twenty fifteen").intent == "deferral"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "force"),
+    [
+        ("what about staffordshire police?", "force_overview", "staffordshire"),
+        ("was gmp good", "force_findings", "greater-manchester"),
+        ("how did the police in rochdale do", "force_findings", "greater-manchester"),
+    ],
+)
+def test_phrases_around_a_force_name(
+    ask: Callable[[str], Reply], question: str, intent: str, force: str
+) -> None:
+    reply = ask(question)
+    assert (reply.intent, reply.slots.get("force")) == (intent, force)
