@@ -20,7 +20,7 @@ TOP_INTENTS = 5  # intents listed by /stats
 TOP_GROUPS = 5  # unanswered question groups listed by /stats
 MAX_EXAMPLE_CHARS = 80  # a group's example is cut here to keep /stats on one screen
 # Outcomes whose intent is a real answer (fallback and clarify are not intents).
-ANSWERED = frozenset({Outcome.ANSWER, Outcome.NOT_ON_PAGE, Outcome.SMALLTALK})
+ANSWERED = frozenset({Outcome.ANSWER, Outcome.NOT_ON_PAGE, Outcome.SMALLTALK, Outcome.SAFETY})
 
 
 def parse_admin_ids(value: str) -> frozenset[int]:

@@ -123,23 +123,9 @@ def about(k: Knowledge, req: Request) -> Answer:
         f"I'm an automated question-answering bot. I answer only from one public "
         f"{body_name(k, k.source.publisher)} page, {quoted(k.source.title)}, and I am not "
         f"run by {body_name(k, k.source.publisher)} or any other inspectorate. "
-        f"{s.not_a_channel} {capitalised(s.emergency_when)}, call {s.emergency_number}; "
-        f"otherwise contact the police on {s.police_number}, {s.council}, or "
-        f"{s.helpline_name} on {s.helpline_number}."
+        f"{s.not_a_channel} {s.in_brief}"
     )
     return Answer(text, Outcome.SMALLTALK, suggestions=())
-
-
-def safety(k: Knowledge, req: Request) -> Answer:
-    """Where to get help about a child at risk: first and plainly."""
-    s = k.safety
-    text = (
-        f"{capitalised(s.emergency_when)}, call {s.emergency_number} now. "
-        f"{capitalised(s.police_when)}, call the police on {s.police_number} or contact "
-        f"{s.council}. You can also call {s.helpline_name} on {s.helpline_number} for "
-        f"advice. {s.not_a_channel}"
-    )
-    return Answer(text, Outcome.SMALLTALK, source="Standard UK contacts", suggestions=())
 
 
 # ------------------------------------------------------------------ the programme
@@ -465,7 +451,6 @@ HANDLERS: dict[str, Handler] = {
     "canned": canned,
     "help": help_,
     "about": about,
-    "safety": safety,
     "overview": overview,
     "period": period,
     "consultation": consultation,

@@ -52,10 +52,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Accuracy on a labelled question file."""
+    """Accuracy on a labelled question file, or safety recall on a safety set."""
     from bot.evaluation import evaluate, load_turns
+    from bot.safety_eval import evaluate_safety, is_safety_set, load_messages
 
-    report = evaluate(_assistant(), load_turns(Path(args.file)))
+    path = Path(args.file)
+    if is_safety_set(path):
+        safety = evaluate_safety(_assistant(), load_messages(path))
+        print(safety.format(show_errors=not args.quiet))
+        return 0
+    report = evaluate(_assistant(), load_turns(path))
     print(report.format(show_errors=not args.quiet))
     return 0
 

@@ -19,6 +19,7 @@ from bot.intents import IntentSpec, check_references, load_intents
 from bot.knowledge import Knowledge, load_knowledge
 from bot.matcher import Match, Matcher, Scored
 from bot.reply import Outcome, Reply
+from bot.safety import SafetyScreen, Screening
 from bot.text import tokens
 
 # Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
@@ -81,6 +82,7 @@ FOLLOW_UP_FILLER = frozenset(
 SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
 
 FORCE_OVERVIEW = "force_overview"
+SAFETY = "safety"
 BODY_INFO = "body_info"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
@@ -102,6 +104,17 @@ def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
     intents = load_intents(root / "intents.yaml", HANDLERS.keys())
     check_references(intents, knowledge)
     return knowledge, intents
+
+
+def _screen(knowledge: Knowledge) -> SafetyScreen:
+    spec = knowledge.screen
+    return SafetyScreen(
+        spellings=spec.spellings,
+        emoji=spec.emoji,
+        concepts=spec.concepts,
+        rules=spec.rules,
+        window=spec.window,
+    )
 
 
 def default_root() -> Path:
@@ -129,6 +142,7 @@ class Assistant:
         self.knowledge = knowledge
         self.intents = {spec.id: spec for spec in intents}
         self.matcher = Matcher(knowledge, intents)
+        self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
         self._chats: OrderedDict[str, ChatState] = OrderedDict()
@@ -144,6 +158,9 @@ class Assistant:
 
     def reply(self, chat_id: str, text: str) -> Reply:
         """Answer ``text`` in the context of chat ``chat_id``."""
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return self._safety(flagged)
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state, text))
         return self._decide(state, self._with_topic(state, text, match))
@@ -156,8 +173,9 @@ class Assistant:
         event loop's), not from a signal handler, so no reply sees half of each.
         """
         knowledge, intents = load_data(root or default_root())
-        matcher = Matcher(knowledge, intents)
+        matcher, screen = Matcher(knowledge, intents), _screen(knowledge)
         self.knowledge, self.intents, self.matcher = knowledge, {s.id: s for s in intents}, matcher
+        self.screen = screen
         force_ids = {f.id for f in knowledge.forces}
         body_ids = {b.id for b in knowledge.bodies}
         for state in list(self._chats.values()):  # forget context the new files lack
@@ -172,6 +190,9 @@ class Assistant:
     def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
         """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
         state = self.context(chat_id)
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state)))
         return match, self._decide(state, match)
 
@@ -186,6 +207,9 @@ class Assistant:
 
     def inline(self, text: str, limit: int = 5) -> list[Reply]:
         """The best stand-alone answers to ``text``, for inline mode (no context kept)."""
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return [self._safety(flagged)]
         first = self._decide(ChatState(), self.matcher.match(text))
         if first.outcome is not Outcome.CLARIFY:
             return [first]
@@ -243,8 +267,6 @@ class Assistant:
         best = match.best
         if not match.words:
             return self._fallback(state, match, empty=True)
-        if best is not None and best.intent == "safety" and best.score >= self.min_score:
-            return self._answer(state, match, best)
 
         if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
@@ -288,6 +310,17 @@ class Assistant:
             # "what did the report say about gmp": the reports, for that force
             return self._answer(state, match, Scored(follow_up, best.score, best.matched))
         return self._answer(state, match, best)
+
+    def _safety(self, flagged: Screening) -> Reply:
+        """Help for someone at risk: the group's reply, no buttons, and no context kept."""
+        s = self.knowledge.safety
+        return Reply(
+            text=f"{s.reply(flagged.group).text}\n{s.not_a_channel}",
+            intent=SAFETY,
+            outcome=Outcome.SAFETY,
+            confidence=1.0,
+            safety=flagged.group,
+        )
 
     def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:
         """Read a vague follow-up ("why?", "who ran it?") as being about the last topic.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.safety_data import Safety, ScreenSpec, check_groups, load_safety, load_screen
 from bot.text import normalise
 from bot.yamlfile import DataError, Fields, Problem, YamlDoc, read_yaml
 
@@ -117,20 +118,6 @@ class Renaming:
 
 
 @dataclass(frozen=True, slots=True)
-class Safety:
-    """Where to get help about a child at risk (standard UK contacts, not from the page)."""
-
-    emergency_number: str
-    emergency_when: str
-    police_number: str
-    police_when: str
-    council: str
-    helpline_name: str
-    helpline_number: str
-    not_a_channel: str
-
-
-@dataclass(frozen=True, slots=True)
 class NotCovered:
     """A subject the page does not cover, and the words that raise it."""
 
@@ -159,6 +146,7 @@ class Knowledge:
     bodies: tuple[Body, ...]
     other_forces: tuple[str, ...]
     safety: Safety
+    screen: ScreenSpec
     domain_words: tuple[str, ...]
     not_covered: tuple[NotCovered, ...]
 
@@ -190,6 +178,7 @@ KNOWLEDGE_FILES = (
     "bodies.yaml",
     "other_forces.yaml",
     "safety.yaml",
+    "safety_screen.yaml",
     "vocabulary.yaml",
     "not_covered.yaml",
 )
@@ -234,8 +223,9 @@ def load_knowledge(directory: Path) -> Knowledge:
     dfr = root("programme.yaml", "deferral")
     press = root("programme.yaml", "press_release")
     ren = root("programme.yaml", "renaming")
-    safe = root("safety.yaml", "safety")
-    emergency, police, helpline = safe.child("emergency"), safe.child("police"), safe.child("nspcc")
+    safety = load_safety(docs["safety.yaml"], problems)
+    screen = load_screen(docs["safety_screen.yaml"], problems)
+    check_groups(safety, screen, docs["safety_screen.yaml"], problems)
 
     knowledge = Knowledge(
         source=source,
@@ -273,16 +263,8 @@ def load_knowledge(directory: Path) -> Knowledge:
         forces=forces,
         bodies=bodies,
         other_forces=Fields(docs["other_forces.yaml"], (), problems).texts("other_forces"),
-        safety=Safety(
-            emergency.text("number"),
-            emergency.text("when"),
-            police.text("number"),
-            police.text("when"),
-            safe.text("council"),
-            helpline.text("name"),
-            helpline.text("number"),
-            safe.text("not_a_channel"),
-        ),
+        safety=safety,
+        screen=screen,
         domain_words=Fields(docs["vocabulary.yaml"], (), problems).texts("domain_words"),
         not_covered=tuple(
             NotCovered(item.text("topic"), item.texts("words"))

@@ -16,6 +16,40 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 NOISY_LOGGERS = ("httpx", "httpcore")
 
 
+# python-telegram-bot logs what people type: whole updates at DEBUG ("Processing update"),
+# Bot API parameters and results, and a whole batch of updates at CRITICAL when one cannot be
+# parsed ("Received data was ..."). Its records carry that content as arguments, never in
+# the message template, so these argument types are withheld from every "telegram" record.
+WITHHELD = "<withheld: may contain what someone typed>"
+_SAFE_ARG_TYPES = (int, float, bool, type(None))
+# Longest string argument kept as it is: endpoint names and short status words.
+MAX_PLAIN_ARG_CHARS = 40
+
+
+class UserContentFilter(logging.Filter):
+    """Withholds payload arguments (updates, parameters, JSON) from python-telegram-bot's logs.
+
+    Messages the safety screen flags are never written to a log at any level; neither is
+    any other message's text, which may hold names, addresses and children's details.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Replace each non-trivial argument of a telegram.* record; always keep the record."""
+        if not record.name.startswith("telegram") or not record.args:
+            return True
+        args = record.args if isinstance(record.args, tuple) else (record.args,)
+        record.args = tuple(_withhold(a) for a in args)
+        return True
+
+
+def _withhold(arg: object) -> object:
+    if isinstance(arg, _SAFE_ARG_TYPES):
+        return arg
+    if isinstance(arg, str) and len(arg) <= MAX_PLAIN_ARG_CHARS and arg.isidentifier():
+        return arg  # an endpoint name such as "sendMessage"
+    return WITHHELD
+
+
 class BotLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The bot's own stderr handler (so configuring twice replaces it instead of doubling)."""
 
@@ -77,10 +111,13 @@ def configure_logging(
             root.removeHandler(old)
     handler = BotLogHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    content = UserContentFilter()
+    handler.addFilter(content)
     handler.addFilter(redactor)
     root.addHandler(handler)
     for other in root.handlers:  # handlers someone else installed get redaction too
         if other is not handler and redactor not in other.filters:
+            other.addFilter(content)
             other.addFilter(redactor)
     root.setLevel(level)
     for name in NOISY_LOGGERS:

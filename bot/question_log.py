@@ -167,7 +167,12 @@ class QuestionRecorder(Protocol):
 
 
 def reason_for(reply: Reply, low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> Reason | None:
-    """Why ``reply`` belongs in the log, or None for a confident answer or small talk."""
+    """Why ``reply`` belongs in the log, or None for a confident answer or small talk.
+
+    Never a reason for a message the safety screen flagged: that text is never stored.
+    """
+    if reply.safety is not None:
+        return None
     if reply.outcome is Outcome.FALLBACK:
         return Reason.FALLBACK
     if reply.outcome is Outcome.CLARIFY:
@@ -175,6 +180,11 @@ def reason_for(reply: Reply, low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> 
     if reply.outcome in (Outcome.ANSWER, Outcome.NOT_ON_PAGE) and reply.confidence < low_confidence:
         return Reason.LOW_CONFIDENCE
     return None
+
+
+def counted_intent(reply: Reply) -> str:
+    """The intent a reply is counted under: a safety reply by its group ("safety/child")."""
+    return f"{reply.intent}/{reply.safety}" if reply.safety is not None else reply.intent
 
 
 def near_intent(reply: Reply) -> str | None:
@@ -319,7 +329,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = redact(reply.normalised)
+        text = "" if reply.safety is not None else redact(reply.normalised)
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return
@@ -423,7 +433,7 @@ class QuestionLog:
             "INSERT INTO daily_counts (day, chat_kind, outcome, intent, questions) "
             "VALUES (?, ?, ?, ?, 1) ON CONFLICT (day, chat_kind, outcome, intent) "
             "DO UPDATE SET questions = questions + 1",
-            (now.date().isoformat(), str(kind), str(reply.outcome), reply.intent),
+            (now.date().isoformat(), str(kind), str(reply.outcome), counted_intent(reply)),
         )
 
     def _insert(

@@ -13,7 +13,8 @@ class Outcome(StrEnum):
     NOT_ON_PAGE = "not_on_page"  # in the domain, but the page is silent: said plainly
     CLARIFY = "clarify"  # a needed detail is missing: a question with choices
     FALLBACK = "fallback"  # not understood or off-topic: what the bot can answer instead
-    SMALLTALK = "smalltalk"  # greetings, thanks, help, safety
+    SMALLTALK = "smalltalk"  # greetings, thanks, help
+    SAFETY = "safety"  # the safety screen flagged the message: help at once, never stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Reply:
     runner_up_score: float = 0.0
     score: float = 0.0
     best_intent: str | None = None  # the best-scoring intent, even when not answered
+    safety: str | None = None  # the group at risk when the safety screen flagged the message
 
     @property
     def buttons(self) -> tuple[str, ...]:

@@ -261,7 +261,12 @@ class TelegramBot:
         if message is None or self._from_bot_itself(message, context.bot):
             return
         text = self.addressed_text(message, context.bot)
-        if text is None or not await self._admit(update, context.bot):
+        if text is None:
+            return
+        flagged = self.assistant.screen.screen(text) is not None
+        # Flood control never silences help for someone at risk: a child sending ten
+        # messages in a panic gets the reply every time.
+        if not flagged and not await self._admit(update, context.bot):
             return
         reply = self.ask(message.chat.id, text)
         try:

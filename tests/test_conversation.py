@@ -104,11 +104,9 @@ def test_reverse_look_ups(ask: Callable[[str], Reply], question: str, force: str
 
 def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: Knowledge) -> None:
     reply = ask("i think a child next door is being abused, who do i tell?")
-    assert reply.intent == "safety"
-    assert reply.text.startswith(
-        f"If a child is in immediate danger, call {knowledge.safety.emergency_number}"
-    )
-    assert knowledge.safety.helpline_number in reply.text
+    assert (reply.intent, reply.safety) == ("safety", "adult")
+    assert reply.text.startswith(knowledge.safety.reply("adult").text)
+    assert "0808 800 5000" in reply.text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,117 @@
+"""Typed records of knowledge/safety.yaml (the replies) and safety_screen.yaml (the screen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.safety import ScreenSpecError, literal, parse_rule
+from bot.yamlfile import Fields, Problem, YamlDoc
+
+# The groups the screen must tell apart, each with a reply of its own (issue: safety first).
+REQUIRED_GROUPS = ("self_harm", "child", "online", "adult")
+# Words a "+" pattern's parts may lie apart by default, if safety_screen.yaml names none.
+DEFAULT_WINDOW = 14
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyReply:
+    """What one group at risk is told: the text, and the numbers it must show."""
+
+    group: str
+    text: str
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """Where to get help (standard UK services, not from the page)."""
+
+    not_a_channel: str
+    in_brief: str
+    replies: tuple[SafetyReply, ...]
+
+    def reply(self, group: str) -> SafetyReply:
+        """The reply for ``group`` (KeyError if there is none)."""
+        for item in self.replies:
+            if item.group == group:
+                return item
+        raise KeyError(group)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenSpec:
+    """The safety screen's words and patterns, as written in safety_screen.yaml."""
+
+    window: int
+    spellings: dict[str, str]
+    emoji: dict[str, str]
+    concepts: dict[str, tuple[str, ...]]
+    rules: dict[str, tuple[str, ...]]
+
+
+def load_safety(doc: YamlDoc, problems: list[Problem]) -> Safety:
+    """The replies of safety.yaml; every required group present and showing its numbers."""
+    root = Fields(doc, ("safety",), problems)
+    replies_fields = root.child("replies")
+    replies: list[SafetyReply] = []
+    for group in replies_fields.data:
+        item = replies_fields.child(str(group))
+        text, numbers = item.text("text"), item.texts("numbers")
+        for index, number in enumerate(numbers):
+            if number not in text:
+                item.fail("numbers", f"[{index}] {number!r} does not appear in the text")
+        _no_unknown_keys(item, ("text", "numbers"))
+        replies.append(SafetyReply(str(group), text, numbers))
+    for group in REQUIRED_GROUPS:
+        if group not in replies_fields.data:
+            replies_fields.fail(group, "missing reply for this group")
+    _no_unknown_keys(root, ("not_a_channel", "in_brief", "replies"))
+    return Safety(root.text("not_a_channel"), root.text("in_brief"), tuple(replies))
+
+
+def load_screen(doc: YamlDoc, problems: list[Problem]) -> ScreenSpec:
+    """The screen's spellings, concepts and rules; patterns parsed and concepts resolved."""
+    top = Fields(doc, (), problems)
+    window = int(top.number("window", DEFAULT_WINDOW))
+    spellings_fields = top.child("spellings")
+    spellings = {str(k): str(v) for k, v in spellings_fields.data.items()}
+    emoji_fields = top.optional_child("emoji")
+    emoji = {str(k): str(v) for k, v in emoji_fields.data.items()} if emoji_fields else {}
+    concepts_fields = top.child("concepts")
+    concepts = {str(name): concepts_fields.texts(str(name)) for name in concepts_fields.data}
+    rules_fields = top.child("rules")
+    rules: dict[str, tuple[str, ...]] = {}
+    for group in rules_fields.data:
+        texts = rules_fields.texts(str(group))
+        for index, text in enumerate(texts):
+            try:
+                rule = parse_rule(str(group), text)
+            except ScreenSpecError as exc:
+                rules_fields.fail(str(group), f"[{index}] {exc}")
+                continue
+            names = [s.concept for part in rule.parts for s in part] + list(rule.unless)
+            for name in names:
+                if literal(name) is None and name not in concepts:
+                    rules_fields.fail(str(group), f"[{index}] {text!r}: unknown concept {name!r}")
+        rules[str(group)] = texts
+    for group in REQUIRED_GROUPS:
+        if group not in rules:
+            rules_fields.fail(group, "missing rules for this group")
+    _no_unknown_keys(top, ("window", "emoji", "spellings", "concepts", "rules"))
+    return ScreenSpec(window, spellings, emoji, concepts, rules)
+
+
+def check_groups(safety: Safety, screen: ScreenSpec, doc: YamlDoc, problems: list[Problem]) -> None:
+    """Every group the screen can flag has a reply."""
+    groups = {r.group for r in safety.replies}
+    for group in screen.rules:
+        if group not in groups:
+            problems.append(
+                Problem(doc.name, f"rules.{group}", "no reply for this group in safety.yaml")
+            )
+
+
+def _no_unknown_keys(fields: Fields, known: tuple[str, ...]) -> None:
+    for key in fields.data:
+        if key not in known:
+            fields.fail(str(key), f"unknown field (expected one of {', '.join(known)})")
