@@ -17,7 +17,7 @@ WRAP = 88  # columns for wrapped answers in the terminal
 
 def render_text(reply: Reply) -> str:
     """A reply as plain terminal text: the answer, its source, and numbered buttons."""
-    lines = textwrap.wrap(reply.text, WRAP) or [""]
+    lines = [w for line in reply.text.split("\n") for w in textwrap.wrap(line, WRAP) or [""]]
     if reply.source:
         lines += textwrap.wrap(f"(Source: {reply.source})", WRAP)
     for number, button in enumerate(reply.buttons, 1):

@@ -114,6 +114,7 @@ def _screen(knowledge: Knowledge) -> SafetyScreen:
         concepts=spec.concepts,
         rules=spec.rules,
         window=spec.window,
+        hints=spec.hints,
     )
 
 
@@ -163,7 +164,7 @@ class Assistant:
             return self._safety(flagged)
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state, text))
-        return self._decide(state, self._with_topic(state, text, match))
+        return self._with_help(text, self._decide(state, self._with_topic(state, text, match)))
 
     def reload(self, root: Path | None = None) -> None:
         """Load knowledge/ and intents.yaml afresh and swap them in; keep chat contexts.
@@ -194,7 +195,7 @@ class Assistant:
         if flagged is not None:
             return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state)))
-        return match, self._decide(state, match)
+        return match, self._with_help(text, self._decide(state, match))
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -311,6 +312,18 @@ class Assistant:
             return self._answer(state, match, Scored(follow_up, best.score, best.matched))
         return self._answer(state, match, best)
 
+    def _with_help(self, text: str, reply: Reply) -> Reply:
+        """A fallback to a message with words of risk also says where help is.
+
+        Such a message may be a disclosure the screen did not recognise, so it is marked
+        sensitive: the question log keeps no text of it.
+        """
+        if reply.outcome is not Outcome.FALLBACK or not self.screen.hints(text):
+            return reply
+        return replace(
+            reply, text=f"{reply.text}\n\n{self.knowledge.safety.in_doubt}", sensitive=True
+        )
+
     def _safety(self, flagged: Screening) -> Reply:
         """Help for someone at risk: the group's reply, no buttons, and no context kept."""
         s = self.knowledge.safety
@@ -320,6 +333,7 @@ class Assistant:
             outcome=Outcome.SAFETY,
             confidence=1.0,
             safety=flagged.group,
+            sensitive=True,
         )
 
     def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:

@@ -171,7 +171,7 @@ def reason_for(reply: Reply, low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> 
 
     Never a reason for a message the safety screen flagged: that text is never stored.
     """
-    if reply.safety is not None:
+    if reply.sensitive:
         return None
     if reply.outcome is Outcome.FALLBACK:
         return Reason.FALLBACK
@@ -329,7 +329,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = "" if reply.safety is not None else redact(reply.normalised)
+        text = "" if reply.sensitive else redact(reply.normalised)
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return

@@ -35,6 +35,7 @@ class Reply:
     score: float = 0.0
     best_intent: str | None = None  # the best-scoring intent, even when not answered
     safety: str | None = None  # the group at risk when the safety screen flagged the message
+    sensitive: bool = False  # may be a disclosure: its text is never stored or logged
 
     @property
     def buttons(self) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 
@@ -40,6 +40,14 @@ _SYMBOL_IN_WORD = re.compile(r"(?<=[a-z])[@$](?=[a-z])|(?<=\s)[@$](?=[a-z])", re
 _GAP = re.compile(r"^\.\.(\d+)$")
 
 
+@dataclass(slots=True)
+class _Node:
+    """One word of the phrase trie: the words that may follow, and concepts ending here."""
+
+    children: dict[str, _Node] = field(default_factory=dict)
+    concepts: set[str] = field(default_factory=set)
+
+
 class ScreenSpecError(ValueError):
     """A pattern or concept in the screen's specification is invalid."""
 
@@ -60,6 +68,11 @@ class Rule:
     text: str
     parts: tuple[tuple[Step, ...], ...]
     unless: tuple[str, ...]
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """Every concept that must occur for the pattern to hold."""
+        return frozenset(step.concept for part in self.parts for step in part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +117,13 @@ def _bases(word: str) -> set[str]:
     out = {word}
     if not word.isalpha() or len(word) < 4:
         return out
-    for suffix in ("ing", "in", "ed", "d", "es", "s", "ies", "ied", "er", "ers"):
+    for suffix in ("ing", "in", "ed", "d", "es", "s", "ies", "ied"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             base = word[: -len(suffix)]
             out.add(base)
             if suffix in ("ies", "ied"):
                 out.add(base + "y")
-            if suffix in ("ing", "in", "ed", "er", "ers"):
+            if suffix in ("ing", "in", "ed"):
                 out.add(base + "e")
                 if len(base) >= 3 and base[-1] == base[-2]:
                     out.add(base[:-1])  # hitting -> hit, grabbed -> grab
@@ -128,8 +141,10 @@ class SafetyScreen:
         concepts: Mapping[str, Sequence[str]],
         rules: Mapping[str, Sequence[str]],
         window: int,
+        hints: Sequence[str] = (),
     ) -> None:
         self.window = window
+        self._hints = tuple(hints)
         self._emoji = {k: f" {v} " for k, v in emoji.items()}
         self.groups = tuple(rules)
         self._spellings = {
@@ -142,6 +157,9 @@ class SafetyScreen:
             name: [self._respell(tokens(str(p))) for p in phrases]
             for name, phrases in concepts.items()
         }
+        for name in self._hints:
+            if name not in concept_words:
+                raise ScreenSpecError(f"hints: unknown concept {name!r}")
         for rule in self._rules:
             for name in _rule_concepts(rule):
                 word = literal(name)
@@ -149,16 +167,21 @@ class SafetyScreen:
                     concept_words.setdefault(name, [(word,)])
                 elif name not in concept_words:
                     raise ScreenSpecError(f"{rule.group}: {rule.text!r}: unknown concept {name!r}")
-        # first word -> (phrase, concept): one dict look-up per word and form
-        self._phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # a trie of phrases: one dict look-up per word form, however many phrases there are
+        self._trie = _Node()
         for name, phrases in concept_words.items():
             for phrase in phrases:
+                node = self._trie
+                for word in phrase:
+                    node = node.children.setdefault(word, _Node())
                 if phrase:
-                    self._phrases.setdefault(phrase[0], []).append((phrase, name))
+                    node.concepts.add(name)
         words = {w for phrases in concept_words.values() for p in phrases for w in p}
         self._known = frozenset(words)
         self._fuzzy_targets = sorted(w for w in words if len(w) >= MIN_FUZZY_BASE and w.isalpha())
+        self._needs = tuple((rule, rule.needs) for rule in self._rules)
         self._screen = lru_cache(maxsize=4096)(self._screen_uncached)
+        self._forms_cached = lru_cache(maxsize=65536)(self._forms_uncached)
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -169,13 +192,24 @@ class SafetyScreen:
         """The group at risk in ``text``, or None when the screen sees no one at risk."""
         return self._screen(text)
 
+    def hints(self, text: str) -> bool:
+        """Whether ``text`` has any word of risk at all, though no pattern held.
+
+        A message the screen does not flag but that says "hurt" or "scared" is not
+        answered with a fact; its fallback also names where help is (see Assistant).
+        """
+        words = self.words(text)
+        spans = self._spans(words) if words else {}
+        return any(name in spans for name in self._hints)
+
     def _screen_uncached(self, text: str) -> Screening | None:
         words = self.words(text)
         if not words:
             return None
         spans = self._spans(words)
-        for rule in self._rules:
-            if self._holds(rule, spans):
+        present = spans.keys()
+        for rule, needs in self._needs:
+            if needs <= present and self._holds(rule, spans):
                 return Screening(rule.group, rule.text)
         return None
 
@@ -203,12 +237,16 @@ class SafetyScreen:
             i += 1
         return tuple(out)
 
-    def _forms(self, word: str) -> set[str]:
+    def _forms(self, word: str) -> frozenset[str]:
+        """What ``word`` may be: itself, its bases, and a screen word it is a typo of."""
+        return self._forms_cached(word)
+
+    def _forms_uncached(self, word: str) -> frozenset[str]:
         forms = _bases(word)
         if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
             forms |= _bases(word.translate(_LEET))
         if forms & self._known:
-            return forms
+            return frozenset(forms)
         if len(word) >= MIN_FUZZY_LENGTH and word.isalpha():
             for base in sorted(forms):
                 if len(base) < MIN_FUZZY_BASE:
@@ -224,22 +262,27 @@ class SafetyScreen:
                 if found is not None and found[0][0] == word[0]:
                     forms.add(found[0])
                     break
-        return forms
+        return frozenset(forms)
 
     def _spans(self, words: tuple[str, ...]) -> dict[str, list[tuple[int, int]]]:
+        """concept -> the (start, end) word spans where one of its phrases occurs."""
         forms = [self._forms(w) for w in words]
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for start, first in enumerate(forms):
-            for form in first:
-                for phrase, concept in self._phrases.get(form, ()):
-                    end = start + len(phrase)
-                    if end <= len(words) and all(
-                        phrase[k] in forms[start + k] for k in range(1, len(phrase))
-                    ):
-                        found = spans.setdefault(concept, [])
-                        if (start, end) not in found:
-                            found.append((start, end))
-        return spans
+        found: dict[str, set[tuple[int, int]]] = {}
+        for start in range(len(words)):
+            frontier = [self._trie]
+            end = start
+            while frontier and end < len(words):
+                following: list[_Node] = []
+                for node in frontier:
+                    for form in forms[end]:
+                        child = node.children.get(form)
+                        if child is not None:
+                            following.append(child)
+                            for concept in child.concepts:
+                                found.setdefault(concept, set()).add((start, end + 1))
+                frontier = following
+                end += 1
+        return {concept: sorted(spans) for concept, spans in found.items()}
 
     # ------------------------------------------------------------------ rules
 

@@ -28,6 +28,7 @@ class Safety:
 
     not_a_channel: str
     in_brief: str
+    in_doubt: str
     replies: tuple[SafetyReply, ...]
 
     def reply(self, group: str) -> SafetyReply:
@@ -47,6 +48,7 @@ class ScreenSpec:
     emoji: dict[str, str]
     concepts: dict[str, tuple[str, ...]]
     rules: dict[str, tuple[str, ...]]
+    hints: tuple[str, ...]
 
 
 def load_safety(doc: YamlDoc, problems: list[Problem]) -> Safety:
@@ -65,8 +67,10 @@ def load_safety(doc: YamlDoc, problems: list[Problem]) -> Safety:
     for group in REQUIRED_GROUPS:
         if group not in replies_fields.data:
             replies_fields.fail(group, "missing reply for this group")
-    _no_unknown_keys(root, ("not_a_channel", "in_brief", "replies"))
-    return Safety(root.text("not_a_channel"), root.text("in_brief"), tuple(replies))
+    _no_unknown_keys(root, ("not_a_channel", "in_brief", "in_doubt", "replies"))
+    return Safety(
+        root.text("not_a_channel"), root.text("in_brief"), root.text("in_doubt"), tuple(replies)
+    )
 
 
 def load_screen(doc: YamlDoc, problems: list[Problem]) -> ScreenSpec:
@@ -97,8 +101,12 @@ def load_screen(doc: YamlDoc, problems: list[Problem]) -> ScreenSpec:
     for group in REQUIRED_GROUPS:
         if group not in rules:
             rules_fields.fail(group, "missing rules for this group")
-    _no_unknown_keys(top, ("window", "emoji", "spellings", "concepts", "rules"))
-    return ScreenSpec(window, spellings, emoji, concepts, rules)
+    hints = top.texts("hints", required=False)
+    for index, name in enumerate(hints):
+        if name not in concepts:
+            top.fail("hints", f"[{index}] unknown concept {name!r}")
+    _no_unknown_keys(top, ("window", "emoji", "spellings", "concepts", "rules", "hints"))
+    return ScreenSpec(window, spellings, emoji, concepts, rules, hints)
 
 
 def check_groups(safety: Safety, screen: ScreenSpec, doc: YamlDoc, problems: list[Problem]) -> None:

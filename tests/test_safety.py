@@ -281,3 +281,18 @@ def test_telegram_records_never_carry_what_someone_typed() -> None:
     )
     UserContentFilter().filter(endpoint)
     assert endpoint.getMessage().startswith("Calling Bot API endpoint `sendMessage`")
+
+
+def test_a_missed_message_with_words_of_risk_is_pointed_to_help_and_not_stored(
+    assistant: Assistant, knowledge: Knowledge, tmp_path: Path
+) -> None:
+    reply = assistant.reply("hint", "i feel scared and nobody listens")
+    assert reply.safety is None and reply.outcome is Outcome.FALLBACK
+    assert reply.text.endswith(knowledge.safety.in_doubt)
+    log = QuestionLog(tmp_path / "q.sqlite3", clock=lambda: datetime(2026, 1, 5, tzinfo=UTC))
+    log.record(reply, ChatKind.PRIVATE)
+    assert log.questions(datetime(2026, 1, 1, tzinfo=UTC)) == []
+    log.close()
+    plain = assistant.reply("hint", "what is the weather like")
+    assert knowledge.safety.in_doubt not in plain.text and not plain.sensitive
+    assistant.reset("hint")
