@@ -33,7 +33,7 @@ ENV BOT_ROOT=/app \
 # Healthy while the bot reaches Telegram (polling) or its loop runs (webhook): a file it
 # touches, checked without the token and without the network.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "bot.heartbeat"]
+    CMD ["python", "-m", "bot", "health"]
 
 # Exec form: Python is PID 1 and gets docker stop's SIGTERM (answers in flight finish).
 CMD ["python", "-m", "bot"]

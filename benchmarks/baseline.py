@@ -18,8 +18,8 @@ from rapidfuzz import fuzz, process, utils
 
 from benchmarks.common import Latency, Options, Row, Section, question_files, us
 from benchmarks.core_latency import time_pass
-from bot.conversation import Assistant
-from bot.evaluation import REJECT, Turn, evaluate, load_turns
+from bot.dialogue.assistant import Assistant
+from bot.tools.evaluation import REJECT, Turn, evaluate, load_turns
 
 Scorer = Callable[..., float]
 SCORERS: dict[str, Scorer] = {"WRatio": fuzz.WRatio, "token_set_ratio": fuzz.token_set_ratio}

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bot.conversation import Assistant
+from bot.dialogue.assistant import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 # The labelled question files: the one the matcher was tuned on first, then the unseen

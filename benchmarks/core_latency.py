@@ -16,8 +16,8 @@ from benchmarks.common import (
     question_files,
     us,
 )
-from bot.conversation import Assistant
-from bot.evaluation import Turn, load_turns
+from bot.dialogue.assistant import Assistant
+from bot.tools.evaluation import Turn, load_turns
 
 # Targets from issue 4.
 TARGET_P50_US = 100.0

@@ -295,10 +295,10 @@ def measure(root: Path, questions: list[str], passes: int) -> dict[str, Any]:
     gives up on a slow size still learns which phase was slow.
     """
     from benchmarks.common import core_caches
-    from bot.answers import HANDLERS
-    from bot.conversation import Assistant
-    from bot.intents import load_intents
-    from bot.knowledge import load_knowledge
+    from bot.dialogue.answers import HANDLERS
+    from bot.dialogue.assistant import Assistant
+    from bot.schema.intents import load_intents
+    from bot.schema.knowledge import load_knowledge
 
     figures: dict[str, Any] = {}
 

@@ -27,13 +27,14 @@ THIRD_PARTY_AND_OURS = frozenset(
 PHASES_SCRIPT = """
 import json, time
 t0 = time.perf_counter()
-import bot.cli, bot.conversation, bot.console
+import bot.cli, bot.dialogue.assistant, bot.channels.console
 t1 = time.perf_counter()
-from bot.conversation import Assistant
-from bot.knowledge import load_knowledge
-from bot.intents import load_intents
-from bot.answers import HANDLERS
-root = __import__("bot.conversation").conversation.default_root()
+from bot.dialogue.assistant import Assistant
+from bot.schema.knowledge import load_knowledge
+from bot.schema.intents import load_intents
+from bot.dialogue.answers import HANDLERS
+from bot.settings import default_root
+root = default_root()
 knowledge = load_knowledge(root / "knowledge")
 t2 = time.perf_counter()
 intents = load_intents(root / "intents.yaml", HANDLERS.keys())
@@ -116,7 +117,9 @@ def run(options: Options) -> Section:
     ask_times = _wall(ask, options, ask_runs)
     ask_no_pyc = _wall(ask, options, max(ask_runs // 2, 3), bytecode=False)
     bare = _wall([options.python, "-c", "pass"], options, ask_runs)
-    imports_only = _wall([options.python, "-c", "import bot.cli, bot.conversation"], options, 5)
+    imports_only = _wall(
+        [options.python, "-c", "import bot.cli, bot.dialogue.assistant"], options, 5
+    )
 
     phase_runs = [
         json.loads(

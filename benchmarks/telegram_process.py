@@ -33,7 +33,7 @@ def unavailable(options: Options) -> str | None:
     if not (options.root / "tests" / "support" / "fake_bot_api.py").is_file():
         return "skipped: fake Bot API not available (tests/support/fake_bot_api.py missing)"
     if not (options.root / "bot" / "telegram_app.py").is_file():
-        return "skipped: telegram adapter not available (bot/telegram_app.py missing)"
+        return "skipped: telegram adapter not available (bot/channels/telegram/app.py missing)"
     return None
 
 

@@ -8,25 +8,27 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.yamlfile import DataError
+from bot.schema.yamlfile import DataError
+from bot.settings import SettingsError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
 if TYPE_CHECKING:
-    from bot.conversation import Assistant
+    from bot.dialogue.assistant import Assistant
 
 
 def _assistant() -> Assistant:
-    from bot.conversation import Assistant
+    from bot.dialogue.assistant import Assistant
+    from bot.settings import load_core
 
-    return Assistant.load()
+    return Assistant.load(load_core().root)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """One answer, plain text."""
-    from bot.console import render_text
+    from bot.channels.console import render_text
 
     reply = _assistant().reply("ask", " ".join(args.question))
     print(render_text(reply))
@@ -35,15 +37,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """The terminal chat, or JSON lines with --jsonl."""
-    from bot.console import run_chat, run_jsonl
+    from bot.channels.console import run_chat, run_jsonl
 
     assistant = _assistant()
     if args.jsonl:
         run_jsonl(assistant, sys.stdin, sys.stdout)
         return 0
-    from bot.question_log import QuestionLog
+    from bot.settings import load_core
+    from bot.storage.question_log import QuestionLog
 
-    log = QuestionLog.from_env(os.environ)
+    log = QuestionLog.open(load_core().question_log)
     try:
         run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty(), log=log)
     finally:
@@ -53,8 +56,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Accuracy on a labelled question file, or safety recall on a safety set."""
-    from bot.evaluation import evaluate, load_turns
-    from bot.safety_eval import evaluate_safety, is_safety_set, load_messages
+    from bot.tools.evaluation import evaluate, load_turns
+    from bot.tools.safety_eval import evaluate_safety, is_safety_set, load_messages
 
     path = Path(args.file)
     if is_safety_set(path):
@@ -68,9 +71,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate knowledge/ and intents.yaml."""
-    from bot.conversation import Assistant, default_root
+    from bot.dialogue.assistant import Assistant
+    from bot.settings import load_core
 
-    root = default_root()
+    root = load_core().root
     assistant = Assistant.load(root)
     print(
         f"ok: {len(assistant.knowledge.forces)} forces, {len(assistant.knowledge.bodies)} bodies, "
@@ -83,12 +87,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The logged unanswered questions, grouped by similarity."""
     import json
 
-    from bot.config import SettingsError
-    from bot.question_log import QuestionLog, QuestionLogError, log_path, retention_days, utc_now
-    from bot.report import DEFAULT_SINCE_DAYS, build_report, format_text, to_json
+    from bot.settings import SettingsError, load_core
+    from bot.storage.question_log import QuestionLog, QuestionLogError, utc_now
+    from bot.tools.report import DEFAULT_SINCE_DAYS, build_report, format_text, to_json
 
     try:
-        log = QuestionLog(log_path(os.environ), retention_days=retention_days(os.environ))
+        settings = load_core().question_log
+        log = QuestionLog(settings.path, retention_days=settings.retention_days)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,7 +116,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     """Why the bot gives the answer it gives: match, context, decision and reason."""
     import json
 
-    from bot.explain import explain, format_text, to_json
+    from bot.tools.explain import explain, format_text, to_json
 
     assistant = _assistant()
     for earlier in args.previous:
@@ -132,9 +137,17 @@ def _days(value: str) -> int:
     return int(value)
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 if the running bot is healthy (Docker's HEALTHCHECK), else 1."""
+    from bot.settings import load_core
+    from bot.storage.heartbeat import health
+
+    return health(load_core().data_dir)
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     """The Telegram bot."""
-    from bot.telegram_app import main as telegram_main
+    from bot.channels.telegram.app import main as telegram_main
 
     return telegram_main()
 
@@ -182,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("--json", action="store_true", help="JSON for scripts")
     exp.set_defaults(func=cmd_explain)
+    hl = sub.add_parser("health", help="exit 0 if the running bot answered recently, else 1")
+    hl.set_defaults(func=cmd_health)
     tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     tg.set_defaults(func=cmd_telegram)
     return parser
@@ -192,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        from bot.settings import telegram_requested
+
+        if telegram_requested():
             args.func = cmd_telegram
         else:
             args.func, args.jsonl = cmd_chat, False
@@ -201,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: invalid knowledge or intents:\n{exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

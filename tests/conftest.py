@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import HANDLERS
-from bot.conversation import Assistant
-from bot.intents import IntentSpec, load_intents
-from bot.knowledge import Knowledge, load_knowledge
-from bot.reply import Reply
+from bot.dialogue.answers import HANDLERS
+from bot.dialogue.assistant import Assistant
+from bot.dialogue.reply import Reply
+from bot.schema.intents import IntentSpec, load_intents
+from bot.schema.knowledge import Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "LOG_LEVEL")

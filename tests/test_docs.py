@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.cli import build_parser
-from bot.conversation import Assistant
+from bot.dialogue.assistant import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

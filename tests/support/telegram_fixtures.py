@@ -15,10 +15,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bot.config import Settings
-from bot.conversation import Assistant
-from bot.question_log import LOG_FILENAME, QuestionLog
-from bot.telegram_app import Runtime, build, serve_polling
+from bot.channels.telegram.app import Runtime, build, serve_polling
+from bot.dialogue.assistant import Assistant
+from bot.settings import QUESTION_LOG_FILENAME as LOG_FILENAME
+from bot.settings import Settings
+from bot.storage.question_log import QuestionLog
 from tests.support.fake_bot_api import FakeBotApi
 
 JsonDict = dict[str, Any]
@@ -98,7 +99,7 @@ async def running_bot(
     with tempfile.TemporaryDirectory(prefix="bot-data-") as data:
         bot_settings = bot_env(server, Path(data), **env)
         settings = Settings.from_env(bot_settings)
-        question_log = QuestionLog.from_env(bot_settings)
+        question_log = QuestionLog.open(settings.question_log)
         core = assistant or Assistant.load(settings.root)
         runtime = build(settings, core, log=question_log, root=settings.root)
         stop = asyncio.Event()

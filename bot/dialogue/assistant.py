@@ -1,0 +1,677 @@
+"""Per-chat dialogue: context for follow-ups, clarifying questions, honest fallbacks.
+
+``Assistant.reply(chat_id, text)`` is the core's entry point. It does no I/O after
+``Assistant.load`` and imports nothing from Telegram.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from bot.dialogue import redirects
+from bot.dialogue.answers import HANDLERS, Answer, Request
+from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
+from bot.dialogue.reply import Outcome, Reply
+from bot.lang.text import tokens
+from bot.nlu.matcher import Match, Matcher, Scored
+from bot.nlu.safety import SafetyScreen, Screening
+from bot.schema.intents import IntentSpec, check_references, load_intents
+from bot.schema.knowledge import Knowledge, load_knowledge
+
+# Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
+# weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
+DEFAULT_MIN_SCORE = 3.0
+# Lowest confidence that is answered, after the penalty for unknown words.
+DEFAULT_MIN_CONFIDENCE = 0.45
+# Chats whose context is remembered; the least recently used is forgotten first.
+MAX_CHATS = 50_000
+# Confidence reported for a follow-up resolved from the chat's context ("and gmp?").
+FOLLOW_UP_CONFIDENCE = 0.9
+# Small talk with max_tokens ("yo", "ta") needs only this much keyword evidence.
+SMALL_TALK_MIN_SCORE = 2.0
+# Unknown words small talk may carry ("thanks love", "hi, I'm a caseworker").
+SMALL_TALK_UNKNOWN_WORDS = 2
+# Longest message read as a vague follow-up of the last topic.
+MAX_FOLLOW_UP_WORDS = 8
+# Words that point back at the last answer: "when was that?", "who ran it?"
+REFERENTS = frozenset(
+    ["that", "it", "this", "they", "them", "then", "those", "these", "its", "their", "there"]
+)
+# A message this short ("why?", "and when?") is read against the last topic first.
+SHORT_FOLLOW_UP = 3
+# How much the last topic must add to a vague follow-up that already matches alone.
+TOPIC_MARGIN = 2.0
+# Phrases that mean every force at once.
+ALL_FORCES = (
+    ("forces",),
+    ("all", "3"),
+    ("the", "3"),
+    ("each", "force"),
+    ("every", "force"),
+    ("each", "of", "them"),
+    ("all", "of", "them"),
+)
+# Phrases that mean the forces other than the ones just talked about.
+OTHER_FORCES = (
+    ("other", "2"),
+    ("other", "forces"),
+    ("others",),
+    ("other", "ones"),
+    ("the", "rest"),
+)
+# Words that pick a clarification choice by position ("the second one"; -1 is the last).
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+# Longest message read as picking a choice by position.
+MAX_ORDINAL_WORDS = 5
+# Buttons offered with one reply.
+MAX_SUGGESTIONS = 3
+# Words that may surround an entity in a bare follow-up ("and what about gmp then?").
+FOLLOW_UP_FILLER = frozenset(
+    """
+    what about and how the then so also ok okay same for with of regarding re on is
+    it its there please too as well now but or question one 1 ones in at police
+    force to has have had none any did does do was were go ahead pls just yes right
+    hmm hm well
+    """.split()  # noqa: SIM905
+)
+# Intents that end the need for a pending clarification without answering it.
+SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
+
+FORCE_OVERVIEW = "force_overview"
+SAFETY = "safety"
+BODY_INFO = "body_info"
+FALLBACK = "fallback"
+CLARIFY = "clarify"
+
+
+@dataclass(slots=True)
+class ChatState:
+    """What one chat has been talking about."""
+
+    last_intent: str | None = None
+    forces: tuple[str, ...] = ()
+    body: str | None = None
+    pending: str | None = None  # intent waiting for a force or body after a clarifying question
+
+
+def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
+    """Load and cross-check knowledge/ and intents.yaml under ``root``; DataError if invalid."""
+    knowledge = load_knowledge(root / "knowledge")
+    intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+    check_references(intents, knowledge)
+    return knowledge, intents
+
+
+def _screen(knowledge: Knowledge) -> SafetyScreen:
+    spec = knowledge.screen
+    return SafetyScreen(
+        spellings=spec.spellings,
+        emoji=spec.emoji,
+        concepts=spec.concepts,
+        rules=spec.rules,
+        window=spec.window,
+        hints=spec.hints,
+    )
+
+
+class Assistant:
+    """The question-answering core: one per process, many chats."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        intents: tuple[IntentSpec, ...],
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    ) -> None:
+        self.root: Path | None = None  # set by load(): where reload() reads again
+        self.knowledge = knowledge
+        self.intents = {spec.id: spec for spec in intents}
+        self.matcher = Matcher(knowledge, intents)
+        self.screen = _screen(knowledge)
+        self.min_score = min_score
+        self.min_confidence = min_confidence
+        self._chats: OrderedDict[str, ChatState] = OrderedDict()
+        self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
+
+    @classmethod
+    def load(cls, root: Path) -> Assistant:
+        """Load knowledge/ and intents.yaml from ``root``; raise DataError if invalid."""
+        knowledge, intents = load_data(root)
+        assistant = cls(knowledge, intents)
+        assistant.root = root
+        return assistant
+
+    # -------------------------------------------------------------- public API
+
+    def reply(self, chat_id: str, text: str) -> Reply:
+        """Answer ``text`` in the context of chat ``chat_id``."""
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return self._safety(flagged)
+        state = self._state(chat_id)
+        match = self.matcher.match(text, _context_kinds(state, text))
+        return self._with_help(text, self._decide(state, self._with_topic(state, text, match)))
+
+    def reload(self, root: Path | None = None) -> None:
+        """Load knowledge/ and intents.yaml afresh and swap them in; keep chat contexts.
+
+        Raises DataError, keeping the current knowledge, if the files are invalid. Nothing
+        is swapped until everything has loaded; call it from the thread that answers (the
+        event loop's), not from a signal handler, so no reply sees half of each.
+        """
+        root = root or self.root
+        if root is None:
+            raise ValueError("reload() needs a root: this assistant was not made by load()")
+        knowledge, intents = load_data(root)
+        self.root = root
+        matcher, screen = Matcher(knowledge, intents), _screen(knowledge)
+        self.knowledge, self.intents, self.matcher = knowledge, {s.id: s for s in intents}, matcher
+        self.screen = screen
+        force_ids = {f.id for f in knowledge.forces}
+        body_ids = {b.id for b in knowledge.bodies}
+        for state in list(self._chats.values()):  # forget context the new files lack
+            state.forces = tuple(f for f in state.forces if f in force_ids)
+            state.body = state.body if state.body in body_ids else None
+            if state.last_intent not in self.intents:
+                state.last_intent = None
+            if state.pending not in self.intents:
+                state.pending = None
+        self.buttons.add(all_button_texts(knowledge, self.intents))  # old keys still work
+
+    def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
+        """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
+        state = self.context(chat_id)
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return self.matcher.match(""), self._safety(flagged)
+        match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state)))
+        return match, self._with_help(text, self._decide(state, match))
+
+    def reset(self, chat_id: str) -> None:
+        """Forget chat ``chat_id``'s context."""
+        self._chats.pop(chat_id, None)
+
+    def context(self, chat_id: str) -> ChatState:
+        """A copy of chat ``chat_id``'s context (for explain and tests)."""
+        state = self._chats.get(chat_id)
+        return replace(state) if state else ChatState()
+
+    def inline(self, text: str, limit: int = 5) -> list[Reply]:
+        """The best stand-alone answers to ``text``, for inline mode (no context kept)."""
+        flagged = self.screen.screen(text)
+        if flagged is not None:
+            return [self._safety(flagged)]
+        first = self._decide(ChatState(), self.matcher.match(text))
+        if first.outcome is not Outcome.CLARIFY:
+            return [first]
+        out = []
+        for choice in first.choices[:limit]:
+            state = ChatState(pending=first.intent)
+            out.append(
+                self._decide(state, self.matcher.match(choice, _context_kinds(state, choice)))
+            )
+        return out
+
+    def command(self, name: str) -> Reply:
+        """The reply to a bot command: start, help, sources or about."""
+        handler, intent = {
+            "start": ("canned", "greeting"),
+            "help": ("help", "help"),
+            "sources": ("reports", "reports"),
+            "about": ("about", "about_bot"),
+        }[name]
+        spec = self.intents.get(intent) or next(iter(self.intents.values()))
+        answer = HANDLERS[handler](self.knowledge, Request(spec))
+        if name == "sources":
+            k = self.knowledge
+            answer = replace(
+                answer,
+                text=f"Everything I say comes from {k.source.citation}, covering "
+                f"{k.source.period_start} to {k.source.period_end}. {answer.text}",
+                suggestions=(),
+            )
+        return self._finish(ChatState(), spec, answer, 1.0, None)
+
+    def button_key(self, text: str) -> str:
+        """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
+        return self.buttons.key(text)
+
+    def button_text(self, key: str) -> str | None:
+        """The text of a button this assistant issued, or None for unknown keys."""
+        return self.buttons.text(key)
+
+    # -------------------------------------------------------------- dialogue
+
+    def _state(self, chat_id: str) -> ChatState:
+        state = self._chats.get(chat_id)
+        if state is None:
+            state = self._chats[chat_id] = ChatState()
+            if len(self._chats) > MAX_CHATS:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return state
+
+    def _decide(self, state: ChatState, match: Match) -> Reply:
+        forces = match.ids("force")
+        bodies = match.ids("body")
+        best = match.best
+        if not match.words:
+            return self._fallback(state, match, empty=True)
+
+        if self._is_bare_entity(match) and not self._strong_elsewhere(match):
+            follow = self._follow_up_intent(state, forces, bodies)
+            if follow is not None:
+                return self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+        if state.pending and not (forces or bodies):
+            chosen = self._ordinal_choice(state, match)
+            if chosen is not None:
+                forces, bodies = chosen
+                return self._answer(
+                    state,
+                    match,
+                    Scored(state.pending, 0.0, ()),
+                    FOLLOW_UP_CONFIDENCE,
+                    forces=forces,
+                    bodies=bodies,
+                )
+        if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
+            return self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+
+        last = self.intents.get(state.last_intent or "")
+        if (
+            last is not None
+            and last.slot == "force"
+            and state.forces
+            and not forces
+            and not self._strong(match)
+            and _says(match.words, OTHER_FORCES)
+        ):
+            return self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+        if match.not_covered and (best is None or best.intent not in SMALL_TALK):
+            return self._not_covered(match)
+        if best is not None and self._small_talk_ok(match, best):
+            return self._answer(state, match, best)
+        if not self._strong(match) or best is None:
+            return self._fallback(state, match)
+        if match.ids("other_force") and not forces:
+            return self._other_force(state, match, best)
+        follow_up = self.intents[best.intent].force_follow_up
+        if forces and follow_up:
+            # "what did the report say about gmp": the reports, for that force
+            return self._answer(state, match, Scored(follow_up, best.score, best.matched))
+        return self._answer(state, match, best)
+
+    def _with_help(self, text: str, reply: Reply) -> Reply:
+        """A fallback to a message with words of risk also says where help is.
+
+        Such a message may be a disclosure the screen did not recognise, so it is marked
+        sensitive: the question log keeps no text of it.
+        """
+        if reply.outcome is not Outcome.FALLBACK or not self.screen.hints(text):
+            return reply
+        return replace(
+            reply, text=f"{reply.text}\n\n{self.knowledge.safety.in_doubt}", sensitive=True
+        )
+
+    def _safety(self, flagged: Screening) -> Reply:
+        """Help for someone at risk: the group's reply, no buttons, and no context kept."""
+        s = self.knowledge.safety
+        return Reply(
+            text=f"{s.reply(flagged.group).text}\n{s.not_a_channel}",
+            intent=SAFETY,
+            outcome=Outcome.SAFETY,
+            confidence=1.0,
+            safety=flagged.group,
+            sensitive=True,
+        )
+
+    def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:
+        """Read a vague follow-up ("why?", "who ran it?") as being about the last topic.
+
+        Only when the message alone is too weak to answer, has no words the bot does not
+        know, names no entity, and the last intent names its topic in intents.yaml.
+        """
+        spec = self.intents.get(state.last_intent or "")
+        if spec is None or spec.topic is None or match.unknown or match.entities:
+            return match
+        if len(match.words) > MAX_FOLLOW_UP_WORDS:
+            return match
+        if match.best is not None and match.best.intent in SMALL_TALK:
+            return match
+        refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(
+            w in REFERENTS for w in match.words
+        )
+        if self._strong(match) and not refers_back:
+            return match
+        expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
+        if not self._strong(expanded):
+            return match
+        # "when was that?" after the deferral: the topic must clearly win
+        if (
+            self._strong(match)
+            and expanded.best
+            and match.best
+            and expanded.best.score < match.best.score + TOPIC_MARGIN
+        ):
+            return match
+        return expanded
+
+    def _strong(self, match: Match) -> bool:
+        best = match.best
+        if best is None:
+            return False
+        score = _unpenalised(best)
+        confidence = match.confidence(Scored(best.intent, score, best.matched))
+        return score >= self.min_score and confidence >= self.min_confidence
+
+    def _small_talk_ok(self, match: Match, best: Scored) -> bool:
+        """Short small talk ("yo", "ta", "thanks love") is answered on weaker evidence than
+        questions: a word or two the bot does not know may come with it."""
+        spec = self.intents[best.intent]
+        return (
+            spec.max_tokens is not None
+            and best.score >= SMALL_TALK_MIN_SCORE
+            and len(match.unknown) <= SMALL_TALK_UNKNOWN_WORDS
+            and not match.entities
+        )
+
+    def _not_covered(self, match: Match) -> Reply:
+        k = self.knowledge
+        text = redirects.not_covered(k, match.not_covered)
+        forces = match.ids("force")
+        suggestions = (
+            self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+            if forces
+            else self._starter_suggestions()
+        )
+        return self._reply(
+            text=text,
+            intent=FALLBACK,
+            outcome=Outcome.FALLBACK,
+            confidence=match.confidence(),
+            source=k.source.citation,
+            suggestions=suggestions,
+            match=match,
+            slots={"not_covered": "; ".join(match.not_covered)},
+        )
+
+    def _is_bare_entity(self, match: Match) -> bool:
+        """Only an entity and filler words: "what about west mercia?", "and gmp"."""
+        if not match.entities or match.ids("other_force"):
+            return False
+        return all(w in FOLLOW_UP_FILLER for w in match.non_entity_words())
+
+    def _strong_elsewhere(self, match: Match) -> bool:
+        """Whether a bare-looking message still clearly asks something: "what is hmicfrs"."""
+        best = match.best
+        return (
+            best is not None
+            and best.intent not in (FORCE_OVERVIEW, BODY_INFO)
+            and self._strong(match)
+        )
+
+    def _follow_up_intent(
+        self, state: ChatState, forces: tuple[str, ...], bodies: tuple[str, ...]
+    ) -> str | None:
+        """The intent a bare entity continues: the pending or last one, else an overview."""
+        for candidate in (state.pending, state.last_intent):
+            spec = self.intents.get(candidate or "")
+            if spec is None:
+                continue
+            if forces and spec.force_follow_up:
+                return spec.force_follow_up
+            if (spec.slot == "force" and forces) or (spec.slot == "body" and bodies):
+                return spec.id
+        if forces:
+            return FORCE_OVERVIEW
+        if bodies:
+            return BODY_INFO
+        return None
+
+    def _ordinal_choice(
+        self, state: ChatState, match: Match
+    ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """The choice "the first one", "the second", "the last one" picks, if any."""
+        if len(match.words) > MAX_ORDINAL_WORDS:
+            return None
+        index = next((ORDINALS[w] for w in match.words if w in ORDINALS), None)
+        if index is None or state.pending is None:
+            return None
+        if self.intents[state.pending].slot == "body":
+            body_ids = [b.id for b in self.knowledge.bodies]
+            return (), (body_ids[index],)
+        return (self.knowledge.forces[index].id,), ()
+
+    def _strong_other(self, match: Match, pending: str) -> bool:
+        """Whether the message clearly asks something else than the pending question."""
+        best = match.best
+        if best is None or best.intent in (pending, FORCE_OVERVIEW, "which_force", BODY_INFO):
+            return False
+        return best.score >= self.min_score + 1.5
+
+    def _answer(
+        self,
+        state: ChatState,
+        match: Match,
+        scored: Scored,
+        confidence: float | None = None,
+        *,
+        forces: tuple[str, ...] | None = None,
+        bodies: tuple[str, ...] | None = None,
+    ) -> Reply:
+        spec = self.intents[scored.intent]
+        forces = match.ids("force") if forces is None else forces
+        bodies = match.ids("body") if bodies is None else bodies
+        confidence = match.confidence(scored) if confidence is None else confidence
+        if (
+            spec.slot == "force"
+            and not forces
+            and state.forces
+            and _says(match.words, OTHER_FORCES)
+        ):
+            # "and the other two?": the forces not talked about yet
+            forces = tuple(f.id for f in self.knowledge.forces if f.id not in state.forces)
+        if spec.slot == "force" and not forces and _asks_about_all(match):
+            # "what criteria were used to choose the forces": each of them
+            forces = tuple(f.id for f in self.knowledge.forces)
+        if spec.slot == "force" and not forces:
+            if not spec.slot_optional:
+                forces = state.forces
+                if not forces:
+                    return self._clarify(state, match, spec, "force")
+            elif _refers_back(match):
+                # "when was that?", "was ofsted there then?": the force just talked about
+                forces = state.forces
+        if spec.slot == "body" and not bodies:
+            bodies = (state.body,) if state.body else ()
+            if not bodies:
+                return self._clarify(state, match, spec, "body")
+        if spec.lookup or spec.slot != "force":
+            # look-ups and answers without a force slot use only the forces named now
+            forces = match.ids("force")
+        request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
+        answer = HANDLERS[spec.handler](self.knowledge, request)
+        if answer.outcome is Outcome.FALLBACK:
+            return self._fallback(state, match)
+        return self._finish(state, spec, answer, confidence, match)
+
+    def _finish(
+        self,
+        state: ChatState,
+        spec: IntentSpec,
+        answer: Answer,
+        confidence: float,
+        match: Match | None,
+    ) -> Reply:
+        if spec.id not in SMALL_TALK:
+            state.last_intent = spec.id
+            state.pending = None
+            if answer.forces:
+                state.forces = answer.forces
+            if answer.body:
+                state.body = answer.body
+        suggestions = answer.suggestions
+        if suggestions is None:
+            suggestions = self._expand(spec.suggestions, answer.forces)
+        slots: dict[str, str] = {}
+        if answer.forces:
+            slots["force"] = ",".join(answer.forces)
+        if answer.body:
+            slots["body"] = answer.body
+        return self._reply(
+            text=answer.text,
+            intent=spec.id,
+            outcome=answer.outcome,
+            confidence=confidence,
+            source=answer.source,
+            suggestions=suggestions[:MAX_SUGGESTIONS],
+            slots=slots,
+            match=match,
+        )
+
+    def _expand(self, templates: tuple[str, ...], forces: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for template in templates:
+            if "{force}" in template:
+                if len(forces) == 1:
+                    out.append(template.replace("{force}", self.knowledge.force(forces[0]).name))
+            else:
+                out.append(template)
+        return tuple(out)
+
+    def _clarify(self, state: ChatState, match: Match, spec: IntentSpec, slot: str) -> Reply:
+        state.pending = spec.id
+        if slot == "force":
+            text, choices = redirects.clarify_force(self.knowledge)
+        else:
+            text, choices = redirects.clarify_body(self.knowledge)
+        return self._reply(
+            text=text,
+            intent=CLARIFY,
+            outcome=Outcome.CLARIFY,
+            confidence=match.confidence(),
+            choices=choices,
+            match=match,
+            slots={"pending": spec.id},
+        )
+
+    def _fallback(self, state: ChatState, match: Match, *, empty: bool = False) -> Reply:
+        k = self.knowledge
+        forces = match.ids("force")
+        if match.ids("other_force") and not empty:
+            return self._other_force(state, match, None)
+        if empty:
+            text = redirects.empty_message()
+            suggestions = self._starter_suggestions()
+        elif forces:
+            text = redirects.not_about_force(k, forces)
+            suggestions = self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+        else:
+            text = redirects.not_understood(k)
+            suggestions = self._starter_suggestions()
+        return self._reply(
+            text=text,
+            intent=FALLBACK,
+            outcome=Outcome.FALLBACK,
+            confidence=match.confidence(),
+            suggestions=suggestions,
+            match=match,
+        )
+
+    def _other_force(self, state: ChatState, match: Match, best: Scored | None) -> Reply:
+        k = self.knowledge
+        text = redirects.other_force(k, match.ids("other_force"))
+        intent = (
+            best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
+        )
+        return self._reply(
+            text=text,
+            intent=intent,
+            outcome=Outcome.NOT_ON_PAGE if intent != FALLBACK else Outcome.FALLBACK,
+            confidence=match.confidence(best),
+            source=k.source.citation,
+            suggestions=self._starter_suggestions(),
+            match=match,
+        )
+
+    def _starter_suggestions(self) -> tuple[str, ...]:
+        spec = self.intents.get("greeting")
+        return spec.suggestions[:MAX_SUGGESTIONS] if spec else ()
+
+    def _reply(
+        self,
+        *,
+        text: str,
+        intent: str,
+        outcome: Outcome,
+        confidence: float,
+        match: Match | None,
+        source: str | None = None,
+        suggestions: tuple[str, ...] = (),
+        choices: tuple[str, ...] = (),
+        slots: dict[str, str] | None = None,
+    ) -> Reply:
+        runner = match.runner_up if match else None
+        best = match.best if match else None
+        for button in (*suggestions, *choices):
+            self.button_key(button)
+        return Reply(
+            text=text,
+            intent=intent,
+            outcome=outcome,
+            confidence=confidence,
+            source=source,
+            suggestions=suggestions,
+            choices=choices,
+            slots=slots or {},
+            normalised=match.normalised if match else "",
+            runner_up=runner.intent if runner else None,
+            runner_up_score=runner.score if runner else 0.0,
+            score=best.score if best else 0.0,
+            best_intent=best.intent if best else None,
+        )
+
+
+@lru_cache(maxsize=4096)
+def _grams(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every run of one to three words in ``words``."""
+    return frozenset(words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+
+def _says(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``phrases`` (of at most three words) occurs in ``words``."""
+    grams = _grams(words)
+    return any(phrase in grams for phrase in phrases)
+
+
+def _refers_back(match: Match) -> bool:
+    """Whether the message points at what was just said ("that", "they") or is very short."""
+    return len(match.words) <= SHORT_FOLLOW_UP or any(w in REFERENTS for w in match.words)
+
+
+def _asks_about_all(match: Match) -> bool:
+    """Whether the question is about every force at once ("the forces", "all three")."""
+    return _says(match.words, ALL_FORCES)
+
+
+def _unpenalised(scored: Scored) -> float:
+    """The score without the missing-slot penalty: a clarifying question can supply it."""
+    return scored.score - sum(w for k, w in scored.matched if k.startswith("(no "))
+
+
+def _context_kinds(state: ChatState, text: str = "") -> frozenset[str]:
+    """The slot kinds the chat's context (or "the forces" in ``text``) can fill."""
+    kinds = set()
+    if _says(tokens(text), ALL_FORCES):
+        kinds.add("force")
+    if state.forces:
+        kinds.add("force")
+    if state.body:
+        kinds.add("body")
+    return frozenset(kinds)

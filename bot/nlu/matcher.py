@@ -1,0 +1,350 @@
+"""Intent scoring by weighted fuzzy keywords, with entities, confidence and runner-up."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from bot.lang.text import stem, tokens
+from bot.lang.vocabulary import STOPWORDS, Vocabulary
+from bot.nlu.entities import Entity, EntityIndex
+from bot.schema.intents import IntentSpec, Term
+from bot.schema.knowledge import Knowledge
+
+# Added to an intent's score when the question names the kind of entity the intent is
+# about: "why gmp?" leans towards force_selection rather than deferral_reason.
+SLOT_BONUS = 1.5
+# Added when an entity fills an optional slot ("when was gmp inspected?"): less than a
+# needed slot, so "is there a west mercia report, what month" stays a report question.
+OPTIONAL_SLOT_BONUS = 0.5
+# Added instead when the chat's context can fill the slot ("and what did they find?").
+CONTEXT_SLOT_BONUS = 1.0
+# Taken off an intent that needs a slot nobody named: "is there a report?" is more
+# likely about the reports in general than about one force's.
+MISSING_SLOT_PENALTY = 1.5
+# A priority intent (safety) gets its priority only on this much keyword evidence.
+PRIORITY_MIN_EVIDENCE = 3.0
+# Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
+CONFIDENCE_HALF = 3.0
+# Each word the bot has never seen counts against the confidence like this much missing
+# keyword evidence: "how tall is the shard" has nothing the page covers. (Subjects people
+# ask that the page does not cover are named in knowledge/not_covered.yaml.)
+UNKNOWN_WORD_COST = 1.5
+# In a long message, one unknown word per this many words is not held against it:
+# "I served on Herefordshire Council for many years and would be grateful ..."
+WORDS_PER_FREE_UNKNOWN = 10
+# A phrase keyword still matches with a few words inside it: "what do you actually do"
+# has "what do you do", "push it all back" has "push back". A question word takes at
+# most one word before the next ("which council areas" has "which areas", but "what
+# should the forces do" does not have "what forces").
+MAX_PHRASE_GAP = 2
+MAX_QUESTION_WORD_GAP = 1
+QUESTION_WORDS = frozenset({"what", "which", "who", "whose", "when", "where", "why", "how"})
+# Shortest not-covered word a typo is corrected to ("complian" -> "complain").
+MIN_CORRECTED_TOPIC_WORD = 6
+# Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
+LOOKUP_WEIGHT = 2.5
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One intent's score and the keywords that made it."""
+
+    intent: str
+    score: float
+    matched: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Everything the matcher found in one question."""
+
+    normalised: str
+    words: tuple[str, ...]  # after typo correction
+    corrections: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]  # content words the bot has never seen
+    entities: tuple[Entity, ...]
+    ranking: tuple[Scored, ...]  # best first; only intents that are eligible
+    lookup: dict[str, dict[str, float]] = field(default_factory=dict)
+    not_covered: tuple[str, ...] = ()  # topics the page does not cover that the question raises
+
+    @property
+    def best(self) -> Scored | None:
+        """The best-scoring intent, if any intent was eligible."""
+        return self.ranking[0] if self.ranking else None
+
+    @property
+    def runner_up(self) -> Scored | None:
+        """The second-best intent."""
+        return self.ranking[1] if len(self.ranking) > 1 else None
+
+    def confidence(self, scored: Scored | None = None) -> float:
+        """How sure the match is, 0..1, from the score and the unknown words."""
+        scored = scored or self.best
+        if scored is None or scored.score <= 0:
+            return 0.0
+        # long messages carry filler the bot cannot know: some unknown words are free
+        free = len(self.words) // WORDS_PER_FREE_UNKNOWN
+        unknown = max(0, len(self.unknown) - free)
+        doubt = CONFIDENCE_HALF + UNKNOWN_WORD_COST * unknown
+        return round(scored.score / (scored.score + doubt), 3)
+
+    def ids(self, kind: str) -> tuple[str, ...]:
+        """Distinct ids of entities of ``kind``, in the order they appear."""
+        out: list[str] = []
+        for entity in self.entities:
+            if entity.kind == kind and entity.id not in out:
+                out.append(entity.id)
+        return tuple(out)
+
+    def non_entity_words(self) -> tuple[str, ...]:
+        """The corrected words that are not part of any entity."""
+        covered = {i for e in self.entities for i in range(e.start, e.end)}
+        return tuple(w for i, w in enumerate(self.words) if i not in covered)
+
+
+class Matcher:
+    """Scores questions against intents; built once from knowledge/ and intents.yaml."""
+
+    def __init__(self, knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> None:
+        self.intents = {spec.id: spec for spec in intents}
+        self._order = {spec.id: index for index, spec in enumerate(intents)}
+        self._lookup_intents = {spec.id for spec in intents if spec.lookup}
+        self.entities = EntityIndex(knowledge)
+        meaningful = set(self.entities.words)
+        for spec in intents:
+            meaningful |= spec.surface_words
+        for force in knowledge.forces:
+            for phrases in force.lookup.values():
+                for phrase in phrases:
+                    meaningful.update(tokens(phrase))
+        for item in knowledge.not_covered:
+            for word in item.words:
+                # long words only: "prime" must not become "price" and raise costs
+                meaningful.update(w for w in tokens(word) if len(w) >= MIN_CORRECTED_TOPIC_WORD)
+        self.vocabulary = Vocabulary(
+            _known_words(knowledge, intents), meaningful, names=self.entities.words
+        )
+        # Every phrase worth finding, indexed by its first stem, so one pass over the
+        # question finds them all: keywords (with their intents and weights), requirement
+        # terms, and "which force" look-up phrases.
+        self._weights: dict[Term, list[tuple[str, float]]] = {}
+        self._lookup: dict[Term, list[tuple[str, str]]] = {}
+        requirement_terms: set[Term] = set()
+        for spec in intents:
+            for term, weight in spec.keywords.items():
+                self._weights.setdefault(term, []).append((spec.id, weight))
+            requirement_terms |= spec.requires_any | spec.requires_also | spec.requires_none
+        for force in knowledge.forces:
+            for facet, phrases in force.lookup.items():
+                for phrase in phrases:
+                    term = tuple(stem(w) for w in tokens(phrase))
+                    self._lookup.setdefault(term, []).append((force.id, facet))
+        # first stem -> [(phrase, the set of its other stems)]
+        self._by_first: dict[str, list[tuple[Term, frozenset[str]]]] = {}
+        for term in sorted({*self._weights, *requirement_terms, *self._lookup}):
+            if term:
+                self._by_first.setdefault(term[0], []).append((term, frozenset(term[1:])))
+        self._not_covered: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for item in knowledge.not_covered:
+            for word in item.words:
+                exact = tokens(word)
+                if exact:
+                    self._not_covered.setdefault(exact[0], []).append((item.topic, exact))
+
+    def match(self, text: str, context: frozenset[str] = frozenset()) -> Match:
+        """Normalise, correct, find entities and rank the intents for ``text``.
+
+        ``context`` names the slot kinds ("force", "body") the chat's context could fill.
+        """
+        raw = tokens(text)
+        words: list[str] = []
+        corrections: list[tuple[str, str]] = []
+        unknown_at: set[int] = set()
+        unknown: list[str] = []
+        for index, word in enumerate(raw):
+            fixed = self.vocabulary.correct(word)
+            if fixed is None:
+                words.append(word)
+                unknown_at.add(index)
+                if word not in STOPWORDS and not word.isdigit() and len(word) > 1:
+                    unknown.append(word)
+            else:
+                words.append(fixed)
+                if fixed != word:
+                    corrections.append((word, fixed))
+        found = self.entities.find(tuple(words), frozenset(unknown_at))
+        # a word that turned out to be part of a fuzzy entity is not unknown
+        covered = {words[i] for e in found for i in range(e.start, e.end)}
+        unknown = [w for w in unknown if w not in covered]
+        stems_ = tuple(stem(w) for w in words)
+        entity_at = frozenset(i for e in found for i in range(e.start, e.end))
+        present = self._present_terms(stems_, entity_at)
+        lookup = self._lookup_scores(present)
+        ranking = self._rank(present, found, len(words), lookup, context)
+        return Match(
+            normalised=" ".join(raw),
+            words=tuple(words),
+            corrections=tuple(corrections),
+            unknown=tuple(unknown),
+            entities=tuple(found),
+            ranking=ranking,
+            lookup=lookup,
+            not_covered=self._topics_not_covered(raw, tuple(words)),
+        )
+
+    def _topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:
+        """Topics of knowledge/not_covered.yaml whose words occur as exact phrases, as typed
+        or after typo correction ("complian")."""
+        topics: list[str] = []
+        for words in versions:
+            for start, word in enumerate(words):
+                for topic, phrase in self._not_covered.get(word, ()):
+                    if topic not in topics and words[start : start + len(phrase)] == phrase:
+                        topics.append(topic)
+        return tuple(topics)
+
+    def _present_terms(
+        self, stems_: tuple[str, ...], entity_at: frozenset[int]
+    ) -> dict[Term, None]:
+        """Every known phrase that occurs in the question (an ordered set)."""
+        present: dict[Term, None] = {}
+        seen = frozenset(stems_)
+        for start, first in enumerate(stems_):
+            for term, rest in self._by_first.get(first, ()):
+                # a phrase is looked for only if all its words occur somewhere
+                if term not in present and (
+                    not rest or (rest <= seen and _phrase_at(stems_, start, term, entity_at))
+                ):
+                    present[term] = None
+        return present
+
+    def _lookup_scores(self, present: dict[Term, None]) -> dict[str, dict[str, float]]:
+        scores: dict[str, dict[str, float]] = {}
+        for term in present:
+            for force_id, facet in self._lookup.get(term, ()):
+                facets = scores.setdefault(force_id, {})
+                facets[facet] = facets.get(facet, 0.0) + LOOKUP_WEIGHT * len(term)
+        return scores
+
+    def _rank(
+        self,
+        present: dict[Term, None],
+        found: list[Entity],
+        length: int,
+        lookup: dict[str, dict[str, float]],
+        context: frozenset[str],
+    ) -> tuple[Scored, ...]:
+        kinds = {e.kind for e in found}
+        bodies = {e.id for e in found if e.kind == "body"}
+        evidence: dict[str, list[tuple[str, float]]] = {}
+        for term in present:
+            for intent, weight in self._weights.get(term, ()):
+                evidence.setdefault(intent, []).append((" ".join(term), weight))
+        scored: list[Scored] = []
+        for intent in evidence.keys() | (self._lookup_intents if lookup else set()):
+            spec = self.intents[intent]
+            if spec.max_tokens is not None and length > spec.max_tokens:
+                continue
+            if spec.requires_slot and spec.slot not in kinds:
+                continue
+            if spec.requires_any and not any(t in present for t in spec.requires_any):
+                continue
+            if spec.requires_also and not any(t in present for t in spec.requires_also):
+                continue
+            if spec.requires_none and any(t in present for t in spec.requires_none):
+                continue
+            if spec.forbid_bodies & bodies:
+                continue
+            if spec.lookup and not lookup and spec.slot not in kinds:
+                continue  # "which force ...?" with nothing to single a force out
+            matched = list(evidence.get(intent, ()))
+            score = sum(w for _, w in matched)
+            if spec.lookup and lookup:
+                best_lookup = max(sum(f.values()) for f in lookup.values())
+                matched.append(("(look-up)", best_lookup))
+                score += best_lookup
+            if score > 0 and spec.slot is not None:
+                if spec.slot in kinds:
+                    bonus = OPTIONAL_SLOT_BONUS if spec.slot_optional else SLOT_BONUS
+                    matched.append((f"({spec.slot} named)", bonus))
+                    score += bonus
+                elif spec.slot in context:
+                    matched.append((f"({spec.slot} from context)", CONTEXT_SLOT_BONUS))
+                    score += CONTEXT_SLOT_BONUS
+                elif not spec.slot_optional:
+                    matched.append((f"(no {spec.slot})", -MISSING_SLOT_PENALTY))
+                    score -= MISSING_SLOT_PENALTY
+            if score >= PRIORITY_MIN_EVIDENCE and spec.priority:
+                matched.append(("(priority)", spec.priority))
+                score += spec.priority
+            if score > 0:
+                scored.append(Scored(spec.id, round(score, 3), tuple(matched)))
+        # best first; ties go to the intent listed first in intents.yaml
+        scored.sort(key=lambda s: (-s.score, self._order[s.intent]))
+        return tuple(scored)
+
+
+def _phrase_at(
+    stems_: tuple[str, ...], start: int, term: Term, entity_at: frozenset[int] = frozenset()
+) -> bool:
+    """Whether ``term`` occurs from ``start``, allowing a few words inside the phrase.
+
+    After a question word the words skipped may not be part of an entity: "what about
+    staffordshire police" does not contain "what police", but "was gmp good" has "was
+    good".
+    """
+    position = start
+    for previous, word in itertools.pairwise(term):
+        asks = previous in QUESTION_WORDS
+        gap = MAX_QUESTION_WORD_GAP if asks else MAX_PHRASE_GAP
+        for candidate in range(position + 1, min(position + 2 + gap, len(stems_))):
+            if stems_[candidate] == word:
+                position = candidate
+                break
+            if asks and candidate in entity_at:
+                return False
+        else:
+            return False
+    return True
+
+
+def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[str]:
+    """Every word of the intents' keywords and examples and of the knowledge's text."""
+    words: set[str] = set()
+    for spec in intents:
+        words |= spec.surface_words
+        for text in (*spec.examples, *spec.suggestions, spec.reply or ""):
+            words.update(tokens(text))
+    for text in (*_knowledge_texts(knowledge), *knowledge.domain_words):
+        words.update(tokens(text))
+    return words
+
+
+def _knowledge_texts(knowledge: Knowledge) -> list[str]:
+    texts = [
+        knowledge.source.title,
+        knowledge.summary,
+        knowledge.consultation.subject,
+        knowledge.consultation.date,
+        knowledge.pilot_description,
+        knowledge.inspections.subject,
+        knowledge.ofsted_timing,
+        knowledge.ofsted_independence,
+        knowledge.improvements,
+        knowledge.deferral.what,
+        knowledge.press_release.title,
+        knowledge.renaming.new_responsibility,
+        knowledge.renaming.note,
+    ]
+    for force in knowledge.forces:
+        texts += [force.area, force.selection_reason, force.ofsted_note or ""]
+        if force.findings:
+            texts += [force.findings.summary, *force.findings.impressed_by]
+        if force.report:
+            texts.append(force.report.title)
+        for phrases in force.lookup.values():
+            texts += phrases
+    for body in knowledge.bodies:
+        texts += [body.full_name, body.on_page]
+    return texts

@@ -1,0 +1,54 @@
+"""A heartbeat file the running bot touches, and the check ``python -m bot health`` runs."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_FILE = "heartbeat"
+# Polling touches the file after every successful getUpdates (at least every 15 s while
+# Telegram answers); webhook mode touches it on this interval to show the loop is alive.
+TOUCH_INTERVAL = 30.0
+# Older than this, the bot is not healthy: two minutes without reaching Telegram or without
+# its event loop running (the longest pause between failed polls is 30 s).
+MAX_AGE = 120.0
+EXIT_HEALTHY = 0
+EXIT_UNHEALTHY = 1
+
+
+class Heartbeat:
+    """Touches ``directory/heartbeat``; a failure is logged once and otherwise ignored."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / HEARTBEAT_FILE
+        self._failed = False
+
+    def beat(self) -> None:
+        """Mark the bot alive now."""
+        try:
+            self.path.touch()
+        except OSError as error:
+            if not self._failed:
+                log.warning("cannot touch %s (%s): the health check will fail", self.path, error)
+            self._failed = True
+        else:
+            self._failed = False
+
+
+def is_fresh(path: Path, max_age: float = MAX_AGE, now: float | None = None) -> bool:
+    """Whether ``path`` was touched within ``max_age`` seconds."""
+    try:
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+    except OSError:
+        return False
+    return age <= max_age
+
+
+def health(directory: Path) -> int:
+    """Exit 0 if the bot touched its heartbeat in ``directory`` recently, else 1."""
+    healthy = is_fresh(directory / HEARTBEAT_FILE)
+    print("healthy" if healthy else f"unhealthy: no heartbeat in {MAX_AGE:.0f} s")
+    return EXIT_HEALTHY if healthy else EXIT_UNHEALTHY

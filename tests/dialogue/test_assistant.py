@@ -1,0 +1,274 @@
+"""Dialogue: answers, follow-ups, clarifications, honest fallbacks, and never the wrong force."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.dialogue.assistant import Assistant
+from bot.dialogue.reply import Outcome, Reply
+from bot.schema.knowledge import Knowledge
+
+FORCE_INTENTS = (
+    "force_selection",
+    "force_findings",
+    "force_area",
+    "force_report",
+    "force_overview",
+)
+QUESTIONS = {
+    "force_selection": "why was {name} chosen for the pilot",
+    "force_findings": "what did the inspectors find at {name}",
+    "force_area": "which local authority area was {name} inspected in",
+    "force_report": "is there a report on {name}",
+    "force_overview": "tell me about {name}",
+}
+
+
+def test_a_question_is_answered_from_the_page(
+    chat: Callable[[str], str], knowledge: Knowledge
+) -> None:
+    text = chat("why was staffs picked?")
+    assert knowledge.force("staffordshire").selection_reason in text
+
+
+def test_follow_up_keeps_the_force(ask: Callable[[str], Reply]) -> None:
+    assert ask("why was gmp chosen").slots["force"] == "greater-manchester"
+    follow = ask("and what did inspectors think of them?")
+    assert follow.intent == "force_findings"
+    assert follow.slots["force"] == "greater-manchester"
+
+
+def test_what_about_another_force_reuses_the_question(ask: Callable[[str], Reply]) -> None:
+    ask("why was gmp chosen")
+    reply = ask("what about West Mercia?")
+    assert (reply.intent, reply.slots["force"]) == ("force_selection", "west-mercia")
+
+
+def test_cold_question_needing_a_force_asks_which(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
+    reply = ask("what made them pick that police force?")
+    assert reply.outcome is Outcome.CLARIFY
+    assert reply.choices == tuple(f.name for f in knowledge.forces)
+    answer = ask(reply.choices[1])
+    assert (answer.intent, answer.slots["force"]) == ("force_selection", knowledge.forces[1].id)
+
+
+def test_the_page_is_silent_on_west_mercia_findings(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what did inspectors find in west mercia")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert reply.text.startswith("The page does not say")
+
+
+def test_the_page_names_no_staffordshire_report(ask: Callable[[str], Reply]) -> None:
+    reply = ask("staffs report?")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert "does not name a report on Staffordshire Police" in reply.text
+
+
+def test_the_page_does_not_say_why_it_was_deferred(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
+    reply = ask("why was it deffered??")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert knowledge.deferral.deferred_until in reply.text
+
+
+def test_deferral_date(chat: Callable[[str], str]) -> None:
+    assert "April 2015" in chat("when were the arrangements deferred")
+
+
+def test_consultation_names_all_five_bodies(
+    chat: Callable[[str], str], knowledge: Knowledge
+) -> None:
+    text = chat("who ran the july 2012 consultation?")
+    for body_id in knowledge.consultation.bodies:
+        assert knowledge.body(body_id).page_name in text
+
+
+@pytest.mark.parametrize(
+    ("question", "force"),
+    [
+        ("which force polices both cities and farmland?", "west-mercia"),
+        ("which one has ten councils in its patch?", "greater-manchester"),
+        ("which force stood out on domestic abuse?", "greater-manchester"),
+        ("which force was good at information sharing", "staffordshire"),
+    ],
+)
+def test_reverse_look_ups(ask: Callable[[str], Reply], question: str, force: str) -> None:
+    reply = ask(question)
+    assert (reply.intent, reply.slots.get("force")) == ("which_force", force)
+
+
+def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: Knowledge) -> None:
+    reply = ask("i think a child next door is being abused, who do i tell?")
+    assert (reply.intent, reply.safety) == ("safety", "adult")
+    assert reply.text.startswith(knowledge.safety.reply("adult").text)
+    assert "0808 800 5000" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the weather like in manchester tomorrow",
+        "tell me a joke",
+        "how many officers does West Mercia Police have?",
+        "what rating did Ofsted give Rochdale council?",
+        "who is the chief constable of staffs",
+        "asdfgh qwerty",
+    ],
+)
+def test_off_topic_is_not_answered_with_a_fact(ask: Callable[[str], Reply], question: str) -> None:
+    reply = ask(question)
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.suggestions
+
+
+def test_a_force_the_page_does_not_cover(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what did inspectors find at west midlands police")
+    assert "says nothing about West Midlands Police" in reply.text
+    assert "force" not in reply.slots
+
+
+@pytest.mark.parametrize("intent", FORCE_INTENTS)
+def test_never_one_force_facts_for_another(
+    assistant: Assistant, knowledge: Knowledge, intent: str
+) -> None:
+    """Each force's answers mention that force only, even right after another force."""
+    for previous in knowledge.forces:
+        for force in knowledge.forces:
+            chat = f"{previous.id}-{force.id}-{intent}"
+            assistant.reply(chat, QUESTIONS[intent].format(name=previous.name))
+            reply = assistant.reply(chat, QUESTIONS[intent].format(name=force.short_name))
+            assert reply.slots.get("force") == force.id, (previous.id, force.id, reply)
+            for other in knowledge.forces:
+                if other.id == force.id:
+                    continue
+                assert other.selection_reason not in reply.text
+                assert other.area not in reply.text
+                if other.findings:
+                    assert other.findings.summary not in reply.text
+                    assert not any(item in reply.text for item in other.findings.impressed_by)
+
+
+def test_same_input_same_context_same_answer(assistant: Assistant) -> None:
+    first = [assistant.reply("a", q) for q in ("why gmp", "and findings?", "what about staffs")]
+    second = [assistant.reply("b", q) for q in ("why gmp", "and findings?", "what about staffs")]
+    assert first == second
+
+
+def test_reset_forgets_context(assistant: Assistant) -> None:
+    assistant.reply("c", "why was gmp chosen")
+    assistant.reset("c")
+    assert assistant.reply("c", "what did they find?").outcome is Outcome.CLARIFY
+
+
+def test_every_reply_names_its_source_when_it_gives_a_fact(
+    assistant: Assistant, knowledge: Knowledge
+) -> None:
+    for question in ("when were the inspections", "what is hmicfrs", "which forces were inspected"):
+        reply = assistant.reply("s", question)
+        assert reply.outcome is Outcome.ANSWER
+        assert reply.source == knowledge.source.citation
+
+
+def test_buttons_round_trip_and_forged_keys_are_unknown(assistant: Assistant) -> None:
+    reply = assistant.reply("k", "why was gmp chosen")
+    for text in reply.buttons:
+        key = assistant.button_key(text)
+        assert len(key.encode()) <= 64
+        assert assistant.button_text(key) == text
+    assert assistant.button_text("qdeadbeef0000") is None
+    fresh = Assistant(assistant.knowledge, tuple(assistant.intents.values()))
+    assert all(fresh.button_text(assistant.button_key(t)) == t for t in reply.buttons)
+
+
+def test_inline_answers_each_force_when_ambiguous(assistant: Assistant) -> None:
+    replies = assistant.inline("why was that force chosen")
+    assert [r.slots["force"] for r in replies] == [
+        "staffordshire",
+        "greater-manchester",
+        "west-mercia",
+    ]
+
+
+@pytest.mark.parametrize("command", ["start", "help", "sources", "about"])
+def test_commands_have_text(assistant: Assistant, command: str) -> None:
+    assert assistant.command(command).text
+
+
+def test_a_question_about_all_the_forces_answers_each(
+    ask: Callable[[str], Reply], knowledge: Knowledge
+) -> None:
+    reply = ask("what criteria were used to choose the forces?")
+    assert reply.intent == "force_selection"
+    assert reply.slots["force"] == ",".join(f.id for f in knowledge.forces)
+    for force in knowledge.forces:
+        assert force.selection_reason in reply.text
+
+
+def test_what_about_a_force_after_an_overview_is_that_force_overview(
+    ask: Callable[[str], Reply],
+) -> None:
+    ask("tell me about west mercia")
+    reply = ask("what about staffordshire police?")
+    assert (reply.intent, reply.slots["force"]) == ("force_overview", "staffordshire")
+
+
+def test_a_vague_follow_up_is_read_against_the_last_topic(ask: Callable[[str], Reply]) -> None:
+    ask("when were the arrangements deferred?")
+    assert ask("why?").intent == "deferral_reason"
+    ask("who ran the consultation")
+    assert ask("when was that?").intent == "consultation"
+
+
+def test_small_talk_is_not_read_as_a_follow_up(ask: Callable[[str], Reply]) -> None:
+    ask("what was the press release called")
+    assert ask("ta").intent == "thanks"
+
+
+def test_not_covered_topics_are_named(ask: Callable[[str], Reply]) -> None:
+    reply = ask("how much did the inspections cost?")
+    assert reply.outcome is Outcome.FALLBACK
+    assert reply.text.startswith("The page does not cover costs")
+
+
+def test_the_other_two_forces(ask: Callable[[str], Reply]) -> None:
+    ask("why was staffs chosen")
+    reply = ask("and the other two?")
+    assert (reply.intent, reply.slots["force"]) == (
+        "force_selection",
+        "greater-manchester,west-mercia",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pick", "index"), [("the first one", 0), ("the second one", 1), ("the last one", -1)]
+)
+def test_a_choice_can_be_picked_by_position(
+    ask: Callable[[str], Reply], knowledge: Knowledge, pick: str, index: int
+) -> None:
+    assert ask("what did the inspectors find?").outcome is Outcome.CLARIFY
+    reply = ask(pick)
+    assert (reply.intent, reply.slots["force"]) == ("force_findings", knowledge.forces[index].id)
+
+
+def test_years_said_aloud(ask: Callable[[str], Reply]) -> None:
+    assert ask("what got put back to twenty fifteen").intent == "deferral"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "force"),
+    [
+        ("what about staffordshire police?", "force_overview", "staffordshire"),
+        ("was gmp good", "force_findings", "greater-manchester"),
+        ("how did the police in rochdale do", "force_findings", "greater-manchester"),
+    ],
+)
+def test_phrases_around_a_force_name(
+    ask: Callable[[str], Reply], question: str, intent: str, force: str
+) -> None:
+    reply = ask(question)
+    assert (reply.intent, reply.slots.get("force")) == (intent, force)

@@ -1,0 +1,146 @@
+"""Loading and validating knowledge/ and intents.yaml: errors name file, line, entry and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue.answers import HANDLERS
+from bot.dialogue.assistant import Assistant
+from bot.schema.intents import load_intents
+from bot.schema.knowledge import Knowledge, load_knowledge
+from bot.schema.yamlfile import DataError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A writable copy of knowledge/ and intents.yaml."""
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    shutil.copy(ROOT / "intents.yaml", tmp_path / "intents.yaml")
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def errors(root: Path) -> str:
+    with pytest.raises(DataError) as caught:
+        Assistant.load(root)
+    return str(caught.value)
+
+
+def test_the_repository_knowledge_is_valid(knowledge: Knowledge) -> None:
+    assert [f.id for f in knowledge.forces] == [
+        "staffordshire",
+        "greater-manchester",
+        "west-mercia",
+    ]
+
+
+def test_broken_yaml_names_file_and_line(root: Path) -> None:
+    edit(
+        root / "knowledge" / "forces.yaml",
+        "    short_name: Staffordshire\n",
+        "    short_name: [Staffordshire\n",
+    )
+    message = errors(root)
+    assert "knowledge/forces.yaml:" in message
+    assert "invalid YAML" in message
+
+
+def test_missing_field_names_entry_and_field(root: Path) -> None:
+    edit(
+        root / "knowledge" / "forces.yaml",
+        "    selection_reason: >-\n      it was identified as a complex",
+        "    why: >-\n      it was identified as a complex",
+    )
+    text = (root / "knowledge" / "forces.yaml").read_text(encoding="utf-8")
+    line = text[: text.index("  - id: greater-manchester")].count("\n") + 1  # the entry
+    assert f"knowledge/forces.yaml:{line}: forces[1].selection_reason: missing field" in errors(
+        root
+    )
+
+
+def test_wrong_type(root: Path) -> None:
+    edit(root / "knowledge" / "programme.yaml", "  announced: false", "  announced: sometimes")
+    assert "inspections.announced: expected true or false, got text" in errors(root)
+
+
+def test_duplicate_id(root: Path) -> None:
+    edit(root / "knowledge" / "forces.yaml", "  - id: west-mercia", "  - id: staffordshire")
+    assert "forces[2].id: duplicate id 'staffordshire' (also forces[0])" in errors(root)
+
+
+def test_alias_claimed_by_two_entities(root: Path) -> None:
+    edit(
+        root / "knowledge" / "forces.yaml", "      - hereford\n", "      - hereford\n      - gmp\n"
+    )
+    assert "forces[2].aliases: 'gmp' is already an alias of greater-manchester" in errors(root)
+
+
+def test_unknown_reference(root: Path) -> None:
+    edit(root / "knowledge" / "programme.yaml", "  announced_by: ofsted", "  announced_by: ofstead")
+    assert "deferral.announced_by: 'ofstead' is not a known body id" in errors(root)
+
+
+def test_intent_naming_a_missing_handler(root: Path) -> None:
+    edit(root / "intents.yaml", "    handler: force_report\n", "    handler: force_reprot\n")
+    message = errors(root)
+    assert "intents.yaml:" in message
+    assert "handler: no handler named 'force_reprot'" in message
+
+
+def test_duplicate_intent_id(root: Path) -> None:
+    edit(root / "intents.yaml", "  - id: thanks\n", "  - id: greeting\n")
+    assert "id: duplicate id 'greeting'" in errors(root)
+
+
+def test_missing_file(root: Path) -> None:
+    (root / "knowledge" / "bodies.yaml").unlink()
+    assert "knowledge/bodies.yaml: cannot read file" in errors(root)
+
+
+def test_every_problem_is_reported_at_once(root: Path) -> None:
+    edit(root / "knowledge" / "programme.yaml", "  announced: false", "  announced: 3")
+    edit(
+        root / "knowledge" / "programme.yaml",
+        "  deferred_until: April 2015",
+        "  deferred_until: [1]",
+    )
+    message = errors(root)
+    assert "inspections.announced" in message
+    assert "deferral.deferred_until" in message
+
+
+def test_every_handler_is_used_and_every_intent_has_examples() -> None:
+    specs = load_intents(ROOT / "intents.yaml", HANDLERS.keys())
+    assert {s.handler for s in specs} == set(HANDLERS)
+    assert all(s.examples for s in specs)
+
+
+def test_every_force_has_every_field(knowledge: Knowledge) -> None:
+    for force in knowledge.forces:
+        assert force.name and force.short_name and force.aliases and force.area
+        assert force.selection_reason and force.local_authority
+
+
+def test_knowledge_loads_with_a_fresh_directory_name(root: Path) -> None:
+    shutil.move(root / "knowledge", root / "kb")
+    assert load_knowledge(root / "kb").forces
+
+
+def test_intent_naming_an_unknown_body(root: Path) -> None:
+    edit(root / "intents.yaml", "forbid_bodies: [ofsted,", "forbid_bodies: [ofsteed,")
+    assert "forbid_bodies: 'ofsteed' is not a body in knowledge/bodies.yaml" in errors(root)
+
+
+def test_duplicate_yaml_key_is_refused(root: Path) -> None:
+    edit(root / "knowledge" / "source.yaml", "  title:", "  publisher: hmic\n  title:")
+    assert "source.publisher: duplicate key" in errors(root)

@@ -1,0 +1,56 @@
+"""Accuracy on the labelled question sets, and the evaluation report itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue.assistant import Assistant
+from bot.tools.evaluation import evaluate, load_turns
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+# The bar the labelled set must clear (issue: at least 97% with no wrong-fact answers).
+MIN_ACCURACY = 0.97
+# The other sets were written separately (holdout.yaml, then fresh.yaml, fresh2.yaml and
+# fresh3.yaml by writers who never saw the bot's data); they guard against regressions.
+MIN_HOLDOUT_ACCURACY = 0.88
+
+
+def test_labelled_set_is_large_and_covers_every_intent(assistant: Assistant) -> None:
+    conversations = load_turns(DATA / "questions.yaml")
+    turns = [t for c in conversations for t in c]
+    assert len(turns) >= 300
+    labelled = {t.intent for t in turns}
+    assert set(assistant.intents) <= labelled
+    assert {"fallback", "clarify"} <= labelled
+    assert sum(len(c) > 1 for c in conversations) >= 30
+
+
+def test_accuracy_on_the_labelled_set(assistant: Assistant) -> None:
+    report = evaluate(assistant, load_turns(DATA / "questions.yaml"))
+    assert report.wrong_forces == []
+    assert report.accuracy >= MIN_ACCURACY, report.format()
+    assert report.off_topic_rejection >= 0.95
+
+
+@pytest.mark.parametrize("name", ["holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"])
+def test_accuracy_on_the_held_out_sets(assistant: Assistant, name: str) -> None:
+    report = evaluate(assistant, load_turns(DATA / name))
+    assert report.wrong_forces == []
+    assert report.accuracy >= MIN_HOLDOUT_ACCURACY, report.format()
+
+
+@pytest.mark.parametrize(
+    "name", ["questions.yaml", "holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"]
+)
+def test_no_answer_gives_another_force_facts(assistant: Assistant, name: str) -> None:
+    report = evaluate(assistant, load_turns(DATA / name))
+    assert [r for r in report.results if r.wrong_force] == []
+
+
+def test_report_lists_confusions_and_rates(assistant: Assistant) -> None:
+    text = evaluate(assistant, load_turns(DATA / "holdout.yaml")).format()
+    assert "confused pairs" in text
+    assert "accuracy:" in text
+    assert "off-topic rejection:" in text
