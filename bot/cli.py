@@ -72,10 +72,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate knowledge/ and intents.yaml."""
     from bot.dialogue.assistant import Assistant
+    from bot.schema.knowledge import force_count_warnings
     from bot.settings import load_core
 
     root = load_core().root
     assistant = Assistant.load(root)
+    paths = [*sorted((root / "knowledge").glob("*.yaml")), root / "intents.yaml"]
+    for warning in force_count_warnings(paths, len(assistant.knowledge.forces)):
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"ok: {len(assistant.knowledge.forces)} forces, {len(assistant.knowledge.bodies)} bodies, "
         f"{len(assistant.intents)} intents in {root}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.lang.text import stems, tokens
 from bot.schema.knowledge import Knowledge
-from bot.schema.yamlfile import DataError, Fields, Problem, read_yaml
+from bot.schema.yamlfile import DataError, Fields, Problem, read_yaml, unfilled_placeholders
 
 SLOT_TYPES = ("force", "body")
 
@@ -59,6 +59,9 @@ def load_intents(path: Path, handlers: Collection[str]) -> tuple[IntentSpec, ...
             item.fail("id", f"duplicate id {spec.id!r} (also intents[{seen[spec.id]}])")
         seen.setdefault(spec.id, index)
         specs.append(spec)
+    problems.extend(doc.unknown_keys())
+    # "{force}" is filled with the force an answer was about; nothing fills any other
+    problems.extend(unfilled_placeholders(doc, frozenset({"{force}"})))
     if problems:
         raise DataError(problems)
     return tuple(specs)
@@ -85,7 +88,7 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
         item.fail("slot", f"unknown slot {slot!r} (expected one of {', '.join(SLOT_TYPES)})")
     keywords: dict[Term, float] = {}
     surface: set[str] = set()
-    raw = item.data.get("keywords")
+    raw = item.raw("keywords")
     if not isinstance(raw, dict) or not raw:
         item.fail("keywords", "expected a mapping of term: weight with at least one term")
     else:
@@ -102,7 +105,7 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
     reply = item.optional_text("reply")
     if handler == "canned" and reply is None:
         item.fail("reply", "missing field (the canned handler needs a reply text)")
-    max_tokens = item.data.get("max_tokens")
+    max_tokens = item.raw("max_tokens")
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         item.fail("max_tokens", f"expected a positive whole number, got {max_tokens!r}")
         max_tokens = None

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.lang.text import normalise
 from bot.schema.safety import Safety, ScreenSpec, check_groups, load_safety, load_screen
-from bot.schema.yamlfile import DataError, Fields, Problem, YamlDoc, read_yaml
+from bot.schema.yamlfile import (
+    DataError,
+    Fields,
+    Problem,
+    YamlDoc,
+    read_yaml,
+    unfilled_placeholders,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +298,7 @@ def load_knowledge(directory: Path) -> Knowledge:
         (ren, "new_body", body_ids),
         (src, "publisher", body_ids),
     ):
-        value: object = fields.data.get(key)
+        value: object = fields.raw(key)
         if isinstance(value, str) and value not in known:
             fields.fail(key, f"{value!r} is not a known body id ({', '.join(sorted(known))})")
 
@@ -302,6 +310,9 @@ def load_knowledge(directory: Path) -> Knowledge:
     _check_unique_ids(docs["forces.yaml"], "forces", [f.id for f in forces], problems)
     _check_unique_ids(docs["bodies.yaml"], "bodies", [b.id for b in bodies], problems)
     _check_aliases(docs, forces, bodies, knowledge.other_forces, problems)
+    for doc in docs.values():
+        problems.extend(doc.unknown_keys())
+        problems.extend(unfilled_placeholders(doc))
     if problems:
         raise DataError(problems)
     return knowledge
@@ -422,3 +433,29 @@ def _check_aliases(
                     doc.line(("other_forces", index)),
                 )
             )
+
+
+_COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_FORCE_COUNT_RE = re.compile(
+    r"\b(" + "|".join(_COUNT_WORDS) + r"|\d+)\s+(?:police\s+)?forces\b", re.IGNORECASE
+)
+
+
+def force_count_warnings(paths: list[Path], count: int) -> list[str]:
+    """Lines of ``paths`` that state a number of forces other than ``count``.
+
+    Adding a fourth force needs YAML only, but text such as "the three forces" would then
+    be wrong; ``python -m bot check`` prints these as warnings.
+    """
+    out: list[str] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for found in _FORCE_COUNT_RE.finditer(line):
+                word = found.group(1).lower()
+                said = int(word) if word.isdigit() else _COUNT_WORDS.index(word) + 1
+                if said != count:
+                    out.append(
+                        f"{path.parent.name}/{path.name}:{number}: says {found.group(0)!r} but "
+                        f"there are {count} forces"
+                    )
+    return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +71,44 @@ def _line_map(
 
 @dataclass(slots=True)
 class YamlDoc:
-    """A parsed YAML file and the line of every key and list item in it."""
+    """A parsed YAML file, the line of every key and list item in it, and what was read."""
 
     name: str
     data: Any
     lines: dict[Path_, int]
+    # mapping path -> keys a loader asked for; None: a free-form mapping (keys are data)
+    read: dict[Path_, set[str] | None] = field(default_factory=dict)
+
+    def unknown_keys(self) -> list[Problem]:
+        """A Problem for every key of a read mapping that no loader asked for.
+
+        A misspelt key ("ofsted_not:", "require_none:") would otherwise be ignored and the
+        bot would answer without it; the message names the nearest valid key.
+        """
+        problems: list[Problem] = []
+        for path, wanted in self.read.items():
+            if wanted is None:
+                continue
+            value: Any = self.data
+            for part in path:
+                value = value[part]
+            if not isinstance(value, dict):
+                continue
+            for key in value:
+                if str(key) in wanted:
+                    continue
+                near = difflib.get_close_matches(str(key), sorted(wanted), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                where = (*path, str(key))
+                problems.append(
+                    Problem(
+                        self.name,
+                        describe(where),
+                        f"unknown field (expected one of {', '.join(sorted(wanted))}){hint}",
+                        self.line(where),
+                    )
+                )
+        return problems
 
     def line(self, path: Path_) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
@@ -135,7 +170,25 @@ class Fields:
         if not isinstance(value, dict):
             self.fail("", f"expected a mapping, got {_kind(value)}")
             value = {}
-        self.data: dict[str, Any] = value
+        self._data: dict[str, Any] = value
+        if isinstance(self._get_path(path), dict):
+            doc.read.setdefault(path, set())
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The mapping itself, for free-form mappings whose keys are data, not fields."""
+        self.doc.read[self.path] = None
+        return self._data
+
+    def _want(self, key: str) -> None:
+        wanted = self.doc.read.get(self.path)
+        if wanted is not None:
+            wanted.add(key)
+
+    def raw(self, key: str) -> Any:
+        """The value at ``key`` as it is (None when absent), for fields of several types."""
+        self._want(key)
+        return self._data.get(key)
 
     def _get_path(self, path: Path_) -> Any:
         value: Any = self.doc.data
@@ -153,8 +206,9 @@ class Fields:
 
     def text(self, key: str) -> str:
         """A required non-empty string."""
-        value = self.data.get(key)
-        if key not in self.data:
+        self._want(key)
+        value = self._data.get(key)
+        if key not in self._data:
             self.fail(key, "missing field")
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             if str(value).strip():
@@ -166,13 +220,15 @@ class Fields:
 
     def optional_text(self, key: str) -> str | None:
         """A string, or None when the field is absent or null (the page does not say)."""
-        if self.data.get(key) is None:
+        self._want(key)
+        if self._data.get(key) is None:
             return None
         return self.text(key)
 
     def flag(self, key: str, default: bool | None = None) -> bool:
         """A boolean."""
-        value = self.data.get(key, default)
+        self._want(key)
+        value = self._data.get(key, default)
         if isinstance(value, bool):
             return value
         self.fail(
@@ -182,7 +238,8 @@ class Fields:
 
     def number(self, key: str, default: float) -> float:
         """A number."""
-        value = self.data.get(key, default)
+        self._want(key)
+        value = self._data.get(key, default)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
         self.fail(key, f"expected a number, got {_kind(value)}")
@@ -190,7 +247,8 @@ class Fields:
 
     def texts(self, key: str, *, required: bool = True) -> tuple[str, ...]:
         """A list of non-empty strings."""
-        value = self.data.get(key)
+        self._want(key)
+        value = self._data.get(key)
         if value is None:
             if required:
                 self.fail(key, "missing field")
@@ -219,19 +277,22 @@ class Fields:
 
     def child(self, key: str) -> Fields:
         """The mapping at ``key``."""
-        if key not in self.data:
+        self._want(key)
+        if key not in self._data:
             self.fail(key, "missing field")
         return Fields(self.doc, (*self.path, key), self.problems)
 
     def optional_child(self, key: str) -> Fields | None:
         """The mapping at ``key``, or None when it is absent or null."""
-        if self.data.get(key) is None:
+        self._want(key)
+        if self._data.get(key) is None:
             return None
         return self.child(key)
 
     def items(self, key: str) -> Iterator[Fields]:
         """Each mapping in the list at ``key``."""
-        value = self.data.get(key)
+        self._want(key)
+        value = self._data.get(key)
         if not isinstance(value, list):
             self.fail(
                 key, "missing field" if value is None else f"expected a list, got {_kind(value)}"
@@ -252,3 +313,35 @@ def _kind(value: object) -> str:
         list: "a list",
         dict: "a mapping",
     }.get(type(value), type(value).__name__)
+
+
+# A "{name}" left in text the bot shows: nothing fills it, so a person would see it raw.
+_PLACEHOLDER_RE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def unfilled_placeholders(doc: YamlDoc, allowed: frozenset[str] = frozenset()) -> list[Problem]:
+    """A Problem for each ``{placeholder}`` in ``doc``'s text that is not in ``allowed``."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, path: Path_) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+        elif isinstance(value, str):
+            for found in _PLACEHOLDER_RE.findall(value):
+                if found not in allowed:
+                    problems.append(
+                        Problem(
+                            doc.name,
+                            describe(path),
+                            f"{found} is a placeholder nothing fills"
+                            + (f" (only {', '.join(sorted(allowed))})" if allowed else ""),
+                            doc.line(path),
+                        )
+                    )
+
+    walk(doc.data, ())
+    return problems

@@ -144,3 +144,35 @@ def test_intent_naming_an_unknown_body(root: Path) -> None:
 def test_duplicate_yaml_key_is_refused(root: Path) -> None:
     edit(root / "knowledge" / "source.yaml", "  title:", "  publisher: hmic\n  title:")
     assert "source.publisher: duplicate key" in errors(root)
+
+
+def test_a_misspelt_knowledge_key_is_refused_with_the_nearest_valid_one(root: Path) -> None:
+    edit(root / "knowledge" / "forces.yaml", "    ofsted_note:", "    ofsted_not:")
+    message = errors(root)
+    assert "knowledge/forces.yaml:" in message
+    assert "forces[0].ofsted_not: unknown field" in message
+    assert "did you mean 'ofsted_note'?" in message
+
+
+def test_a_misspelt_intent_key_is_refused_with_the_nearest_valid_one(root: Path) -> None:
+    edit(root / "intents.yaml", "    requires_none:", "    require_none:")
+    message = errors(root)
+    assert "intents.yaml:" in message and "require_none: unknown field" in message
+    assert "did you mean 'requires_none'?" in message
+
+
+def test_a_placeholder_nothing_fills_is_refused(root: Path) -> None:
+    edit(
+        root / "intents.yaml", "      - Why was {force} chosen?", "      - Why was {forse} chosen?"
+    )
+    assert "{forse} is a placeholder nothing fills" in errors(root)
+
+
+def test_a_fourth_force_warns_where_text_says_three(root: Path) -> None:
+    from bot.schema.knowledge import force_count_warnings
+
+    path = root / "intents.yaml"
+    edit(path, "  - id: overview", "  # the three forces of the pilot\n  - id: overview")
+    warnings = force_count_warnings([path], 4)
+    assert len(warnings) == 1 and "'three forces'" in warnings[0]
+    assert force_count_warnings([path], 3) == []
