@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply
 from bot.schema.yamlfile import DataError, Fields, Problem, read_yaml
+from bot.tools.expectations import EXPECTATIONS, OFF_TOPIC, Verdict, judge
 
 # Expected labels that mean "do not answer with a fact".
 REJECT = "fallback"
@@ -24,6 +25,9 @@ class Turn:
     intent: str
     force: str | None
     body: str | None
+    # a content label instead of an intent (see bot.tools.expectations)
+    expect: str | None = None
+    must_say: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +44,24 @@ class Result:
         return frozenset(value.split(",")) if value else frozenset()
 
     @property
+    def verdict(self) -> Verdict | None:
+        """The content judgement, for a turn labelled with ``expect``."""
+        if self.turn.expect is None:
+            return None
+        return judge(
+            self.reply,
+            str(self.reply.outcome),
+            self.turn.expect,
+            self.turn.force,
+            self.turn.must_say,
+        )
+
+    @property
     def correct(self) -> bool:
         """Right intent, and right force and body where the label names one."""
+        verdict = self.verdict
+        if verdict is not None:
+            return verdict.ok
         if self.reply.intent != self.turn.intent:
             return False
         if self.turn.force and self.got_forces != {self.turn.force}:
@@ -51,6 +71,9 @@ class Result:
     @property
     def wrong_fact(self) -> bool:
         """An answer about a force other than the one asked about: the worst mistake."""
+        verdict = self.verdict
+        if verdict is not None:
+            return verdict.wrong_subject
         if self.reply.outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE):
             return False
         got = self.got_forces
@@ -83,7 +106,7 @@ class Report:
     @property
     def off_topic_rejection(self) -> float:
         """Share of turns labelled fallback that the bot did not answer with a fact."""
-        off = [r for r in self.results if r.turn.intent == REJECT]
+        off = [r for r in self.results if r.turn.intent in (REJECT, OFF_TOPIC)]
         rejected = [r for r in off if r.reply.outcome in (Outcome.FALLBACK, Outcome.NOT_ON_PAGE)]
         return len(rejected) / max(len(off), 1)
 
@@ -141,15 +164,21 @@ def load_turns(path: Path) -> list[list[Turn]]:
         conv_id = conv.text("id")
         turns = []
         for turn in conv.items("turns"):
+            expect = turn.optional_text("expect")
+            if expect is not None and expect not in EXPECTATIONS:
+                turn.fail("expect", f"expected one of {', '.join(EXPECTATIONS)}")
             turns.append(
                 Turn(
                     conv_id,
                     turn.text("q"),
-                    turn.text("intent"),
-                    turn.optional_text("force"),
+                    turn.text("intent") if expect is None else expect,
+                    turn.optional_text("force") or turn.optional_text("about"),
                     turn.optional_text("body"),
+                    expect,
+                    turn.texts("must_say", required=False),
                 )
             )
+        conv.optional_text("category")
         conversations.append(turns)
     if problems:
         raise DataError(problems)
