@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.dialogue import redirects
 from bot.dialogue.answers import HANDLERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
-from bot.dialogue.reply import Outcome, Reply
+from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
@@ -189,7 +189,7 @@ class Assistant:
         flagged = self.screen.screen(text)
         if flagged is not None:
             return self.matcher.match(""), self._safety(flagged)
-        match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state)))
+        match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state, text)))
         return match, self._with_help(text, self._decide(state, match))
 
     def reset(self, chat_id: str) -> None:
@@ -235,7 +235,7 @@ class Assistant:
                 f"{k.source.period_start} to {k.source.period_end}. {answer.text}",
                 suggestions=(),
             )
-        return self._finish(ChatState(), spec, answer, 1.0, None)
+        return _ruled(Rule.COMMAND, self._finish(ChatState(), spec, answer, 1.0, None))
 
     def button_key(self, text: str) -> str:
         """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
@@ -262,17 +262,25 @@ class Assistant:
         bodies = match.ids("body")
         best = match.best
         if not match.words:
-            return self._fallback(state, match, empty=True)
+            return _ruled(Rule.EMPTY, self._fallback(state, match, empty=True))
 
         if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
+            if follow is not None and follow == state.pending:
+                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+                return _ruled(Rule.PENDING_FILLED, answer)
             if follow is not None:
-                return self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+                overview = follow in (FORCE_OVERVIEW, BODY_INFO) and follow not in (
+                    state.pending,
+                    state.last_intent,
+                )
+                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+                return _ruled(Rule.OVERVIEW if overview else Rule.BARE_ENTITY, answer)
         if state.pending and not (forces or bodies):
             chosen = self._ordinal_choice(state, match)
             if chosen is not None:
                 forces, bodies = chosen
-                return self._answer(
+                answer = self._answer(
                     state,
                     match,
                     Scored(state.pending, 0.0, ()),
@@ -280,8 +288,12 @@ class Assistant:
                     forces=forces,
                     bodies=bodies,
                 )
+                return _ruled(Rule.CHOICE_BY_POSITION, answer)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
-            return self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+            answer = self._answer(
+                state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE
+            )
+            return _ruled(Rule.PENDING_FILLED, answer)
 
         last = self.intents.get(state.last_intent or "")
         if (
@@ -292,20 +304,22 @@ class Assistant:
             and not self._strong(match)
             and _says(match.words, OTHER_FORCES)
         ):
-            return self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+            answer = self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+            return _ruled(Rule.OTHER_FORCES, answer)
         if match.not_covered and (best is None or best.intent not in SMALL_TALK):
-            return self._not_covered(match)
+            return _ruled(Rule.NOT_COVERED, self._not_covered(match))
         if best is not None and self._small_talk_ok(match, best):
-            return self._answer(state, match, best)
+            return _ruled(Rule.SMALL_TALK, self._answer(state, match, best))
         if not self._strong(match) or best is None:
-            return self._fallback(state, match)
+            return _ruled(Rule.TOO_WEAK, self._fallback(state, match))
         if match.ids("other_force") and not forces:
-            return self._other_force(state, match, best)
+            return _ruled(Rule.OTHER_FORCE, self._other_force(state, match, best))
         follow_up = self.intents[best.intent].force_follow_up
         if forces and follow_up:
             # "what did the report say about gmp": the reports, for that force
-            return self._answer(state, match, Scored(follow_up, best.score, best.matched))
-        return self._answer(state, match, best)
+            answer = self._answer(state, match, Scored(follow_up, best.score, best.matched))
+            return _ruled(Rule.FORCE_FOLLOW_UP, answer)
+        return _ruled(Rule.BEST_INTENT, self._answer(state, match, best))
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.
@@ -329,6 +343,7 @@ class Assistant:
             confidence=1.0,
             safety=flagged.group,
             sensitive=True,
+            trace=Trace(rule=Rule.SAFETY),
         )
 
     def _with_topic(self, state: ChatState, text: str, match: Match) -> Match:
@@ -498,7 +513,7 @@ class Assistant:
         request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
         answer = HANDLERS[spec.handler](self.knowledge, request)
         if answer.outcome is Outcome.FALLBACK:
-            return self._fallback(state, match)
+            return _ruled(Rule.NOTHING_ON_PAGE, self._fallback(state, match))
         return self._finish(state, spec, answer, confidence, match)
 
     def _finish(
@@ -552,6 +567,7 @@ class Assistant:
         else:
             text, choices = redirects.clarify_body(self.knowledge)
         return self._reply(
+            rule=Rule.CLARIFY,
             text=text,
             intent=CLARIFY,
             outcome=Outcome.CLARIFY,
@@ -565,7 +581,7 @@ class Assistant:
         k = self.knowledge
         forces = match.ids("force")
         if match.ids("other_force") and not empty:
-            return self._other_force(state, match, None)
+            return _ruled(Rule.OTHER_FORCE, self._other_force(state, match, None))
         if empty:
             text = redirects.empty_message()
             suggestions = self._starter_suggestions()
@@ -616,9 +632,19 @@ class Assistant:
         suggestions: tuple[str, ...] = (),
         choices: tuple[str, ...] = (),
         slots: dict[str, str] | None = None,
+        rule: Rule | None = None,
     ) -> Reply:
         runner = match.runner_up if match else None
         best = match.best if match else None
+        chosen = next((s for s in match.ranking if s.intent == intent), None) if match else None
+        evidence = tuple(
+            Evidence(term, weight)
+            for term, weight in (chosen.matched if chosen else ())
+            if not term.startswith("(no ")
+        )
+        missing = next(
+            (t[4:-1] for t, _ in (chosen.matched if chosen else ()) if t.startswith("(no ")), None
+        )
         for button in (*suggestions, *choices):
             self.button_key(button)
         return Reply(
@@ -630,12 +656,24 @@ class Assistant:
             suggestions=suggestions,
             choices=choices,
             slots=slots or {},
-            normalised=match.normalised if match else "",
-            runner_up=runner.intent if runner else None,
-            runner_up_score=runner.score if runner else 0.0,
-            score=best.score if best else 0.0,
-            best_intent=best.intent if best else None,
+            trace=Trace(
+                rule=rule,
+                normalised=match.normalised if match else "",
+                best_intent=best.intent if best else None,
+                score=best.score if best else 0.0,
+                runner_up=runner.intent if runner else None,
+                runner_up_score=runner.score if runner else 0.0,
+                evidence=evidence,
+                missing_slot=missing,
+            ),
         )
+
+
+def _ruled(rule: Rule, reply: Reply) -> Reply:
+    """``reply`` with ``rule`` in its trace, unless a more specific rule is already there."""
+    if reply.trace.rule is not None:
+        return reply
+    return replace(reply, trace=replace(reply.trace, rule=rule))
 
 
 @lru_cache(maxsize=4096)

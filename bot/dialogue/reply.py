@@ -17,6 +17,49 @@ class Outcome(StrEnum):
     SAFETY = "safety"  # the safety screen flagged the message: help at once, never stored
 
 
+class Rule(StrEnum):
+    """The policy rule that produced a reply: the first part of its trace."""
+
+    SAFETY = "the safety screen flagged the message"
+    EMPTY = "the message has no words to match"
+    BARE_ENTITY = "only an entity and filler words: it continues the last question"
+    OVERVIEW = "only an entity and filler words, with nothing to continue: an overview"
+    CHOICE_BY_POSITION = "picks a clarification choice by position"
+    PENDING_FILLED = "names what the pending clarifying question asked for"
+    OTHER_FORCES = "asks the last question about the other forces"
+    NOT_COVERED = "raises a subject the page does not cover"
+    SMALL_TALK = "small talk"
+    TOO_WEAK = "no intent scored enough to answer"
+    OTHER_FORCE = "names a force the page does not cover"
+    FORCE_FOLLOW_UP = "a force named with this intent asks for its follow-up intent"
+    BEST_INTENT = "the best-scoring intent"
+    CLARIFY = "the intent needs a force or body and none is known: asks which"
+    NOTHING_ON_PAGE = "the intent scored enough, but the page has nothing for this question"
+    COMMAND = "a bot command"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A term that counted towards the chosen intent, with its weight (negative: against)."""
+
+    term: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """How the reply was decided, kept apart from the answer: explain and eval format it."""
+
+    rule: Rule | None = None
+    normalised: str = ""
+    best_intent: str | None = None  # the best-scoring intent, even when not answered
+    score: float = 0.0
+    runner_up: str | None = None
+    runner_up_score: float = 0.0
+    evidence: tuple[Evidence, ...] = ()
+    missing_slot: str | None = None  # the slot whose absence was penalised, if any
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One reply. ``text`` is plain text (adapters escape it); the rest is metadata."""
@@ -29,13 +72,9 @@ class Reply:
     suggestions: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     slots: dict[str, str] = field(default_factory=dict)
-    normalised: str = ""
-    runner_up: str | None = None
-    runner_up_score: float = 0.0
-    score: float = 0.0
-    best_intent: str | None = None  # the best-scoring intent, even when not answered
     safety: str | None = None  # the group at risk when the safety screen flagged the message
     sensitive: bool = False  # may be a disclosure: its text is never stored or logged
+    trace: Trace = field(default_factory=Trace)
 
     @property
     def buttons(self) -> tuple[str, ...]:

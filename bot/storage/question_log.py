@@ -174,7 +174,7 @@ def counted_intent(reply: Reply) -> str:
 
 def near_intent(reply: Reply) -> str | None:
     """The intent a reply came closest to: its best-scoring one, or the one it asked about."""
-    return reply.best_intent or reply.slots.get("pending")
+    return reply.trace.best_intent or reply.slots.get("pending")
 
 
 def redact(text: str) -> str:
@@ -284,7 +284,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = "" if reply.sensitive else redact(reply.normalised)
+        text = "" if reply.sensitive else redact(reply.trace.normalised)
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return
@@ -413,10 +413,10 @@ class QuestionLog:
                 text,
                 reply.intent,
                 near_intent(reply),
-                reply.score,
+                reply.trace.score,
                 reply.confidence,
-                reply.runner_up,
-                reply.runner_up_score,
+                reply.trace.runner_up,
+                reply.trace.runner_up_score,
             ),
         )
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import textwrap
 from dataclasses import asdict, dataclass
 
-from bot.dialogue.assistant import (
-    BODY_INFO,
-    FOLLOW_UP_FILLER,
-    FORCE_OVERVIEW,
-    SMALL_TALK_MIN_SCORE,
-    Assistant,
-    ChatState,
-)
-from bot.dialogue.reply import Outcome, Reply
+from bot.dialogue.assistant import Assistant, ChatState
+from bot.dialogue.reply import Outcome, Reply, Rule
 from bot.lang.text import tokens
 from bot.nlu.entities import Entity
 from bot.nlu.matcher import Match, Scored
@@ -58,7 +51,7 @@ def explain(assistant: Assistant, text: str, chat_id: str = "explain") -> Explan
         context=state,
         context_used=used,
         decision=reply.outcome,
-        reason=_reason(assistant, state, match, reply),
+        reason=_reason(reply, match, assistant.min_score, assistant.min_confidence),
         reply=reply,
         min_score=assistant.min_score,
         min_confidence=assistant.min_confidence,
@@ -82,95 +75,52 @@ def _context_used(
         used.append(f"body {body} from the chat's context")
     if state.pending and reply.intent == state.pending:
         used.append(f"answers the pending clarifying question ({state.pending})")
-    elif (
-        state.last_intent
-        and _is_bare_entity(match)
-        and (reply.intent == state.last_intent or reply.intent not in (FORCE_OVERVIEW, BODY_INFO))
-    ):
+    elif state.last_intent and reply.trace.rule is Rule.BARE_ENTITY:
         used.append(f"continues the last question ({state.last_intent})")
     return tuple(used)
 
 
-def _reason(assistant: Assistant, state: ChatState, match: Match, reply: Reply) -> str:
-    """The evidence for the decision, in words."""
-    best = match.best
-    min_score, min_confidence = assistant.min_score, assistant.min_confidence
-    confidence = match.confidence()
-    others = match.ids("other_force")
-    if not match.words:
-        return "the message has no words to match"
-    if reply.outcome is Outcome.CLARIFY:
-        pending = reply.slots.get("pending", "?")
-        spec = assistant.intents.get(pending)
-        slot = spec.slot if spec and spec.slot else "detail"
-        return (
-            f"{pending} needs a {slot}: the question names none and the chat has none in "
-            f"context, so the bot asks which"
-        )
-    if "not_covered" in reply.slots:
-        return f"the question raises {reply.slots['not_covered']}, which the page does not cover"
-    if others and reply.outcome in (Outcome.FALLBACK, Outcome.NOT_ON_PAGE):
-        return f"it names {', '.join(others)}, a force the page does not cover"
-    if reply.outcome is Outcome.FALLBACK:
-        if best is None:
-            return "no intent's keywords matched"
-        if best.score < min_score:
-            return (
-                f"the best intent, {best.intent}, scored {best.score:g}, below the minimum "
-                f"{min_score:g}"
-            )
-        if confidence < min_confidence:
-            unknown = (
-                f" ({len(match.unknown)} unknown: {', '.join(match.unknown)})"
-                if match.unknown
-                else ""
-            )
-            return (
-                f"the best intent, {best.intent}, scored {best.score:g}, but its confidence "
-                f"{confidence:.2f}{unknown} is below the minimum {min_confidence:.2f}"
-            )
-        return f"{best.intent} scored enough, but the page has nothing on it for this question"
-    if best is None or reply.intent != best.intent:
-        return _dialogue_reason(state, match, reply, best)
-    if reply.outcome is Outcome.NOT_ON_PAGE:
-        return f"{best.intent} scored {best.score:g}; the page says nothing on this point"
-    if best.score < min_score:
-        return (
-            f"short small talk: {best.intent} scored {best.score:g}, enough for small talk "
-            f"(minimum {SMALL_TALK_MIN_SCORE:g})"
-        )
-    runner = match.runner_up
-    behind = f"; runner-up {runner.intent} scored {runner.score:g}" if runner else ""
-    return (
-        f"{best.intent} scored {best.score:g} (minimum {min_score:g}) with confidence "
-        f"{confidence:.2f} (minimum {min_confidence:.2f}){behind}"
-    )
-
-
-def _dialogue_reason(state: ChatState, match: Match, reply: Reply, best: Scored | None) -> str:
-    """Why the dialogue answered another intent than the best-scoring one."""
+def _reason(reply: Reply, match: Match, min_score: float, min_confidence: float) -> str:
+    """The decision's trace in words: the rule that fired and the evidence it weighed."""
+    trace = reply.trace
+    rule = trace.rule
+    if rule is None:
+        return "no rule recorded"
     names = ", ".join(e.alias for e in match.entities)
-    instead = f" (instead of the best-scoring {best.intent})" if best else ""
-    if state.pending == reply.intent and match.entities:
-        return f"{names} answers the clarifying question the bot asked about {reply.intent}"
-    if _is_bare_entity(match):
-        if reply.intent in (state.last_intent, state.pending):
-            return f"only {names} and filler words: the same question as before, about {names}"
-        if reply.intent in (FORCE_OVERVIEW, BODY_INFO):
-            return f"only {names} and filler words, with nothing to continue: an overview"
-        if state.last_intent:
+    words = [rule.value]
+    if rule is Rule.TOO_WEAK:
+        if trace.best_intent is None:
+            return "no intent's keywords matched"
+        if trace.score < min_score:
             return (
-                f"only {names} and filler words: a follow-up of the last question "
-                f"({state.last_intent}), answered as {reply.intent}"
+                f"the best intent, {trace.best_intent}, scored {trace.score:g}, below the "
+                f"minimum {min_score:g}"
             )
-    return f"the dialogue rules chose {reply.intent}{instead}"
-
-
-def _is_bare_entity(match: Match) -> bool:
-    """Only an entity and filler words: "what about west mercia?"."""
-    if not match.entities or match.ids("other_force"):
-        return False
-    return all(w in FOLLOW_UP_FILLER for w in match.non_entity_words())
+        unknown = (
+            f" ({len(match.unknown)} unknown: {', '.join(match.unknown)})" if match.unknown else ""
+        )
+        return (
+            f"the best intent, {trace.best_intent}, scored {trace.score:g}, but its confidence "
+            f"{reply.confidence:.2f}{unknown} is below the minimum {min_confidence:.2f}"
+        )
+    if rule in (Rule.BEST_INTENT, Rule.SMALL_TALK, Rule.FORCE_FOLLOW_UP) and trace.best_intent:
+        words.append(
+            f"{trace.best_intent} scored {trace.score:g} (minimum {min_score:g}); "
+            f"confidence {reply.confidence:.2f} (minimum {min_confidence:.2f})"
+        )
+        if trace.runner_up:
+            words.append(f"runner-up {trace.runner_up} scored {trace.runner_up_score:g}")
+    elif rule is Rule.CLARIFY:
+        words.append(f"{reply.slots.get('pending', '?')} needs a {trace.missing_slot or 'force'}")
+    elif rule is Rule.NOT_COVERED and "not_covered" in reply.slots:
+        words.append(reply.slots["not_covered"])
+    elif rule is Rule.OTHER_FORCE:
+        words.append(f"{', '.join(match.ids('other_force'))}, a force the page does not cover")
+    elif rule in (Rule.BARE_ENTITY, Rule.OVERVIEW, Rule.PENDING_FILLED) and names:
+        words.append(f"{names}, answered as {reply.intent}")
+    if trace.missing_slot and rule is not Rule.CLARIFY:
+        words.append(f"no {trace.missing_slot} named")
+    return "; ".join(words)
 
 
 # ---------------------------------------------------------------------- output

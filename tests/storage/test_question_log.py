@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.dialogue.assistant import Assistant
-from bot.dialogue.reply import Outcome, Reply
+from bot.dialogue.reply import Outcome, Reply, Trace
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings, SettingsError
 from bot.storage.question_log import (
     MIGRATIONS,
@@ -47,11 +47,13 @@ def make_reply(
         intent=intent,
         outcome=outcome,
         confidence=confidence,
-        normalised=text,
-        score=2.5,
-        best_intent=best,
-        runner_up="force_findings",
-        runner_up_score=1.0,
+        trace=Trace(
+            normalised=text,
+            score=2.5,
+            best_intent=best,
+            runner_up="force_findings",
+            runner_up_score=1.0,
+        ),
     )
 
 
