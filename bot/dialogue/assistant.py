@@ -16,6 +16,7 @@ from bot.dialogue.answers import HANDLERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
+from bot.lang.words import ALL_FORCES, FOLLOW_UP_FILLER, ORDINALS, OTHER_FORCES, REFERENTS
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.schema.intents import IntentSpec, check_references, load_intents
@@ -36,53 +37,17 @@ SMALL_TALK_MIN_SCORE = 2.0
 SMALL_TALK_UNKNOWN_WORDS = 2
 # Longest message read as a vague follow-up of the last topic.
 MAX_FOLLOW_UP_WORDS = 8
-# Words that point back at the last answer: "when was that?", "who ran it?"
-REFERENTS = frozenset(
-    ["that", "it", "this", "they", "them", "then", "those", "these", "its", "their", "there"]
-)
 # A message this short ("why?", "and when?") is read against the last topic first.
 SHORT_FOLLOW_UP = 3
 # How much the last topic must add to a vague follow-up that already matches alone.
 TOPIC_MARGIN = 2.0
-# Phrases that mean every force at once.
-ALL_FORCES = (
-    ("forces",),
-    ("all", "3"),
-    ("the", "3"),
-    ("each", "force"),
-    ("every", "force"),
-    ("each", "of", "them"),
-    ("all", "of", "them"),
-)
-# Phrases that mean the forces other than the ones just talked about.
-OTHER_FORCES = (
-    ("other", "2"),
-    ("other", "forces"),
-    ("others",),
-    ("other", "ones"),
-    ("the", "rest"),
-)
-# Words that pick a clarification choice by position ("the second one"; -1 is the last).
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
 # Longest message read as picking a choice by position.
 MAX_ORDINAL_WORDS = 5
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
-# Words that may surround an entity in a bare follow-up ("and what about gmp then?").
-FOLLOW_UP_FILLER = frozenset(
-    """
-    what about and how the then so also ok okay same for with of regarding re on is
-    it its there please too as well now but or question one 1 ones in at police
-    force to has have had none any did does do was were go ahead pls just yes right
-    hmm hm well
-    """.split()  # noqa: SIM905
-)
 # Intents that end the need for a pending clarification without answering it.
-SMALL_TALK = frozenset({"greeting", "thanks", "goodbye", "help", "about_bot", "safety"})
-
-FORCE_OVERVIEW = "force_overview"
+# The intent names of replies that no intent in intents.yaml produces.
 SAFETY = "safety"
-BODY_INFO = "body_info"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
 
@@ -130,13 +95,22 @@ class Assistant:
     ) -> None:
         self.root: Path | None = None  # set by load(): where reload() reads again
         self.knowledge = knowledge
-        self.intents = {spec.id: spec for spec in intents}
+        self._index(intents)
         self.matcher = Matcher(knowledge, intents)
         self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
         self._chats: OrderedDict[str, ChatState] = OrderedDict()
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
+
+    def _index(self, intents: tuple[IntentSpec, ...]) -> None:
+        """The intents by id, and the ones the policy needs by kind (from intents.yaml)."""
+        self.intents = {spec.id: spec for spec in intents}
+        self.small_talk = frozenset(s.id for s in intents if s.kind == "small_talk")
+        self.overviews = {s.slot: s.id for s in intents if s.kind == "overview" and s.slot}
+        self.lookups = frozenset(s.id for s in intents if s.kind in ("lookup", "roster"))
+        self.commands = {s.command: s for s in intents if s.command}
+        self.starter = next((s for s in intents if s.command == "start"), None)
 
     @classmethod
     def load(cls, root: Path) -> Assistant:
@@ -170,7 +144,8 @@ class Assistant:
         knowledge, intents = load_data(root)
         self.root = root
         matcher, screen = Matcher(knowledge, intents), _screen(knowledge)
-        self.knowledge, self.intents, self.matcher = knowledge, {s.id: s for s in intents}, matcher
+        self.knowledge, self.matcher = knowledge, matcher
+        self._index(intents)
         self.screen = screen
         force_ids = {f.id for f in knowledge.forces}
         body_ids = {b.id for b in knowledge.bodies}
@@ -219,14 +194,8 @@ class Assistant:
 
     def command(self, name: str) -> Reply:
         """The reply to a bot command: start, help, sources or about."""
-        handler, intent = {
-            "start": ("canned", "greeting"),
-            "help": ("help", "help"),
-            "sources": ("reports", "reports"),
-            "about": ("about", "about_bot"),
-        }[name]
-        spec = self.intents.get(intent) or next(iter(self.intents.values()))
-        answer = HANDLERS[handler](self.knowledge, Request(spec))
+        spec = self.commands.get(name) or next(iter(self.intents.values()))
+        answer = HANDLERS[spec.handler](self.knowledge, Request(spec))
         if name == "sources":
             k = self.knowledge
             answer = replace(
@@ -270,7 +239,7 @@ class Assistant:
                 answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
                 return _ruled(Rule.PENDING_FILLED, answer)
             if follow is not None:
-                overview = follow in (FORCE_OVERVIEW, BODY_INFO) and follow not in (
+                overview = follow in self.overviews.values() and follow not in (
                     state.pending,
                     state.last_intent,
                 )
@@ -306,7 +275,7 @@ class Assistant:
         ):
             answer = self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
             return _ruled(Rule.OTHER_FORCES, answer)
-        if match.not_covered and (best is None or best.intent not in SMALL_TALK):
+        if match.not_covered and (best is None or best.intent not in self.small_talk):
             return _ruled(Rule.NOT_COVERED, self._not_covered(match))
         if best is not None and self._small_talk_ok(match, best):
             return _ruled(Rule.SMALL_TALK, self._answer(state, match, best))
@@ -357,7 +326,7 @@ class Assistant:
             return match
         if len(match.words) > MAX_FOLLOW_UP_WORDS:
             return match
-        if match.best is not None and match.best.intent in SMALL_TALK:
+        if match.best is not None and match.best.intent in self.small_talk:
             return match
         refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(
             w in REFERENTS for w in match.words
@@ -401,7 +370,7 @@ class Assistant:
         text = redirects.not_covered(k, match.not_covered)
         forces = match.ids("force")
         suggestions = (
-            self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+            self._expand(self._overview_suggestions("force"), forces[:1])
             if forces
             else self._starter_suggestions()
         )
@@ -426,9 +395,7 @@ class Assistant:
         """Whether a bare-looking message still clearly asks something: "what is hmicfrs"."""
         best = match.best
         return (
-            best is not None
-            and best.intent not in (FORCE_OVERVIEW, BODY_INFO)
-            and self._strong(match)
+            best is not None and best.intent not in self.overviews.values() and self._strong(match)
         )
 
     def _follow_up_intent(
@@ -444,9 +411,9 @@ class Assistant:
             if (spec.slot == "force" and forces) or (spec.slot == "body" and bodies):
                 return spec.id
         if forces:
-            return FORCE_OVERVIEW
+            return self.overviews.get("force")
         if bodies:
-            return BODY_INFO
+            return self.overviews.get("body")
         return None
 
     def _ordinal_choice(
@@ -466,7 +433,9 @@ class Assistant:
     def _strong_other(self, match: Match, pending: str) -> bool:
         """Whether the message clearly asks something else than the pending question."""
         best = match.best
-        if best is None or best.intent in (pending, FORCE_OVERVIEW, "which_force", BODY_INFO):
+        if best is None or best.intent == pending or best.intent in self.overviews.values():
+            return False
+        if self.intents[best.intent].kind == "lookup":
             return False
         return best.score >= self.min_score + 1.5
 
@@ -524,7 +493,7 @@ class Assistant:
         confidence: float,
         match: Match | None,
     ) -> Reply:
-        if spec.id not in SMALL_TALK:
+        if spec.id not in self.small_talk:
             state.last_intent = spec.id
             state.pending = None
             if answer.forces:
@@ -587,7 +556,7 @@ class Assistant:
             suggestions = self._starter_suggestions()
         elif forces:
             text = redirects.not_about_force(k, forces)
-            suggestions = self._expand(self.intents[FORCE_OVERVIEW].suggestions, forces[:1])
+            suggestions = self._expand(self._overview_suggestions("force"), forces[:1])
         else:
             text = redirects.not_understood(k)
             suggestions = self._starter_suggestions()
@@ -603,9 +572,7 @@ class Assistant:
     def _other_force(self, state: ChatState, match: Match, best: Scored | None) -> Reply:
         k = self.knowledge
         text = redirects.other_force(k, match.ids("other_force"))
-        intent = (
-            best.intent if best and best.intent in ("forces_inspected", "which_force") else FALLBACK
-        )
+        intent = best.intent if best and best.intent in self.lookups else FALLBACK
         return self._reply(
             text=text,
             intent=intent,
@@ -617,8 +584,11 @@ class Assistant:
         )
 
     def _starter_suggestions(self) -> tuple[str, ...]:
-        spec = self.intents.get("greeting")
-        return spec.suggestions[:MAX_SUGGESTIONS] if spec else ()
+        return self.starter.suggestions[:MAX_SUGGESTIONS] if self.starter else ()
+
+    def _overview_suggestions(self, slot: str) -> tuple[str, ...]:
+        overview = self.intents.get(self.overviews.get(slot, ""))
+        return overview.suggestions if overview else ()
 
     def _reply(
         self,

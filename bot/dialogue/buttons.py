@@ -53,8 +53,8 @@ def all_button_texts(knowledge: Knowledge, intents: Mapping[str, IntentSpec]) ->
             continue
         for force in knowledge.forces:
             texts[suggestion.replace("{force}", force.name)] = None
-    help_spec = intents.get("help")
+    help_spec = next((s for s in intents.values() if s.command == "help"), None)
     if help_spec is not None:
-        help_suggestions = HANDLERS["help"](knowledge, Request(help_spec)).suggestions
+        help_suggestions = HANDLERS[help_spec.handler](knowledge, Request(help_spec)).suggestions
         texts.update(dict.fromkeys(help_suggestions or ()))
     return list(texts)

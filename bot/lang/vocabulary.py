@@ -9,49 +9,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.lang.text import stem
-
-# Function words and chat filler: known, but carrying no meaning for matching.
-STOPWORDS = frozenset(
-    """
-    a about above actually after again against all also am an and any anyone anything
-    are around as at be been before being below between both but by can could did do
-    does doing done down during each either else even ever every few for from further
-    get gets getting go going gone got had has have having he her here hers herself him
-    himself his how i if in into is it its itself just kind know let like likely lot
-    lots made make many may maybe me might mine more most much must my myself need no
-    nor not now of off often oh ok okay on once one only or other others our ours
-    ourselves out over own please quite rather really said same say says see seem seems
-    she should so some something sort still such sure tell than that the their theirs
-    them themselves then there these they thing things think this those though through
-    to too under until up upon us very via want wanted wants was way we well were what
-    whatever when where whether which while who whom whose why will with within without
-    would yes yeah yep you your yours yourself yourselves hi hello hey thanks thank
-    cheers bye anyway basically exactly question questions wondering wonder wondered
-    curious possibly perhaps kindly help could hoping hope hoped quick quickly again
-    right alright great good nice cool lol haha hmm um uh er erm ah mate guys folks bot
-    chatbot dear sir madam interested interesting understand understood explain
-    explaining wanna gonna gotta dunno idk tbh btw fyi asap pls please ok k kk plus ask
-    asking asked answer told tell telling know knowing knew look looking read reading
-    find finding student students essay assignment dissertation project research
-    researching journalist writing write piece article councillor officer work working
-    job course uni university class homework mum dad friend someone people person
-    grateful greatly enlighten confused confusing recall remember served serve regard
-    regards respect view opinion day today summer winter spring autumn deadline confirm
-    clarify kindly sorry apologies excuse pardon wondered wondering anybody somebody
-    everyone everybody tho though nah yeah ya ye hmm okey oki alright fine simply simple
-    short shortly brief briefly quite bit little whole entire story again back yet
-    already also however therefore thus hence etc might must shall may ought matter
-    matters mattered important importance relevant significant
-    stuff thingy thing things whatever kinda sorta heard hear hears seen saw see sees
-    said say says tell told go goes went gone come comes came give gave given take took
-    taken put keep kept mean meant show showed shown try tried use used call called
-    happen happened let leave left feel felt seem seemed become became bring brought
-    begin began run ran hold held stand stood turn turned live lived believe believed
-    never always sometimes usually already soon later early earlier late long short
-    new old big small high low good bad best worst better worse first last next
-    previous other another same different own real true false sure clear
-    """.split()  # noqa: SIM905
-)
+from bot.lang.words import STOPWORDS
 
 
 class Vocabulary:

@@ -6,7 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from bot.lang.text import stem, tokens
-from bot.lang.vocabulary import STOPWORDS, Vocabulary
+from bot.lang.vocabulary import Vocabulary
+from bot.lang.words import QUESTION_WORDS, STOPWORDS
 from bot.nlu.entities import Entity, EntityIndex
 from bot.schema.intents import IntentSpec, Term
 from bot.schema.knowledge import Knowledge
@@ -39,7 +40,6 @@ WORDS_PER_FREE_UNKNOWN = 10
 # should the forces do" does not have "what forces").
 MAX_PHRASE_GAP = 2
 MAX_QUESTION_WORD_GAP = 1
-QUESTION_WORDS = frozenset({"what", "which", "who", "whose", "when", "where", "why", "how"})
 # Shortest not-covered word a typo is corrected to ("complian" -> "complain").
 MIN_CORRECTED_TOPIC_WORD = 6
 # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.

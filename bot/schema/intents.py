@@ -11,6 +11,13 @@ from bot.schema.knowledge import Knowledge
 from bot.schema.yamlfile import DataError, Fields, Problem, read_yaml, unfilled_placeholders
 
 SLOT_TYPES = ("force", "body")
+# What an intent is to the dialogue policy (intents.yaml's `kind:`), so no intent id is
+# written into the code: small talk never changes the chat's topic; an overview answers a
+# bare entity with nothing to continue; a lookup finds the force that fits a description;
+# a roster lists the forces inspected; a question is everything else.
+KINDS = ("question", "small_talk", "overview", "lookup", "roster")
+# Bot commands an intent may answer (`command:`), as in /start, /help, /sources, /about.
+COMMANDS = ("start", "help", "sources", "about")
 
 Term = tuple[str, ...]  # a keyword as a sequence of word stems
 
@@ -38,6 +45,8 @@ class IntentSpec:
     examples: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     surface_words: frozenset[str] = frozenset()
+    kind: str = "question"
+    command: str | None = None
 
 
 def to_term(text: str) -> Term:
@@ -109,6 +118,12 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         item.fail("max_tokens", f"expected a positive whole number, got {max_tokens!r}")
         max_tokens = None
+    kind = item.optional_text("kind") or "question"
+    if kind not in KINDS:
+        item.fail("kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+    command = item.optional_text("command")
+    if command is not None and command not in COMMANDS:
+        item.fail("command", f"unknown command {command!r} (expected one of {', '.join(COMMANDS)})")
     examples = item.texts("examples")
     if not examples:
         item.fail("examples", "needs at least one example question")
@@ -134,6 +149,8 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
         examples=examples,
         suggestions=item.texts("suggestions", required=False),
         surface_words=frozenset(surface),
+        kind=kind,
+        command=command,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.lang.vocabulary import STOPWORDS
+from bot.lang.words import QUESTION_WORDS, STOPWORDS
 from bot.storage.question_log import LoggedQuestion, NullQuestionLog, QuestionLog
 
 # A month of questions: enough to show patterns, recent enough to be worth fixing.
@@ -24,7 +24,6 @@ PREFIX_CHARS = 3
 # Other phrasings shown under each group's example.
 MAX_VARIANTS = 3
 # Question words say what is asked, so they count although they are stop words.
-QUESTION_WORDS = frozenset({"what", "when", "where", "which", "who", "whom", "whose", "why", "how"})
 
 
 @dataclass(frozen=True, slots=True)
