@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from bot.dialogue.reply import Outcome
 from bot.schema.intents import IntentSpec
 from bot.schema.knowledge import Force, Knowledge
-
-# A "which force ...?" look-up must beat the runner-up force by this factor to name one.
-LOOKUP_MARGIN = 1.5
+from bot.tuning import TUNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +425,7 @@ def which_force(k: Knowledge, req: Request) -> Answer:
     if ranked:
         best_id, facets = ranked[0]
         runner = sum(ranked[1][1].values()) if len(ranked) > 1 else 0.0
-        if sum(facets.values()) >= LOOKUP_MARGIN * runner:
+        if sum(facets.values()) >= TUNING.lookup_margin * runner:
             force = k.force(best_id)
             facet = max(facets, key=lambda name: facets[name])
             detail = {

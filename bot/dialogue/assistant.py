@@ -21,31 +21,15 @@ from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.schema.intents import IntentSpec, check_references, load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
+from bot.tuning import TUNING
 
-# Weakest keyword evidence that is answered: one strong keyword ("consultation") or two
-# weak ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
-DEFAULT_MIN_SCORE = 3.0
-# Lowest confidence that is answered, after the penalty for unknown words.
-DEFAULT_MIN_CONFIDENCE = 0.45
 # Chats whose context is remembered; the least recently used is forgotten first.
 MAX_CHATS = 50_000
-# Confidence reported for a follow-up resolved from the chat's context ("and gmp?").
-FOLLOW_UP_CONFIDENCE = 0.9
-# Small talk with max_tokens ("yo", "ta") needs only this much keyword evidence.
-SMALL_TALK_MIN_SCORE = 2.0
-# Unknown words small talk may carry ("thanks love", "hi, I'm a caseworker").
-SMALL_TALK_UNKNOWN_WORDS = 2
-# Longest message read as a vague follow-up of the last topic.
-MAX_FOLLOW_UP_WORDS = 8
-# A message this short ("why?", "and when?") is read against the last topic first.
-SHORT_FOLLOW_UP = 3
-# How much the last topic must add to a vague follow-up that already matches alone.
-TOPIC_MARGIN = 2.0
-# Longest message read as picking a choice by position.
-MAX_ORDINAL_WORDS = 5
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Intents that end the need for a pending clarification without answering it.
+FOLLOW_UP = TUNING.follow_up_confidence  # short name for the many follow-up rules
+
 # The intent names of replies that no intent in intents.yaml produces.
 SAFETY = "safety"
 FALLBACK = "fallback"
@@ -90,8 +74,8 @@ class Assistant:
         knowledge: Knowledge,
         intents: tuple[IntentSpec, ...],
         *,
-        min_score: float = DEFAULT_MIN_SCORE,
-        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        min_score: float = TUNING.min_score,
+        min_confidence: float = TUNING.min_confidence,
     ) -> None:
         self.root: Path | None = None  # set by load(): where reload() reads again
         self.knowledge = knowledge
@@ -236,14 +220,14 @@ class Assistant:
         if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None and follow == state.pending:
-                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP)
                 return _ruled(Rule.PENDING_FILLED, answer)
             if follow is not None:
                 overview = follow in self.overviews.values() and follow not in (
                     state.pending,
                     state.last_intent,
                 )
-                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP)
                 return _ruled(Rule.OVERVIEW if overview else Rule.BARE_ENTITY, answer)
         if state.pending and not (forces or bodies):
             chosen = self._ordinal_choice(state, match)
@@ -253,15 +237,13 @@ class Assistant:
                     state,
                     match,
                     Scored(state.pending, 0.0, ()),
-                    FOLLOW_UP_CONFIDENCE,
+                    FOLLOW_UP,
                     forces=forces,
                     bodies=bodies,
                 )
                 return _ruled(Rule.CHOICE_BY_POSITION, answer)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
-            answer = self._answer(
-                state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP_CONFIDENCE
-            )
+            answer = self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP)
             return _ruled(Rule.PENDING_FILLED, answer)
 
         last = self.intents.get(state.last_intent or "")
@@ -273,7 +255,7 @@ class Assistant:
             and not self._strong(match)
             and _says(match.words, OTHER_FORCES)
         ):
-            answer = self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP_CONFIDENCE)
+            answer = self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP)
             return _ruled(Rule.OTHER_FORCES, answer)
         if match.not_covered and (best is None or best.intent not in self.small_talk):
             return _ruled(Rule.NOT_COVERED, self._not_covered(match))
@@ -324,11 +306,11 @@ class Assistant:
         spec = self.intents.get(state.last_intent or "")
         if spec is None or spec.topic is None or match.unknown or match.entities:
             return match
-        if len(match.words) > MAX_FOLLOW_UP_WORDS:
+        if len(match.words) > TUNING.max_follow_up_words:
             return match
         if match.best is not None and match.best.intent in self.small_talk:
             return match
-        refers_back = len(match.words) <= SHORT_FOLLOW_UP or any(
+        refers_back = len(match.words) <= TUNING.short_follow_up or any(
             w in REFERENTS for w in match.words
         )
         if self._strong(match) and not refers_back:
@@ -341,7 +323,7 @@ class Assistant:
             self._strong(match)
             and expanded.best
             and match.best
-            and expanded.best.score < match.best.score + TOPIC_MARGIN
+            and expanded.best.score < match.best.score + TUNING.topic_margin
         ):
             return match
         return expanded
@@ -360,8 +342,8 @@ class Assistant:
         spec = self.intents[best.intent]
         return (
             spec.max_tokens is not None
-            and best.score >= SMALL_TALK_MIN_SCORE
-            and len(match.unknown) <= SMALL_TALK_UNKNOWN_WORDS
+            and best.score >= TUNING.small_talk_min_score
+            and len(match.unknown) <= TUNING.small_talk_unknown_words
             and not match.entities
         )
 
@@ -420,7 +402,7 @@ class Assistant:
         self, state: ChatState, match: Match
     ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         """The choice "the first one", "the second", "the last one" picks, if any."""
-        if len(match.words) > MAX_ORDINAL_WORDS:
+        if len(match.words) > TUNING.max_ordinal_words:
             return None
         index = next((ORDINALS[w] for w in match.words if w in ORDINALS), None)
         if index is None or state.pending is None:
@@ -437,7 +419,7 @@ class Assistant:
             return False
         if self.intents[best.intent].kind == "lookup":
             return False
-        return best.score >= self.min_score + 1.5
+        return best.score >= self.min_score + TUNING.strong_other_margin
 
     def _answer(
         self,
@@ -660,7 +642,7 @@ def _says(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
 
 def _refers_back(match: Match) -> bool:
     """Whether the message points at what was just said ("that", "they") or is very short."""
-    return len(match.words) <= SHORT_FOLLOW_UP or any(w in REFERENTS for w in match.words)
+    return len(match.words) <= TUNING.short_follow_up or any(w in REFERENTS for w in match.words)
 
 
 def _asks_about_all(match: Match) -> bool:

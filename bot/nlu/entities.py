@@ -9,15 +9,11 @@ from rapidfuzz import fuzz, process
 
 from bot.lang.text import tokens
 from bot.schema.knowledge import Knowledge
+from bot.tuning import TUNING
 
-# A whole phrase that is not an exact alias must be this close to one (fuzz.ratio) to
-# count: "greatermanchester" and "west mercia polic" do; "west midlands" does not.
-FUZZY_ALIAS_CUTOFF = 88.0
 # Aliases past which a fuzzy look-up compares only aliases with the same first letter
 # (today there are about 100; benchmarks/scale.py builds 100,000).
 LARGE_ALIAS_INDEX = 5_000
-# Shortest phrase worth comparing fuzzily: short strings match everything.
-MIN_FUZZY_CHARS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +50,7 @@ class EntityIndex:
         self.fuzzy_choices: dict[tuple[str, ...], str] = {
             words: " ".join(words)
             for words in self.exact
-            if len(" ".join(words)) >= MIN_FUZZY_CHARS
+            if len(" ".join(words)) >= TUNING.min_fuzzy_chars
         }
         # the same choices by (first letter, length), so a fuzzy look-up compares only the
         # aliases it could match: fuzz.ratio cannot reach the cut-off between lengths
@@ -115,13 +111,13 @@ class EntityIndex:
         return None
 
     def _closest_alias(self, text: str) -> tuple[str, float, tuple[str, ...]] | None:
-        """The alias most like ``text`` (fuzz.ratio, at least FUZZY_ALIAS_CUTOFF), if any.
+        """The alias most like ``text`` (fuzz.ratio, at least TUNING.fuzzy_alias_cutoff), if any.
 
         Only aliases with the same first letter and a length the cut-off allows are
         compared: fuzz.ratio is 100 * (1 - indel / (a + b)) and indel >= |a - b|, so a
         ratio of c (as a share) needs c / (2 - c) <= b / a <= (2 - c) / c.
         """
-        share = FUZZY_ALIAS_CUTOFF / 100
+        share = TUNING.fuzzy_alias_cutoff / 100
         best: tuple[str, float, tuple[str, ...]] | None = None
         low = math.ceil(len(text) * share / (2 - share))
         high = math.floor(len(text) * (2 - share) / share)
@@ -134,7 +130,7 @@ class EntityIndex:
                 bucket,
                 scorer=fuzz.ratio,
                 processor=None,
-                score_cutoff=best[1] if best else FUZZY_ALIAS_CUTOFF,
+                score_cutoff=best[1] if best else TUNING.fuzzy_alias_cutoff,
             )
             if match is not None and (best is None or match[1] > best[1]):
                 best = match
@@ -144,7 +140,7 @@ class EntityIndex:
         return text[0] if self._by_first_letter else ""
 
     def _worth_fuzzy(self, gram: tuple[str, ...], start: int, unknown: frozenset[int]) -> bool:
-        if len(" ".join(gram)) < MIN_FUZZY_CHARS:
+        if len(" ".join(gram)) < TUNING.min_fuzzy_chars:
             return False
         if len(gram) == 1:
             return start in unknown

@@ -11,39 +11,7 @@ from bot.lang.words import QUESTION_WORDS, STOPWORDS
 from bot.nlu.entities import Entity, EntityIndex
 from bot.schema.intents import IntentSpec, Term
 from bot.schema.knowledge import Knowledge
-
-# Added to an intent's score when the question names the kind of entity the intent is
-# about: "why gmp?" leans towards force_selection rather than deferral_reason.
-SLOT_BONUS = 1.5
-# Added when an entity fills an optional slot ("when was gmp inspected?"): less than a
-# needed slot, so "is there a west mercia report, what month" stays a report question.
-OPTIONAL_SLOT_BONUS = 0.5
-# Added instead when the chat's context can fill the slot ("and what did they find?").
-CONTEXT_SLOT_BONUS = 1.0
-# Taken off an intent that needs a slot nobody named: "is there a report?" is more
-# likely about the reports in general than about one force's.
-MISSING_SLOT_PENALTY = 1.5
-# A priority intent (safety) gets its priority only on this much keyword evidence.
-PRIORITY_MIN_EVIDENCE = 3.0
-# Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
-CONFIDENCE_HALF = 3.0
-# Each word the bot has never seen counts against the confidence like this much missing
-# keyword evidence: "how tall is the shard" has nothing the page covers. (Subjects people
-# ask that the page does not cover are named in knowledge/not_covered.yaml.)
-UNKNOWN_WORD_COST = 1.5
-# In a long message, one unknown word per this many words is not held against it:
-# "I served on Herefordshire Council for many years and would be grateful ..."
-WORDS_PER_FREE_UNKNOWN = 10
-# A phrase keyword still matches with a few words inside it: "what do you actually do"
-# has "what do you do", "push it all back" has "push back". A question word takes at
-# most one word before the next ("which council areas" has "which areas", but "what
-# should the forces do" does not have "what forces").
-MAX_PHRASE_GAP = 2
-MAX_QUESTION_WORD_GAP = 1
-# Shortest not-covered word a typo is corrected to ("complian" -> "complain").
-MIN_CORRECTED_TOPIC_WORD = 6
-# Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
-LOOKUP_WEIGHT = 2.5
+from bot.tuning import TUNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +52,9 @@ class Match:
         if scored is None or scored.score <= 0:
             return 0.0
         # long messages carry filler the bot cannot know: some unknown words are free
-        free = len(self.words) // WORDS_PER_FREE_UNKNOWN
+        free = len(self.words) // TUNING.words_per_free_unknown
         unknown = max(0, len(self.unknown) - free)
-        doubt = CONFIDENCE_HALF + UNKNOWN_WORD_COST * unknown
+        doubt = TUNING.confidence_half + TUNING.unknown_word_cost * unknown
         return round(scored.score / (scored.score + doubt), 3)
 
     def ids(self, kind: str) -> tuple[str, ...]:
@@ -121,7 +89,9 @@ class Matcher:
         for item in knowledge.not_covered:
             for word in item.words:
                 # long words only: "prime" must not become "price" and raise costs
-                meaningful.update(w for w in tokens(word) if len(w) >= MIN_CORRECTED_TOPIC_WORD)
+                meaningful.update(
+                    w for w in tokens(word) if len(w) >= TUNING.min_corrected_topic_word
+                )
         self.vocabulary = Vocabulary(
             _known_words(knowledge, intents), meaningful, names=self.entities.words
         )
@@ -224,7 +194,7 @@ class Matcher:
         for term in present:
             for force_id, facet in self._lookup.get(term, ()):
                 facets = scores.setdefault(force_id, {})
-                facets[facet] = facets.get(facet, 0.0) + LOOKUP_WEIGHT * len(term)
+                facets[facet] = facets.get(facet, 0.0) + TUNING.lookup_weight * len(term)
         return scores
 
     def _rank(
@@ -266,16 +236,16 @@ class Matcher:
                 score += best_lookup
             if score > 0 and spec.slot is not None:
                 if spec.slot in kinds:
-                    bonus = OPTIONAL_SLOT_BONUS if spec.slot_optional else SLOT_BONUS
+                    bonus = TUNING.optional_slot_bonus if spec.slot_optional else TUNING.slot_bonus
                     matched.append((f"({spec.slot} named)", bonus))
                     score += bonus
                 elif spec.slot in context:
-                    matched.append((f"({spec.slot} from context)", CONTEXT_SLOT_BONUS))
-                    score += CONTEXT_SLOT_BONUS
+                    matched.append((f"({spec.slot} from context)", TUNING.context_slot_bonus))
+                    score += TUNING.context_slot_bonus
                 elif not spec.slot_optional:
-                    matched.append((f"(no {spec.slot})", -MISSING_SLOT_PENALTY))
-                    score -= MISSING_SLOT_PENALTY
-            if score >= PRIORITY_MIN_EVIDENCE and spec.priority:
+                    matched.append((f"(no {spec.slot})", -TUNING.missing_slot_penalty))
+                    score -= TUNING.missing_slot_penalty
+            if score >= TUNING.priority_min_evidence and spec.priority:
                 matched.append(("(priority)", spec.priority))
                 score += spec.priority
             if score > 0:
@@ -297,7 +267,7 @@ def _phrase_at(
     position = start
     for previous, word in itertools.pairwise(term):
         asks = previous in QUESTION_WORDS
-        gap = MAX_QUESTION_WORD_GAP if asks else MAX_PHRASE_GAP
+        gap = TUNING.max_question_word_gap if asks else TUNING.max_phrase_gap
         for candidate in range(position + 1, min(position + 2 + gap, len(stems_))):
             if stems_[candidate] == word:
                 position = candidate

@@ -11,9 +11,10 @@ from bot.dialogue.assistant import Assistant
 from bot.lang import vocabulary
 from bot.lang.vocabulary import Vocabulary
 from bot.nlu import entities
-from bot.nlu.entities import FUZZY_ALIAS_CUTOFF, EntityIndex
+from bot.nlu.entities import EntityIndex
 from bot.schema.knowledge import Knowledge
 from bot.settings import default_root
+from bot.tuning import TUNING
 
 TYPOS = [
     "staffordsire",
@@ -47,7 +48,7 @@ def test_length_bounded_alias_search_equals_a_full_scan(text: str) -> None:
         index.fuzzy_choices,
         scorer=fuzz.ratio,
         processor=None,
-        score_cutoff=FUZZY_ALIAS_CUTOFF,
+        score_cutoff=TUNING.fuzzy_alias_cutoff,
     )
     fast = index._closest_alias(text)
     assert (fast[1] if fast else None) == (full[1] if full else None)
