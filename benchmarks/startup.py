@@ -41,7 +41,7 @@ intents = load_intents(root / "intents.yaml", HANDLERS.keys())
 t3 = time.perf_counter()
 assistant = Assistant(knowledge, intents)
 t4 = time.perf_counter()
-bot.console.render_text(assistant.reply("ask", QUESTION))
+bot.channels.console.render_text(assistant.reply("ask", QUESTION))
 t5 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "knowledge_yaml": t2 - t1, "intents_yaml": t3 - t2,
                   "index": t4 - t3, "first_reply": t5 - t4}))

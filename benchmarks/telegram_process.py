@@ -32,7 +32,7 @@ def unavailable(options: Options) -> str | None:
     """Why the Telegram benchmarks cannot run here, or None when they can."""
     if not (options.root / "tests" / "support" / "fake_bot_api.py").is_file():
         return "skipped: fake Bot API not available (tests/support/fake_bot_api.py missing)"
-    if not (options.root / "bot" / "telegram_app.py").is_file():
+    if not (options.root / "bot" / "channels" / "telegram" / "app.py").is_file():
         return "skipped: telegram adapter not available (bot/channels/telegram/app.py missing)"
     return None
 

@@ -188,7 +188,7 @@ class Assistant:
                 f"{k.source.period_start} to {k.source.period_end}. {answer.text}",
                 suggestions=(),
             )
-        return _ruled(Rule.COMMAND, self._finish(ChatState(), spec, answer, 1.0, None))
+        return self._finish(ChatState(), spec, answer, 1.0, None, rule=Rule.COMMAND)
 
     def button_key(self, text: str) -> str:
         """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
@@ -215,36 +215,36 @@ class Assistant:
         bodies = match.ids("body")
         best = match.best
         if not match.words:
-            return _ruled(Rule.EMPTY, self._fallback(state, match, empty=True))
+            return self._fallback(state, match, empty=True, rule=Rule.EMPTY)
 
         if self._is_bare_entity(match) and not self._strong_elsewhere(match):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None and follow == state.pending:
-                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP)
-                return _ruled(Rule.PENDING_FILLED, answer)
+                scored = Scored(follow, 0.0, ())
+                return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
             if follow is not None:
                 overview = follow in self.overviews.values() and follow not in (
                     state.pending,
                     state.last_intent,
                 )
-                answer = self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP)
-                return _ruled(Rule.OVERVIEW if overview else Rule.BARE_ENTITY, answer)
+                rule = Rule.OVERVIEW if overview else Rule.BARE_ENTITY
+                return self._answer(state, match, Scored(follow, 0.0, ()), FOLLOW_UP, rule=rule)
         if state.pending and not (forces or bodies):
             chosen = self._ordinal_choice(state, match)
             if chosen is not None:
                 forces, bodies = chosen
-                answer = self._answer(
+                return self._answer(
                     state,
                     match,
                     Scored(state.pending, 0.0, ()),
                     FOLLOW_UP,
                     forces=forces,
                     bodies=bodies,
+                    rule=Rule.CHOICE_BY_POSITION,
                 )
-                return _ruled(Rule.CHOICE_BY_POSITION, answer)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
-            answer = self._answer(state, match, Scored(state.pending, 0.0, ()), FOLLOW_UP)
-            return _ruled(Rule.PENDING_FILLED, answer)
+            scored = Scored(state.pending, 0.0, ())
+            return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
 
         last = self.intents.get(state.last_intent or "")
         if (
@@ -255,22 +255,22 @@ class Assistant:
             and not self._strong(match)
             and _says(match.words, OTHER_FORCES)
         ):
-            answer = self._answer(state, match, Scored(last.id, 0.0, ()), FOLLOW_UP)
-            return _ruled(Rule.OTHER_FORCES, answer)
+            scored = Scored(last.id, 0.0, ())
+            return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
         if match.not_covered and (best is None or best.intent not in self.small_talk):
-            return _ruled(Rule.NOT_COVERED, self._not_covered(match))
+            return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
-            return _ruled(Rule.SMALL_TALK, self._answer(state, match, best))
+            return self._answer(state, match, best, rule=Rule.SMALL_TALK)
         if not self._strong(match) or best is None:
-            return _ruled(Rule.TOO_WEAK, self._fallback(state, match))
+            return self._fallback(state, match, rule=Rule.TOO_WEAK)
         if match.ids("other_force") and not forces:
-            return _ruled(Rule.OTHER_FORCE, self._other_force(state, match, best))
+            return self._other_force(state, match, best)
         follow_up = self.intents[best.intent].force_follow_up
         if forces and follow_up:
             # "what did the report say about gmp": the reports, for that force
-            answer = self._answer(state, match, Scored(follow_up, best.score, best.matched))
-            return _ruled(Rule.FORCE_FOLLOW_UP, answer)
-        return _ruled(Rule.BEST_INTENT, self._answer(state, match, best))
+            scored = Scored(follow_up, best.score, best.matched)
+            return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
+        return self._answer(state, match, best, rule=Rule.BEST_INTENT)
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.
@@ -357,6 +357,7 @@ class Assistant:
             else self._starter_suggestions()
         )
         return self._reply(
+            rule=Rule.NOT_COVERED,
             text=text,
             intent=FALLBACK,
             outcome=Outcome.FALLBACK,
@@ -430,6 +431,7 @@ class Assistant:
         *,
         forces: tuple[str, ...] | None = None,
         bodies: tuple[str, ...] | None = None,
+        rule: Rule = Rule.BEST_INTENT,
     ) -> Reply:
         spec = self.intents[scored.intent]
         forces = match.ids("force") if forces is None else forces
@@ -464,8 +466,8 @@ class Assistant:
         request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
         answer = HANDLERS[spec.handler](self.knowledge, request)
         if answer.outcome is Outcome.FALLBACK:
-            return _ruled(Rule.NOTHING_ON_PAGE, self._fallback(state, match))
-        return self._finish(state, spec, answer, confidence, match)
+            return self._fallback(state, match, rule=Rule.NOTHING_ON_PAGE)
+        return self._finish(state, spec, answer, confidence, match, rule=rule)
 
     def _finish(
         self,
@@ -474,6 +476,8 @@ class Assistant:
         answer: Answer,
         confidence: float,
         match: Match | None,
+        *,
+        rule: Rule,
     ) -> Reply:
         if spec.id not in self.small_talk:
             state.last_intent = spec.id
@@ -491,6 +495,7 @@ class Assistant:
         if answer.body:
             slots["body"] = answer.body
         return self._reply(
+            rule=rule,
             text=answer.text,
             intent=spec.id,
             outcome=answer.outcome,
@@ -528,11 +533,13 @@ class Assistant:
             slots={"pending": spec.id},
         )
 
-    def _fallback(self, state: ChatState, match: Match, *, empty: bool = False) -> Reply:
+    def _fallback(
+        self, state: ChatState, match: Match, *, empty: bool = False, rule: Rule = Rule.TOO_WEAK
+    ) -> Reply:
         k = self.knowledge
         forces = match.ids("force")
         if match.ids("other_force") and not empty:
-            return _ruled(Rule.OTHER_FORCE, self._other_force(state, match, None))
+            return self._other_force(state, match, None)
         if empty:
             text = redirects.empty_message()
             suggestions = self._starter_suggestions()
@@ -543,6 +550,7 @@ class Assistant:
             text = redirects.not_understood(k)
             suggestions = self._starter_suggestions()
         return self._reply(
+            rule=rule,
             text=text,
             intent=FALLBACK,
             outcome=Outcome.FALLBACK,
@@ -556,6 +564,7 @@ class Assistant:
         text = redirects.other_force(k, match.ids("other_force"))
         intent = best.intent if best and best.intent in self.lookups else FALLBACK
         return self._reply(
+            rule=Rule.OTHER_FORCE,
             text=text,
             intent=intent,
             outcome=Outcome.NOT_ON_PAGE if intent != FALLBACK else Outcome.FALLBACK,
@@ -619,13 +628,6 @@ class Assistant:
                 missing_slot=missing,
             ),
         )
-
-
-def _ruled(rule: Rule, reply: Reply) -> Reply:
-    """``reply`` with ``rule`` in its trace, unless a more specific rule is already there."""
-    if reply.trace.rule is not None:
-        return reply
-    return replace(reply, trace=replace(reply.trace, rule=rule))
 
 
 @lru_cache(maxsize=4096)

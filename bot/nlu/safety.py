@@ -126,6 +126,7 @@ class SafetyScreen:
         self._needs = tuple((rule, rule.needs) for rule in self._rules)
         self._screen = lru_cache(maxsize=4096)(self._screen_uncached)
         self._forms_cached = lru_cache(maxsize=65536)(self._forms_uncached)
+        self._hints_cached = lru_cache(maxsize=4096)(self._hints_uncached)
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -137,6 +138,10 @@ class SafetyScreen:
         return self._screen(text)
 
     def hints(self, text: str) -> bool:
+        """Whether ``text`` has any word of risk at all, though no pattern held (cached)."""
+        return self._hints_cached(text)
+
+    def _hints_uncached(self, text: str) -> bool:
         """Whether ``text`` has any word of risk at all, though no pattern held.
 
         A message the screen does not flag but that says "hurt" or "scared" is not

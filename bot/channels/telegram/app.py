@@ -17,6 +17,7 @@ from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.request import BaseRequest
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.flood import Arrivals, FloodControl
@@ -88,8 +89,12 @@ def build(
     webhook: bool = False,
     log: AnyQuestionLog | None = None,
     root: Path | None = None,
+    request: BaseRequest | None = None,
 ) -> Runtime:
     """The Application with our defaults, handlers and rate limiter; polling has no Updater.
+
+    ``request`` replaces the HTTP transport (python-telegram-bot's seam): tests pass an
+    in-process fake of the Bot API.
 
     ``log`` records the questions answered (none if omitted); ``root`` is where /reload and
     SIGHUP read knowledge/ and intents.yaml: pass the one ``assistant`` was loaded from
@@ -114,12 +119,17 @@ def build(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(settings.read_timeout)
-        .write_timeout(settings.read_timeout)
-        .get_updates_read_timeout(GET_UPDATES_READ_MARGIN)
         .post_init(handlers.post_init)
     )
+    if request is None:
+        builder = (
+            builder.connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(settings.read_timeout)
+            .write_timeout(settings.read_timeout)
+            .get_updates_read_timeout(GET_UPDATES_READ_MARGIN)
+        )
+    else:
+        builder = builder.request(request).get_updates_request(request)
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
     if webhook:
