@@ -14,9 +14,11 @@ from pathlib import Path
 from bot.dialogue import redirects
 from bot.dialogue.answers import HANDLERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
+from bot.dialogue.framing import frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
 from bot.lang.words import ALL_FORCES, FOLLOW_UP_FILLER, ORDINALS, OTHER_FORCES, REFERENTS
+from bot.nlu.form import assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.schema.intents import IntentSpec, check_references, load_intents
@@ -113,7 +115,8 @@ class Assistant:
             return self._safety(flagged)
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state, text))
-        return self._with_help(text, self._decide(state, self._with_topic(state, text, match)))
+        reply = self._decide(state, self._with_topic(state, text, match))
+        return self._with_help(text, self._framed(match, reply))
 
     def reload(self, root: Path | None = None) -> None:
         """Load knowledge/ and intents.yaml afresh and swap them in; keep chat contexts.
@@ -149,7 +152,7 @@ class Assistant:
         if flagged is not None:
             return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state, text)))
-        return match, self._with_help(text, self._decide(state, match))
+        return match, self._with_help(text, self._framed(match, self._decide(state, match)))
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -271,6 +274,13 @@ class Assistant:
             scored = Scored(follow_up, best.score, best.matched)
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
+
+    def _framed(self, match: Match, reply: Reply) -> Reply:
+        """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
+        words = tokens(match.normalised)
+        return frame(
+            reply, question_form(words), assertion(words), match.ids("body"), self.knowledge
+        )
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.

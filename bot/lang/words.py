@@ -85,3 +85,48 @@ FOLLOW_UP_FILLER = frozenset(
     hmm hm well
     """.split()  # noqa: SIM905
 )
+
+# Words that open a yes/no question ("did", "was", "is there ...").
+AUXILIARIES = frozenset(
+    "is was were are am did does do has have had can could will would should".split()  # noqa: SIM905
+)
+# Words that may come before the question itself ("so", "and", "ok so did ...").
+LEADING_FILLER = frozenset(
+    ["so", "and", "but", "ok", "okay", "also", "then", "hey", "hi", "right", "quick", "question"]
+)
+# Endings that make a statement a claim to confirm ("..., right?", "..., didn't it?").
+# Written normalised: contractions are spelt out ("didn't it" -> "did not it").
+CLAIM_TAGS = tuple(
+    tuple(tag.split())
+    for tag in (
+        "right",
+        "correct",
+        "true",
+        "yeah",
+        "yes",
+        "innit",
+        "is that right",
+        "is that correct",
+        "is that true",
+        "am i right",
+        "did not it",
+        "did not they",
+        "was not it",
+        "were not they",
+        "is not it",
+        "are not they",
+        "does not it",
+        "has not it",
+        "had not it",
+    )
+)
+# Openings of a claim ("is it true that ...", "i heard ...").
+CLAIM_OPENERS = tuple(
+    tuple(opener.split())
+    for opener in ("is it true", "is it right", "i heard", "i read", "am i right", "so it was")
+)
+MONTHS = frozenset(
+    """
+    january february march april may june july august september october november december
+    """.split()  # noqa: SIM905
+)

@@ -1,0 +1,77 @@
+"""Frames an answer by the question's form: "Yes." or "No — April 2013, not May." first.
+
+A yes/no question or a claim is checked against the facts of the answer it gets, and only
+where the check is unambiguous: an answer stating one date, or a list of bodies. Anywhere
+else the answer is given as it is: a wrong "Yes" is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.dialogue.reply import Outcome, Reply
+from bot.nlu.form import Assertion, Form
+from bot.schema.knowledge import Knowledge
+
+# A date as the answers write them: "July 2012", or a year alone.
+_DATE_RE = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)?\s*((?:19|20)\d\d)\b"
+)
+# A list: an answer naming at least this many bodies is the page's list of them.
+MIN_LISTED_BODIES = 3
+SILENT_OPENING = "The page"
+
+
+def frame(
+    reply: Reply,
+    form: Form,
+    asserted: Assertion,
+    bodies_asked: tuple[str, ...],
+    knowledge: Knowledge,
+) -> Reply:
+    """``reply`` with "Yes." or "No — ..." in front where the question's form asks for it."""
+    if form is Form.OPEN:
+        return reply
+    if reply.outcome is Outcome.NOT_ON_PAGE:
+        if reply.text.startswith(SILENT_OPENING):
+            return reply
+        return replace(reply, text=f"The page doesn't say. {reply.text}")
+    if reply.outcome is not Outcome.ANSWER:
+        return reply
+    verdict = _check_date(reply.text, asserted) or _check_membership(
+        reply.text, bodies_asked, knowledge
+    )
+    return replace(reply, text=f"{verdict} {reply.text}") if verdict else reply
+
+
+def _check_date(text: str, asserted: Assertion) -> str | None:
+    """ "Yes." or "No — <the date>, not <the asserted one>." for an answer with one date."""
+    if not asserted.any:
+        return None
+    dates = {(m.group(1) or "", m.group(2)) for m in _DATE_RE.finditer(text)}
+    if len(dates) != 1:
+        return None
+    month, year = next(iter(dates))
+    month_ok = not asserted.months or {month.lower()} == set(asserted.months)
+    year_ok = not asserted.years or {year} == set(asserted.years)
+    if month_ok and year_ok:
+        return "Yes."
+    stated = f"{month} {year}".strip()
+    said = " ".join([*(m.capitalize() for m in sorted(asserted.months)), *sorted(asserted.years)])
+    return f"No \u2014 {stated}, not {said}."
+
+
+def _check_membership(text: str, bodies_asked: tuple[str, ...], knowledge: Knowledge) -> str | None:
+    """ "Yes." or "No." for a body asked about against a list of bodies in the answer."""
+    if not bodies_asked:
+        return None
+    named = {b.id for b in knowledge.bodies if _names(text, b.abbreviation, b.page_name)}
+    if len(named) < MIN_LISTED_BODIES:
+        return None
+    return "Yes." if set(bodies_asked) <= named else "No."
+
+
+def _names(text: str, *names: str) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names if n)

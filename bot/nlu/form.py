@@ -1,0 +1,72 @@
+"""The form of a question: open, yes/no, or a claim to confirm; and the values it asserts.
+
+Pure functions of the normalised words, shared by every subject and attribute: "was the
+consultation in July?" and "the West Mercia report came out in May 2013, didn't it?" are
+read the same way whatever they are about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.lang.words import (
+    AUXILIARIES,
+    CLAIM_OPENERS,
+    CLAIM_TAGS,
+    LEADING_FILLER,
+    MONTHS,
+    QUESTION_WORDS,
+)
+
+# Years a question may assert about this page's events.
+FIRST_YEAR, LAST_YEAR = 2000, 2030
+
+
+class Form(StrEnum):
+    """How a question wants its answer framed."""
+
+    OPEN = "open"  # what, when, why ...: the fact itself
+    YES_NO = "yes_no"  # "did HMI Probation take part?": Yes or No first
+    CLAIM = "claim"  # "it was May, wasn't it?": confirm or correct
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    """Values a yes/no question or claim asserts, to be checked against the facts."""
+
+    months: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+
+    @property
+    def any(self) -> bool:
+        """Whether anything checkable is asserted."""
+        return bool(self.months or self.years)
+
+
+def question_form(words: tuple[str, ...]) -> Form:
+    """The form of a question from its normalised words."""
+    if not words:
+        return Form.OPEN
+    for tag in CLAIM_TAGS:
+        if words[-len(tag) :] == tag and len(words) > len(tag):
+            return Form.CLAIM
+    for opener in CLAIM_OPENERS:
+        if words[: len(opener)] == opener:
+            return Form.CLAIM
+    start = 0
+    while start < len(words) - 1 and words[start] in LEADING_FILLER:
+        start += 1
+    first = words[start]
+    if first in QUESTION_WORDS:
+        return Form.OPEN
+    if first in AUXILIARIES:
+        return Form.YES_NO
+    return Form.OPEN
+
+
+def assertion(words: tuple[str, ...]) -> Assertion:
+    """The months and years the words name."""
+    months = frozenset(w for w in words if w in MONTHS)
+    years = frozenset(w for w in words if w.isdigit() and FIRST_YEAR <= int(w) <= LAST_YEAR)
+    return Assertion(months, years)

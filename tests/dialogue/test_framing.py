@@ -1,0 +1,44 @@
+"""Yes/no questions and claims get "Yes." or "No — ..." first, only where it is certain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.dialogue.reply import Reply
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("Did HMI Probation take part in the consultation?", "Yes. "),
+        ("was the CQC one of the consultation bodies?", "Yes. "),
+        (
+            "The West Mercia report came out in May 2013, didn't it?",
+            "No \u2014 April 2013, not May 2013.",
+        ),
+        ("was the consultation in july 2012", "Yes. "),
+        ("the consultation was in 2013, right?", "No \u2014 July 2012, not 2013."),
+        ("was the gmp report published in february 2013?", "Yes. "),
+    ],
+)
+def test_a_claim_is_checked_against_the_fact(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "was it deferred until april 2015?",  # two dates in the answer: no guess
+        "was estyn one of the consultation bodies?",  # not a body the bot knows
+        "why was gmp chosen",  # an open question
+    ],
+)
+def test_no_yes_or_no_where_the_check_is_not_certain(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    text = ask(question).text
+    assert not text.startswith(("Yes.", "No "))

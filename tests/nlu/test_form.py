@@ -1,0 +1,33 @@
+"""The form of a question and the values it asserts, for every subject alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.lang.text import tokens
+from bot.nlu.form import Form, assertion, question_form
+
+
+@pytest.mark.parametrize(
+    ("question", "form"),
+    [
+        ("Did HMI Probation take part in the consultation?", Form.YES_NO),
+        ("so were the inspections unannounced", Form.YES_NO),
+        ("is there a report on west mercia", Form.YES_NO),
+        ("The West Mercia report came out in May 2013, didn't it?", Form.CLAIM),
+        ("gmp was inspected in rochdale, right?", Form.CLAIM),
+        ("is it true that ofsted deferred it", Form.CLAIM),
+        ("when was the consultation", Form.OPEN),
+        ("why was gmp chosen", Form.OPEN),
+        ("consultation", Form.OPEN),
+        ("", Form.OPEN),
+    ],
+)
+def test_the_form_of_a_question(question: str, form: Form) -> None:
+    assert question_form(tokens(question)) is form
+
+
+def test_months_and_years_are_asserted_values() -> None:
+    found = assertion(tokens("it came out in May 2013, didn't it"))
+    assert found.months == {"may"} and found.years == {"2013"}
+    assert not assertion(tokens("why was gmp chosen")).any
