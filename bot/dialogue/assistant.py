@@ -17,7 +17,14 @@ from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
 from bot.dialogue.framing import frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
-from bot.lang.words import ALL_FORCES, FOLLOW_UP_FILLER, ORDINALS, OTHER_FORCES, REFERENTS
+from bot.lang.words import (
+    ALL_FORCES,
+    BEYOND_THE_PAGE,
+    FOLLOW_UP_FILLER,
+    ORDINALS,
+    OTHER_FORCES,
+    REFERENTS,
+)
 from bot.nlu.form import assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
@@ -278,9 +285,9 @@ class Assistant:
     def _framed(self, match: Match, reply: Reply) -> Reply:
         """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
         words = tokens(match.normalised)
-        return frame(
-            reply, question_form(words), assertion(words), match.ids("body"), self.knowledge
-        )
+        form, asserted = question_form(words), assertion(words)
+        beyond = _says(words, BEYOND_THE_PAGE)
+        return frame(reply, form, asserted, match.ids("body"), self.knowledge, beyond=beyond)
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.

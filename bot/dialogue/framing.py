@@ -22,6 +22,7 @@ _DATE_RE = re.compile(
 # A list: an answer naming at least this many bodies is the page's list of them.
 MIN_LISTED_BODIES = 3
 SILENT_OPENING = "The page"
+BEYOND_OPENING = "The page doesn't give that detail. It says only this:"
 
 
 def frame(
@@ -30,8 +31,20 @@ def frame(
     asserted: Assertion,
     bodies_asked: tuple[str, ...],
     knowledge: Knowledge,
+    *,
+    beyond: bool = False,
 ) -> Reply:
-    """``reply`` with "Yes." or "No — ..." in front where the question's form asks for it."""
+    """``reply`` with "Yes." or "No — ..." in front where the question's form asks for it.
+
+    ``beyond``: the question asks for more detail than the page gives (the exact day, who
+    led): the answer says so plainly, then what the page does say.
+    """
+    if beyond and reply.outcome is Outcome.ANSWER:
+        return replace(
+            reply,
+            text=f"{BEYOND_OPENING} {reply.text}",
+            outcome=Outcome.NOT_ON_PAGE,
+        )
     if form is Form.OPEN:
         return reply
     if reply.outcome is Outcome.NOT_ON_PAGE:

@@ -130,3 +130,39 @@ MONTHS = frozenset(
     january february march april may june july august september october november december
     """.split()  # noqa: SIM905
 )
+
+# Asking for more detail than a page of this kind gives: the exact day or time, a duration,
+# who led, names of people, recommendations. An answer to such a question says plainly that
+# the page gives no more, then what it does say.
+BEYOND_THE_PAGE = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "exact date",
+        "exact day",
+        "exact dates",
+        "exact days",
+        "what day",
+        "which day",
+        "which days",
+        "what days",
+        "what time",
+        "how long",
+        "how many days",
+        "how many weeks",
+        "which week",
+        "what week",
+        "who led",
+        "who lead",
+        "who headed",
+        "lead inspector",
+        "led the inspection",
+        "in charge",
+        "inspectors names",
+        "names of inspectors",
+        "which inspectors",
+        "who were the inspectors",
+        "recommendations",
+        "recommend",
+        "recommended",
+    )
+)

@@ -42,3 +42,19 @@ def test_no_yes_or_no_where_the_check_is_not_certain(
 ) -> None:
     text = ask(question).text
     assert not text.startswith(("Yes.", "No "))
+
+
+@pytest.mark.parametrize(
+    ("question", "still_says"),
+    [
+        ("what exact day in november were the inspections", "November 2012"),
+        ("what did the west mercia report recommend", "April 2013"),
+    ],
+)
+def test_detail_beyond_the_page_is_said_plainly_then_what_it_gives(
+    ask: Callable[[str], Reply], question: str, still_says: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith("The page doesn't give that detail.")
+    assert still_says in reply.text
+    assert reply.outcome.value == "not_on_page"
