@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.dialogue import redirects
 from bot.dialogue.answers import HANDLERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
-from bot.dialogue.framing import frame
+from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
 from bot.lang.words import (
@@ -25,7 +25,7 @@ from bot.lang.words import (
     OTHER_FORCES,
     REFERENTS,
 )
-from bot.nlu.form import assertion, question_form
+from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.schema.intents import IntentSpec, check_references, load_intents
@@ -287,7 +287,44 @@ class Assistant:
         words = tokens(match.normalised)
         form, asserted = question_form(words), assertion(words)
         beyond = _says(words, BEYOND_THE_PAGE)
-        return frame(reply, form, asserted, match.ids("body"), self.knowledge, beyond=beyond)
+        bodies = match.ids("body")
+        framed = frame(
+            reply,
+            words,
+            form,
+            asserted,
+            bodies_asked=bodies,
+            knowledge=self.knowledge,
+            beyond=beyond,
+        )
+        if framed is not reply or form is Form.OPEN or reply.outcome is not Outcome.ANSWER:
+            return framed
+        return self._compared(words, reply)
+
+    def _compared(self, words: tuple[str, ...], reply: Reply) -> Reply:
+        """A yes/no question about one force, checked against the other forces' answers.
+
+        "was west mercia chosen for good practice?" uses words that only Staffordshire's
+        answer to the same question has: No. Words only this force's answer has: Yes.
+        """
+        spec = self.intents.get(reply.intent)
+        forces = tuple(f for f in reply.slots.get("force", "").split(",") if f)
+        if spec is None or spec.slot != "force" or len(forces) != 1:
+            return reply
+        handler = HANDLERS[spec.handler]
+        answers = (
+            handler(self.knowledge, Request(spec, (f.id,)))
+            for f in self.knowledge.forces
+            if f.id != forces[0]
+        )
+        # only what the page says of the others: "the page does not say" is no contrast
+        others = tuple(a.text for a in answers if a.outcome is Outcome.ANSWER)
+        k = self.knowledge
+        aliases = [(f.name, *f.aliases) for f in k.forces] + [
+            (b.abbreviation, *b.aliases) for b in k.bodies
+        ]
+        names = {w for group in aliases for name in group for w in tokens(name)}
+        return compare(reply, words, others, frozenset(names))
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.

@@ -11,6 +11,8 @@ import re
 from dataclasses import replace
 
 from bot.dialogue.reply import Outcome, Reply
+from bot.lang.text import stem, tokens
+from bot.lang.words import STOPWORDS
 from bot.nlu.form import Assertion, Form
 from bot.schema.knowledge import Knowledge
 
@@ -22,16 +24,21 @@ _DATE_RE = re.compile(
 # A list: an answer naming at least this many bodies is the page's list of them.
 MIN_LISTED_BODIES = 3
 SILENT_OPENING = "The page"
+# Fewest content words a question must have for "every word is in the answer" to mean Yes.
+MIN_ENTAILED_WORDS = 2
+# An answer with one of these may contain every word of the question and still mean no.
+NEGATIONS = frozenset({"not", "no", "neither", "nor", "never", "none", "without"})
 BEYOND_OPENING = "The page doesn't give that detail. It says only this:"
 
 
 def frame(
     reply: Reply,
+    words: tuple[str, ...],
     form: Form,
     asserted: Assertion,
+    *,
     bodies_asked: tuple[str, ...],
     knowledge: Knowledge,
-    *,
     beyond: bool = False,
 ) -> Reply:
     """``reply`` with "Yes." or "No — ..." in front where the question's form asks for it.
@@ -53,8 +60,10 @@ def frame(
         return replace(reply, text=f"The page doesn't say. {reply.text}")
     if reply.outcome is not Outcome.ANSWER:
         return reply
-    verdict = _check_date(reply.text, asserted) or _check_membership(
-        reply.text, bodies_asked, knowledge
+    verdict = (
+        _check_date(reply.text, asserted)
+        or _check_membership(reply.text, bodies_asked, knowledge)
+        or (None if asserted.any else _check_entailed(words, reply.text))
     )
     return replace(reply, text=f"{verdict} {reply.text}") if verdict else reply
 
@@ -76,6 +85,26 @@ def _check_date(text: str, asserted: Assertion) -> str | None:
     return f"No \u2014 {stated}, not {said}."
 
 
+def _check_entailed(words: tuple[str, ...], text: str) -> str | None:
+    """ "Yes." when every content word of the question is in the answer, and there are some.
+
+    Conservative by design: one word the answer lacks ("announced" against "unannounced",
+    a body it does not name) and there is no verdict.
+    """
+    content = {stem(w) for w in words if w not in STOPWORDS and not w.isdigit() and len(w) > 2}
+    if len(content) < MIN_ENTAILED_WORDS:
+        return None
+    answer_words = tokens(text)
+    said = {stem(w) for w in answer_words}
+    if any(stem(f"un{w}") in said and stem(w) not in said for w in words):
+        return "No."  # "were they announced?" of "unannounced inspections"
+    if NEGATIONS & set(answer_words):
+        return (
+            None  # "neither inspection affected the findings": the words are there, the yes is not
+        )
+    return "Yes." if content <= said else None
+
+
 def _check_membership(text: str, bodies_asked: tuple[str, ...], knowledge: Knowledge) -> str | None:
     """ "Yes." or "No." for a body asked about against a list of bodies in the answer."""
     if not bodies_asked:
@@ -88,3 +117,26 @@ def _check_membership(text: str, bodies_asked: tuple[str, ...], knowledge: Knowl
 
 def _names(text: str, *names: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names if n)
+
+
+def compare(
+    reply: Reply, words: tuple[str, ...], others: tuple[str, ...], names: frozenset[str]
+) -> Reply:
+    """ "Yes." or "No." for a yes/no question about one subject, by the words it uses.
+
+    ``others`` are the answers to the same question about the other subjects. A content
+    word of the question found only in this answer supports it; one found only in another
+    answer contradicts it. Both, or neither: no verdict.
+    """
+    asked = {stem(w) for w in words if w not in STOPWORDS and w not in names and len(w) > 2}
+    own = {stem(w) for w in tokens(reply.text)}
+    elsewhere = {stem(w) for text in others for w in tokens(text)} - own
+    supports = asked & (own - {stem(w) for text in others for w in tokens(text)})
+    contradicts = asked & elsewhere
+    if supports and not contradicts:
+        verdict = "Yes."
+    elif contradicts and not supports:
+        verdict = "No."
+    else:
+        return reply
+    return replace(reply, text=f"{verdict} {reply.text}")

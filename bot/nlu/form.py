@@ -46,8 +46,8 @@ class Assertion:
 
 def question_form(words: tuple[str, ...]) -> Form:
     """The form of a question from its normalised words."""
-    if not words:
-        return Form.OPEN
+    if not words or "or" in words:
+        return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
     for tag in CLAIM_TAGS:
         if words[-len(tag) :] == tag and len(words) > len(tag):
             return Form.CLAIM
@@ -61,7 +61,9 @@ def question_form(words: tuple[str, ...]) -> Form:
     if first in QUESTION_WORDS:
         return Form.OPEN
     if first in AUXILIARIES:
-        return Form.YES_NO
+        # "could you tell me ...", "would you explain ...": a request, not a yes/no question
+        following = words[start + 1] if start + 1 < len(words) else ""
+        return Form.OPEN if following == "you" else Form.YES_NO
     return Form.OPEN
 
 

@@ -33,6 +33,7 @@ def test_a_claim_is_checked_against_the_fact(
     "question",
     [
         "was it deferred until april 2015?",  # two dates in the answer: no guess
+        "was it announced in april 2015?",  # every word is in the answer, the date is wrong
         "was estyn one of the consultation bodies?",  # not a body the bot knows
         "why was gmp chosen",  # an open question
     ],
@@ -58,3 +59,33 @@ def test_detail_beyond_the_page_is_said_plainly_then_what_it_gives(
     assert reply.text.startswith("The page doesn't give that detail.")
     assert still_says in reply.text
     assert reply.outcome.value == "not_on_page"
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("were the inspections unannounced?", "Yes. "),
+        ("were the inspections announced?", "No. "),
+        ("was staffs picked because of good practice?", "Yes. "),
+        ("was west mercia chosen for good practice?", "No. "),
+        ("did inspectors praise gmp for domestic abuse work?", "Yes. "),
+    ],
+)
+def test_words_only_this_answer_has_support_it_and_another_subjects_contradict_it(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did the ofsted inspection affect the police findings",  # "neither ... affected"
+        "could you tell me about the consultation",  # a request
+        "were the police inspected in november or december 2012",  # a choice
+    ],
+)
+def test_no_verdict_on_negated_answers_requests_or_choices(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert not ask(question).text.startswith(("Yes.", "No "))
