@@ -80,5 +80,14 @@ class Tuning:
     # was the consultation?" asks something new).
     strong_other_margin: float = 1.5
 
+    # ---- nlu/sentences.py
+    # A page sentence is quoted as a last resort only when it covers this share of the
+    # question's word weight (rare words weigh more) ...
+    sentence_min_coverage: float = 0.6
+    # ... with at least this many of its content words ...
+    sentence_min_words: int = 2
+    # ... and clearly better than the next sentence (share of the question's weight).
+    sentence_margin: float = 0.1
+
 
 TUNING = Tuning()

@@ -28,6 +28,7 @@ from bot.lang.words import (
 from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
+from bot.nlu.sentences import Found, SentenceIndex
 from bot.schema.intents import IntentSpec, check_references, load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
 from bot.tuning import TUNING
@@ -41,6 +42,7 @@ FOLLOW_UP = TUNING.follow_up_confidence  # short name for the many follow-up rul
 
 # The intent names of replies that no intent in intents.yaml produces.
 SAFETY = "safety"
+PAGE_SENTENCE = "page_sentence"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
 
@@ -90,6 +92,7 @@ class Assistant:
         self.knowledge = knowledge
         self._index(intents)
         self.matcher = Matcher(knowledge, intents)
+        self.sentences = SentenceIndex(knowledge.page)
         self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
@@ -141,6 +144,7 @@ class Assistant:
         self.knowledge, self.matcher = knowledge, matcher
         self._index(intents)
         self.screen = screen
+        self.sentences = SentenceIndex(knowledge.page)
         force_ids = {f.id for f in knowledge.forces}
         body_ids = {b.id for b in knowledge.bodies}
         for state in list(self._chats.values()):  # forget context the new files lack
@@ -272,6 +276,10 @@ class Assistant:
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, rule=Rule.SMALL_TALK)
         if not self._strong(match) or best is None:
+            named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
+            found = self.sentences.best(match.words, forces, named)
+            if found is not None and not match.ids("other_force"):
+                return self._quote(state, match, found)
             return self._fallback(state, match, rule=Rule.TOO_WEAK)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
@@ -585,6 +593,24 @@ class Assistant:
             choices=choices,
             match=match,
             slots={"pending": spec.id},
+        )
+
+    def _quote(self, state: ChatState, match: Match, found: Found) -> Reply:
+        """The page's own sentence, quoted: every sentence of the page can be reached."""
+        sentence = found.sentence
+        if sentence.subject is not None:
+            state.forces = (sentence.subject,)
+        state.pending = None
+        return self._reply(
+            rule=Rule.PAGE_SENTENCE,
+            text=f"The page says: \u201c{sentence.text}\u201d",
+            intent=PAGE_SENTENCE,
+            outcome=Outcome.ANSWER,
+            confidence=found.coverage,
+            source=self.knowledge.source.citation,
+            suggestions=self._starter_suggestions(),
+            slots={"force": sentence.subject} if sentence.subject else {},
+            match=match,
         )
 
     def _fallback(

@@ -30,6 +30,7 @@ class Rule(StrEnum):
     NOT_COVERED = "raises a subject the page does not cover"
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"
+    PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"
     OTHER_FORCE = "names a force the page does not cover"
     FORCE_FOLLOW_UP = "a force named with this intent asks for its follow-up intent"
     BEST_INTENT = "the best-scoring intent"

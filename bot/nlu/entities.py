@@ -39,12 +39,17 @@ class EntityIndex:
         for body in knowledge.bodies:
             for alias in (body.abbreviation, body.full_name, *body.aliases):
                 self.exact.setdefault(tokens(alias), ("body", body.id))
+        # words of the inspected forces' names and places ("metropolitan" in "Rochdale
+        # Metropolitan Borough"): alone, they never name another force
+        ours = {w for key, (kind, _) in self.exact.items() if kind == "force" for w in key}
         for name in knowledge.other_forces:
             words = tokens(name)
             self.exact.setdefault(words, ("other_force", name))
             # "West Midlands" as well as "West Midlands Police"
-            if len(words) > 1 and words[-1] in ("police", "constabulary"):
-                self.exact.setdefault(words[:-1], ("other_force", name))
+            short = words[:-1]
+            ambiguous = len(short) == 1 and short[0] in ours
+            if len(words) > 1 and words[-1] in ("police", "constabulary") and not ambiguous:
+                self.exact.setdefault(short, ("other_force", name))
         self.exact.pop((), None)
         # id -> alias text: rapidfuzz compares the values and hands back the key
         self.fuzzy_choices: dict[tuple[str, ...], str] = {

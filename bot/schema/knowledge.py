@@ -126,6 +126,14 @@ class Renaming:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSentence:
+    """One sentence of the page as published, and the force it is about (if any)."""
+
+    text: str
+    subject: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class NotCovered:
     """A subject the page does not cover, and the words that raise it."""
 
@@ -157,6 +165,7 @@ class Knowledge:
     screen: ScreenSpec
     domain_words: tuple[str, ...]
     not_covered: tuple[NotCovered, ...]
+    page: tuple[PageSentence, ...] = ()
 
     # id -> record, so a look-up costs the same with 3 forces or 3,000
     _forces_by_id: dict[str, Force] = field(init=False, repr=False, compare=False)
@@ -189,6 +198,7 @@ KNOWLEDGE_FILES = (
     "safety_screen.yaml",
     "vocabulary.yaml",
     "not_covered.yaml",
+    "page.yaml",
 )
 
 
@@ -278,6 +288,10 @@ def load_knowledge(directory: Path) -> Knowledge:
             NotCovered(item.text("topic"), item.texts("words"))
             for item in Fields(docs["not_covered.yaml"], (), problems).items("not_covered")
         ),
+        page=tuple(
+            PageSentence(item.text("text"), item.optional_text("subject"))
+            for item in Fields(docs["page.yaml"], (), problems).items("page")
+        ),
     )
 
     # Cross-references: every id a record names must exist.
@@ -302,6 +316,11 @@ def load_knowledge(directory: Path) -> Knowledge:
         if isinstance(value, str) and value not in known:
             fields.fail(key, f"{value!r} is not a known body id ({', '.join(sorted(known))})")
 
+    for index, sentence in enumerate(knowledge.page):
+        if sentence.subject is not None and sentence.subject not in force_ids:
+            Fields(docs["page.yaml"], ("page", index), problems).fail(
+                "subject", f"{sentence.subject!r} is not a known force id"
+            )
     for index, force in enumerate(forces):
         if force.report is not None and force.report.publisher not in body_ids:
             Fields(docs["forces.yaml"], ("forces", index, "report"), problems).fail(
