@@ -21,8 +21,10 @@ from bot.lang.words import (
     ALL_FORCES,
     BEYOND_THE_PAGE,
     FOLLOW_UP_FILLER,
+    NEXT_EVENT,
     ORDINALS,
     OTHER_FORCES,
+    PREVIOUS_EVENT,
     REFERENTS,
 )
 from bot.nlu.form import Form, assertion, question_form
@@ -261,6 +263,10 @@ class Assistant:
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
 
         last = self.intents.get(state.last_intent or "")
+        step = self._timeline_step(last, match) if last and not (forces or bodies) else None
+        if step is not None:
+            scored = Scored(step, 0.0, ())
+            return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.TIMELINE)
         if (
             last is not None
             and last.slot == "force"
@@ -429,6 +435,16 @@ class Assistant:
             match=match,
             slots={"not_covered": "; ".join(match.not_covered)},
         )
+
+    def _timeline_step(self, last: IntentSpec, match: Match) -> str | None:
+        """The intent after or before ``last`` on the timeline, for "what happened next?"."""
+        if len(match.words) > TUNING.max_follow_up_words:
+            return None
+        if _says(match.words, NEXT_EVENT):
+            return last.next
+        if _says(match.words, PREVIOUS_EVENT):
+            return next((s.id for s in self.intents.values() if s.next == last.id), None)
+        return None
 
     def _is_bare_entity(self, match: Match) -> bool:
         """Only an entity and filler words: "what about west mercia?", "and gmp"."""

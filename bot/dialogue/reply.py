@@ -27,6 +27,7 @@ class Rule(StrEnum):
     CHOICE_BY_POSITION = "picks a clarification choice by position"
     PENDING_FILLED = "names what the pending clarifying question asked for"
     OTHER_FORCES = "asks the last question about the other forces"
+    TIMELINE = "moves along the page's timeline from the last answer"
     NOT_COVERED = "raises a subject the page does not cover"
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"

@@ -81,6 +81,7 @@ FOLLOW_UP_FILLER = frozenset(
     """
     what about and how the then so also ok okay same for with of regarding re on is
     it its there please too as well now but or question one 1 ones in at police
+    no not i meant mean sorry actually oops instead going back to about
     force to has have had none any did does do was were go ahead pls just yes right
     hmm hm well
     """.split()  # noqa: SIM905
@@ -164,5 +165,29 @@ BEYOND_THE_PAGE = tuple(
         "recommendations",
         "recommend",
         "recommended",
+    )
+)
+
+# A short follow-up that moves along the page's timeline (intents.yaml's `next:`).
+NEXT_EVENT = tuple(
+    tuple(p.split())
+    for p in (
+        "what happened next",
+        "what next",
+        "after that",
+        "and then",
+        "then what",
+        "what followed",
+    )
+)
+PREVIOUS_EVENT = tuple(
+    tuple(p.split())
+    for p in (
+        "before that",
+        "before this",
+        "what came before",
+        "what happened before",
+        "prior to that",
+        "earlier",
     )
 )

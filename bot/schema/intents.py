@@ -42,6 +42,7 @@ class IntentSpec:
     reply: str | None = None
     topic: str | None = None
     force_follow_up: str | None = None
+    next: str | None = None  # the intent about what happened next on the page's timeline
     examples: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     surface_words: frozenset[str] = frozenset()
@@ -146,6 +147,7 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
         reply=reply,
         topic=item.optional_text("topic"),
         force_follow_up=item.optional_text("force_follow_up"),
+        next=item.optional_text("next"),
         examples=examples,
         suggestions=item.texts("suggestions", required=False),
         surface_words=frozenset(surface),
@@ -166,6 +168,11 @@ def check_references(specs: tuple[IntentSpec, ...], knowledge: Knowledge) -> Non
         )
         for index, spec in enumerate(specs)
         if spec.force_follow_up and spec.force_follow_up not in ids
+    ]
+    problems += [
+        Problem("intents.yaml", f"intents[{index}].next", f"{spec.next!r} is not an intent id")
+        for index, spec in enumerate(specs)
+        if spec.next and spec.next not in ids
     ]
     problems += [
         Problem(

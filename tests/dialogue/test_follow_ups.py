@@ -1,0 +1,45 @@
+"""Follow-ups that keep the question and change the subject, or move along the timeline."""
+
+from __future__ import annotations
+
+from bot.dialogue.assistant import Assistant
+
+
+def talk(assistant: Assistant, *messages: str) -> list[tuple[str, str]]:
+    """(intent, force) of each reply in one fresh chat."""
+    assistant.reset("talk")
+    out = []
+    for message in messages:
+        reply = assistant.reply("talk", message)
+        out.append((reply.intent, reply.slots.get("force", "")))
+    assistant.reset("talk")
+    return out
+
+
+def test_a_correction_re_asks_the_last_question_about_the_force_meant(
+    assistant: Assistant,
+) -> None:
+    assert talk(
+        assistant, "why was gmp chosen", "no, i meant staffordshire", "what did they find"
+    ) == [
+        ("force_selection", "greater-manchester"),
+        ("force_selection", "staffordshire"),
+        ("force_findings", "staffordshire"),
+    ]
+
+
+def test_going_back_to_an_earlier_force(assistant: Assistant) -> None:
+    turns = talk(assistant, "what did inspectors find in staffs", "going back to gmp")
+    assert turns[-1] == ("force_findings", "greater-manchester")
+
+
+def test_what_happened_next_and_before_follow_the_timeline(assistant: Assistant) -> None:
+    intents = [
+        i
+        for i, _ in talk(
+            assistant, "when was the consultation", "what happened next?", "and after that?"
+        )
+    ]
+    assert intents == ["consultation", "pilot", "inspection_timing"]
+    back = [i for i, _ in talk(assistant, "when was it deferred", "what came before that?")]
+    assert back == ["deferral", "reports"]
