@@ -54,6 +54,7 @@ OVERALL_MAX_RATE = 28
 CONNECT_TIMEOUT = 5.0  # seconds to open a connection to the Bot API (PTB's default)
 # Extra seconds a getUpdates call may take beyond its long-poll wait before it counts as lost.
 GET_UPDATES_READ_MARGIN = 5.0
+GET_UPDATES_CONNECTIONS = 2  # the long poll, and the confirmation on the way out
 STARTUP_BACKOFF_START = 1.0  # first pause when the Bot API cannot be reached at start-up
 STARTUP_BACKOFF_MAX = 30.0  # the longest pause between start-up attempts
 STARTUP_BACKOFF_FACTOR = 1.5
@@ -127,6 +128,9 @@ def build(
             .read_timeout(settings.read_timeout)
             .write_timeout(settings.read_timeout)
             .get_updates_read_timeout(GET_UPDATES_READ_MARGIN)
+            # two: the last confirming getUpdates on shutdown must not wait for the long
+            # poll still holding the one connection (a pool time-out lost the confirmation)
+            .get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
         )
     else:
         builder = builder.request(request).get_updates_request(request)
