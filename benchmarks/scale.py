@@ -295,7 +295,7 @@ def measure(root: Path, questions: list[str], passes: int) -> dict[str, Any]:
     gives up on a slow size still learns which phase was slow.
     """
     from benchmarks.common import core_caches
-    from bot.dialogue.answers import HANDLERS
+    from bot.dialogue.answers import ANSWERS
     from bot.dialogue.assistant import Assistant
     from bot.schema.intents import load_intents
     from bot.schema.knowledge import load_knowledge
@@ -312,7 +312,7 @@ def measure(root: Path, questions: list[str], passes: int) -> dict[str, Any]:
     knowledge = load_knowledge(root / "knowledge")
     done("load_knowledge_s", time.perf_counter() - start)
     start = time.perf_counter()
-    intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+    intents = load_intents(root / "intents.yaml", ANSWERS.keys())
     done("load_intents_s", time.perf_counter() - start)
     start = time.perf_counter()
     assistant = Assistant(knowledge, intents)

@@ -32,12 +32,12 @@ t1 = time.perf_counter()
 from bot.dialogue.assistant import Assistant
 from bot.schema.knowledge import load_knowledge
 from bot.schema.intents import load_intents
-from bot.dialogue.answers import HANDLERS
+from bot.dialogue.answers import ANSWERS
 from bot.settings import default_root
 root = default_root()
 knowledge = load_knowledge(root / "knowledge")
 t2 = time.perf_counter()
-intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+intents = load_intents(root / "intents.yaml", ANSWERS.keys())
 t3 = time.perf_counter()
 assistant = Assistant(knowledge, intents)
 t4 = time.perf_counter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.answers import HANDLERS
+from bot.dialogue.answers import ANSWERS
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Reply
 from bot.schema.intents import IntentSpec, load_intents
@@ -36,7 +36,7 @@ def knowledge() -> Knowledge:
 @pytest.fixture(scope="session")
 def intents() -> tuple[IntentSpec, ...]:
     """The repository's intents, loaded once."""
-    return load_intents(ROOT / "intents.yaml", HANDLERS.keys())
+    return load_intents(ROOT / "intents.yaml", ANSWERS.keys())
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The handlers: intent + slots + knowledge -> a short answer in complete sentences.
+"""The answer builders: intent + slots + knowledge -> a short answer in complete sentences.
 
 Every fact comes from the Knowledge records; the code only supplies sentence frames.
 """
@@ -16,7 +16,7 @@ from bot.tuning import TUNING
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What a handler is asked: the intent, the slots filled, and look-up evidence."""
+    """What an answer builder is asked: the intent, the slots filled, and look-up evidence."""
 
     spec: IntentSpec
     forces: tuple[str, ...] = ()
@@ -26,7 +26,7 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A handler's result, before the conversation wraps it into a Reply."""
+    """An answer builder's result, before the dialogue wraps it into a Reply."""
 
     text: str
     outcome: Outcome = Outcome.ANSWER
@@ -36,7 +36,7 @@ class Answer:
     suggestions: tuple[str, ...] | None = None  # None: the intent's own suggestions
 
 
-Handler = Callable[[Knowledge, Request], Answer]
+AnswerBuilder = Callable[[Knowledge, Request], Answer]
 
 
 def join(items: Sequence[str], word: str = "and") -> str:
@@ -445,7 +445,7 @@ def which_force(k: Knowledge, req: Request) -> Answer:
     return Answer(text, Outcome.NOT_ON_PAGE, page_source(k))
 
 
-HANDLERS: dict[str, Handler] = {
+ANSWERS: dict[str, AnswerBuilder] = {
     "canned": canned,
     "help": help_,
     "about": about,

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.dialogue import redirects
-from bot.dialogue.answers import HANDLERS, Answer, Request
+from bot.dialogue.answers import ANSWERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
 from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
@@ -62,7 +62,7 @@ class ChatState:
 def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
     """Load and cross-check knowledge/ and intents.yaml under ``root``; DataError if invalid."""
     knowledge = load_knowledge(root / "knowledge")
-    intents = load_intents(root / "intents.yaml", HANDLERS.keys())
+    intents = load_intents(root / "intents.yaml", ANSWERS.keys())
     check_references(intents, knowledge)
     return knowledge, intents
 
@@ -195,7 +195,7 @@ class Assistant:
     def command(self, name: str) -> Reply:
         """The reply to a bot command: start, help, sources or about."""
         spec = self.commands.get(name) or next(iter(self.intents.values()))
-        answer = HANDLERS[spec.handler](self.knowledge, Request(spec))
+        answer = ANSWERS[spec.answer](self.knowledge, Request(spec))
         if name == "sources":
             k = self.knowledge
             answer = replace(
@@ -325,9 +325,9 @@ class Assistant:
         forces = tuple(f for f in reply.slots.get("force", "").split(",") if f)
         if spec is None or spec.slot != "force" or len(forces) != 1:
             return reply
-        handler = HANDLERS[spec.handler]
+        build = ANSWERS[spec.answer]
         answers = (
-            handler(self.knowledge, Request(spec, (f.id,)))
+            build(self.knowledge, Request(spec, (f.id,)))
             for f in self.knowledge.forces
             if f.id != forces[0]
         )
@@ -542,7 +542,7 @@ class Assistant:
             # look-ups and answers without a force slot use only the forces named now
             forces = match.ids("force")
         request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
-        answer = HANDLERS[spec.handler](self.knowledge, request)
+        answer = ANSWERS[spec.answer](self.knowledge, request)
         if answer.outcome is Outcome.FALLBACK:
             return self._fallback(state, match, rule=Rule.NOTHING_ON_PAGE)
         return self._finish(state, spec, answer, confidence, match, rule=rule)

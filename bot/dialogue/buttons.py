@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 
-from bot.dialogue.answers import HANDLERS, Request
+from bot.dialogue.answers import ANSWERS, Request
 from bot.schema.intents import IntentSpec
 from bot.schema.knowledge import Knowledge
 
@@ -55,6 +55,6 @@ def all_button_texts(knowledge: Knowledge, intents: Mapping[str, IntentSpec]) ->
             texts[suggestion.replace("{force}", force.name)] = None
     help_spec = next((s for s in intents.values() if s.command == "help"), None)
     if help_spec is not None:
-        help_suggestions = HANDLERS[help_spec.handler](knowledge, Request(help_spec)).suggestions
+        help_suggestions = ANSWERS[help_spec.answer](knowledge, Request(help_spec)).suggestions
         texts.update(dict.fromkeys(help_suggestions or ()))
     return list(texts)

@@ -1,4 +1,4 @@
-"""The intent specs from intents.yaml, validated against the handlers that exist."""
+"""The intent specs from intents.yaml, validated against the answer builders that exist."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ Term = tuple[str, ...]  # a keyword as a sequence of word stems
 
 @dataclass(frozen=True, slots=True)
 class IntentSpec:
-    """One intent: how to recognise it and which handler answers it."""
+    """One intent: how to recognise it and which answer builder answers it."""
 
     id: str
-    handler: str
+    answer: str  # the answer builder in bot/dialogue/answers.py
     keywords: dict[Term, float]
     slot: str | None = None
     slot_optional: bool = False
@@ -55,14 +55,14 @@ def to_term(text: str) -> Term:
     return stems(tokens(text))
 
 
-def load_intents(path: Path, handlers: Collection[str]) -> tuple[IntentSpec, ...]:
+def load_intents(path: Path, answers: Collection[str]) -> tuple[IntentSpec, ...]:
     """Load intents.yaml; raise DataError naming file, entry and field for each problem."""
     doc = read_yaml(path, path.name)
     problems: list[Problem] = []
     specs: list[IntentSpec] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(Fields(doc, (), problems).items("intents")):
-        spec = _spec(item, handlers)
+        spec = _spec(item, answers)
         if spec is None:
             continue
         if spec.id in seen:
@@ -88,11 +88,13 @@ def _terms(item: Fields, key: str) -> frozenset[Term]:
     return frozenset(out)
 
 
-def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
+def _spec(item: Fields, answers: Collection[str]) -> IntentSpec | None:
     intent_id = item.text("id")
-    handler = item.text("handler")
-    if handler and handler not in handlers:
-        item.fail("handler", f"no handler named {handler!r} (known: {', '.join(sorted(handlers))})")
+    answer = item.text("answer")
+    if answer and answer not in answers:
+        item.fail(
+            "answer", f"no answer builder named {answer!r} (known: {', '.join(sorted(answers))})"
+        )
     slot = item.optional_text("slot")
     if slot is not None and slot not in SLOT_TYPES:
         item.fail("slot", f"unknown slot {slot!r} (expected one of {', '.join(SLOT_TYPES)})")
@@ -113,8 +115,8 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
                 keywords[term] = max(float(weight), keywords.get(term, float("-inf")))
                 surface.update(tokens(str(term_text)))
     reply = item.optional_text("reply")
-    if handler == "canned" and reply is None:
-        item.fail("reply", "missing field (the canned handler needs a reply text)")
+    if answer == "canned" and reply is None:
+        item.fail("reply", "missing field (the canned answer needs a reply text)")
     max_tokens = item.raw("max_tokens")
     if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
         item.fail("max_tokens", f"expected a positive whole number, got {max_tokens!r}")
@@ -128,11 +130,11 @@ def _spec(item: Fields, handlers: Collection[str]) -> IntentSpec | None:
     examples = item.texts("examples")
     if not examples:
         item.fail("examples", "needs at least one example question")
-    if not intent_id or not handler:
+    if not intent_id or not answer:
         return None
     return IntentSpec(
         id=intent_id,
-        handler=handler,
+        answer=answer,
         keywords=keywords,
         slot=slot,
         slot_optional=item.flag("slot_optional", default=False),

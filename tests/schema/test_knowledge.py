@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.answers import HANDLERS
+from bot.dialogue.answers import ANSWERS
 from bot.dialogue.assistant import Assistant
 from bot.schema.intents import load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
@@ -91,10 +91,10 @@ def test_unknown_reference(root: Path) -> None:
 
 
 def test_intent_naming_a_missing_handler(root: Path) -> None:
-    edit(root / "intents.yaml", "    handler: force_report\n", "    handler: force_reprot\n")
+    edit(root / "intents.yaml", "    answer: force_report\n", "    answer: force_reprot\n")
     message = errors(root)
     assert "intents.yaml:" in message
-    assert "handler: no handler named 'force_reprot'" in message
+    assert "answer: no answer builder named 'force_reprot'" in message
 
 
 def test_duplicate_intent_id(root: Path) -> None:
@@ -120,8 +120,8 @@ def test_every_problem_is_reported_at_once(root: Path) -> None:
 
 
 def test_every_handler_is_used_and_every_intent_has_examples() -> None:
-    specs = load_intents(ROOT / "intents.yaml", HANDLERS.keys())
-    assert {s.handler for s in specs} == set(HANDLERS)
+    specs = load_intents(ROOT / "intents.yaml", ANSWERS.keys())
+    assert {s.answer for s in specs} == set(ANSWERS)
     assert all(s.examples for s in specs)
 
 

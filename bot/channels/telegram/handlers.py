@@ -133,7 +133,7 @@ class TelegramBot:
         root: Path | None = None,
     ) -> None:
         self.assistant = assistant
-        self.log: AnyQuestionLog = log if log is not None else NullQuestionLog()
+        self.question_log: AnyQuestionLog = log if log is not None else NullQuestionLog()
         self.admin_ids = admin_ids
         self.root = root if root is not None else assistant.root  # what /reload and SIGHUP read
         self.delivery = delivery
@@ -232,7 +232,7 @@ class TelegramBot:
             text = reload_knowledge(self.assistant, self.root).message
         else:
             # Grouping a week of questions takes a moment: off the loop, so chats go on.
-            text = await asyncio.to_thread(stats_text, self.log, utc_now())
+            text = await asyncio.to_thread(stats_text, self.question_log, utc_now())
         await self._send(context.bot, message, render_text(text))
 
     async def on_reset(self, update: Update, context: Context) -> None:
@@ -374,7 +374,7 @@ class TelegramBot:
         """Count ``reply`` in the question log by chat kind only: nothing says who asked."""
         kind = ChatKind.PRIVATE if chat_type == ChatType.PRIVATE else ChatKind.GROUP
         try:
-            self.log.record(reply, kind)
+            self.question_log.record(reply, kind)
         except Exception:  # record() never raises; this guards the answer against a bug there
             log.exception("question log: recording failed")
 
