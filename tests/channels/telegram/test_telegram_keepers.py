@@ -243,7 +243,9 @@ async def test_a_failing_question_log_never_stops_an_answer(
     async with running_bot(BOT_DATA_DIR=str(tmp_path)) as bot:
         for i in range(3):
             assert (await bot.ask(STRANGER, FALLBACK))["visible_text"], i
-        bot.runtime.handlers.question_log = SpyLog(bot.api, STRANGER, fail=True)  # a bug, not a bad file
+        bot.runtime.handlers.question_log = SpyLog(
+            bot.api, STRANGER, fail=True
+        )  # a bug, not a bad file
         assert "good practice" in (await bot.ask(STRANGER, CONFIDENT))["visible_text"]
         assert (
             "July 2012" in (await bot.ask(STRANGER, "when was the consultation?"))["visible_text"]
