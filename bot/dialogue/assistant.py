@@ -732,10 +732,9 @@ def _grams(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     return frozenset(words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1))
 
 
-def _says(words: tuple[str, ...], phrases: tuple[tuple[str, ...], ...]) -> bool:
+def _says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
     """Whether one of ``phrases`` (of at most three words) occurs in ``words``."""
-    grams = _grams(words)
-    return any(phrase in grams for phrase in phrases)
+    return not _grams(words).isdisjoint(phrases)
 
 
 def _refers_back(match: Match) -> bool:

@@ -54,23 +54,27 @@ REFERENTS = frozenset(
 )
 
 # Phrases that mean every force at once.
-ALL_FORCES = (
-    ("forces",),
-    ("all", "3"),
-    ("the", "3"),
-    ("each", "force"),
-    ("every", "force"),
-    ("each", "of", "them"),
-    ("all", "of", "them"),
+ALL_FORCES = frozenset(
+    (
+        ("forces",),
+        ("all", "3"),
+        ("the", "3"),
+        ("each", "force"),
+        ("every", "force"),
+        ("each", "of", "them"),
+        ("all", "of", "them"),
+    )
 )
 
 # Phrases that mean the forces other than the ones just talked about.
-OTHER_FORCES = (
-    ("other", "2"),
-    ("other", "forces"),
-    ("others",),
-    ("other", "ones"),
-    ("the", "rest"),
+OTHER_FORCES = frozenset(
+    (
+        ("other", "2"),
+        ("other", "forces"),
+        ("others",),
+        ("other", "ones"),
+        ("the", "rest"),
+    )
 )
 
 # Words that pick a clarification choice by position ("the second one"; -1 is the last).
@@ -135,7 +139,7 @@ MONTHS = frozenset(
 # Asking for more detail than a page of this kind gives: the exact day or time, a duration,
 # who led, names of people, recommendations. An answer to such a question says plainly that
 # the page gives no more, then what it does say.
-BEYOND_THE_PAGE = tuple(
+BEYOND_THE_PAGE = frozenset(
     tuple(phrase.split())
     for phrase in (
         "exact date",
@@ -169,7 +173,7 @@ BEYOND_THE_PAGE = tuple(
 )
 
 # A short follow-up that moves along the page's timeline (intents.yaml's `next:`).
-NEXT_EVENT = tuple(
+NEXT_EVENT = frozenset(
     tuple(p.split())
     for p in (
         "what happened next",
@@ -180,7 +184,7 @@ NEXT_EVENT = tuple(
         "what followed",
     )
 )
-PREVIOUS_EVENT = tuple(
+PREVIOUS_EVENT = frozenset(
     tuple(p.split())
     for p in (
         "before that",

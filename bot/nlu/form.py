@@ -19,6 +19,8 @@ from bot.lang.words import (
     QUESTION_WORDS,
 )
 
+_TAGS = frozenset(CLAIM_TAGS)
+_OPENERS = frozenset(CLAIM_OPENERS)
 # Years a question may assert about this page's events.
 FIRST_YEAR, LAST_YEAR = 2000, 2030
 
@@ -48,11 +50,10 @@ def question_form(words: tuple[str, ...]) -> Form:
     """The form of a question from its normalised words."""
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
-    for tag in CLAIM_TAGS:
-        if words[-len(tag) :] == tag and len(words) > len(tag):
+    for size in (1, 2, 3):
+        if len(words) > size and words[-size:] in _TAGS:
             return Form.CLAIM
-    for opener in CLAIM_OPENERS:
-        if words[: len(opener)] == opener:
+        if words[:size] in _OPENERS:
             return Form.CLAIM
     start = 0
     while start < len(words) - 1 and words[start] in LEADING_FILLER:
