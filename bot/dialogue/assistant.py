@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from bot.bounded import BoundedDict
 from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
@@ -98,7 +98,7 @@ class Assistant:
         self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
-        self._chats: OrderedDict[str, ChatState] = OrderedDict()
+        self._chats: BoundedDict[str, ChatState] = BoundedDict(MAX_CHATS)
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
 
     def _index(self, intents: tuple[IntentSpec, ...]) -> None:
@@ -217,13 +217,9 @@ class Assistant:
     # -------------------------------------------------------------- dialogue
 
     def _state(self, chat_id: str) -> ChatState:
-        state = self._chats.get(chat_id)
+        state = self._chats.touch(chat_id)
         if state is None:
             state = self._chats[chat_id] = ChatState()
-            if len(self._chats) > MAX_CHATS:
-                self._chats.popitem(last=False)
-        else:
-            self._chats.move_to_end(chat_id)
         return state
 
     def _decide(self, state: ChatState, match: Match) -> Reply:

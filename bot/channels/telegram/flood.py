@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+
+from bot.bounded import BoundedDict
 
 SECONDS_PER_MINUTE = 60.0
 # Senders remembered at once; the least recently seen is forgotten first (bounded memory).
@@ -49,7 +50,7 @@ class FloodControl:
         self.burst = burst
         self.rate = per_minute / SECONDS_PER_MINUTE  # messages leaking out per second
         self._clock = clock
-        self._buckets: OrderedDict[Hashable, _Bucket] = OrderedDict()
+        self._buckets: BoundedDict[Hashable, _Bucket] = BoundedDict(MAX_TRACKED)
 
     @property
     def enabled(self) -> bool:
@@ -61,13 +62,9 @@ class FloodControl:
         if not self.enabled:
             return Verdict.ALLOW
         now = self._clock()
-        bucket = self._buckets.get(sender)
+        bucket = self._buckets.touch(sender)
         if bucket is None:
             bucket = self._buckets[sender] = _Bucket(0.0, now)
-            if len(self._buckets) > MAX_TRACKED:
-                self._buckets.popitem(last=False)
-        else:
-            self._buckets.move_to_end(sender)
         bucket.level = max(0.0, bucket.level - (now - bucket.updated) * self.rate)
         bucket.updated = now
         if not talked_over and not bucket.warned:
@@ -89,19 +86,18 @@ class RecentTaps:
     def __init__(self, window: float = DOUBLE_TAP_SECONDS, clock: Clock = time.monotonic) -> None:
         self.window = window
         self._clock = clock
-        self._seen: OrderedDict[Hashable, float] = OrderedDict()
+        self._seen: BoundedDict[Hashable, float] = BoundedDict(MAX_RECENT_TAPS)
 
     def is_repeat(self, tap: Hashable) -> bool:
         """Record ``tap``; True if the same tap was seen within the window."""
         now = self._clock()
         while self._seen:
             oldest, when = next(iter(self._seen.items()))
-            if now - when < self.window and len(self._seen) <= MAX_RECENT_TAPS:
+            if now - when < self.window:
                 break
             del self._seen[oldest]
         last = self._seen.get(tap)
         self._seen[tap] = now
-        self._seen.move_to_end(tap)
         return last is not None and now - last < self.window
 
 
@@ -110,13 +106,11 @@ class Arrivals:
 
     def __init__(self, clock: Clock = time.monotonic) -> None:
         self._clock = clock
-        self._times: OrderedDict[int, float] = OrderedDict()
+        self._times: BoundedDict[int, float] = BoundedDict(MAX_TRACKED)
 
     def record(self, update_id: int) -> None:
         """Note that ``update_id`` arrived now."""
         self._times[update_id] = self._clock()
-        if len(self._times) > MAX_TRACKED:
-            self._times.popitem(last=False)
 
     def pop(self, update_id: int) -> float | None:
         """When ``update_id`` arrived (forgetting it), or None if it was never recorded."""
@@ -128,16 +122,13 @@ class AnswerTimes:
 
     def __init__(self, clock: Clock = time.monotonic) -> None:
         self._clock = clock
-        self._times: OrderedDict[Hashable, float] = OrderedDict()
+        self._times: BoundedDict[Hashable, float] = BoundedDict(MAX_TRACKED)
 
     def answered(self, *keys: Hashable) -> None:
         """Note that the bot has just answered ``keys``."""
         now = self._clock()
         for key in keys:
             self._times[key] = now
-            self._times.move_to_end(key)
-        while len(self._times) > MAX_TRACKED:
-            self._times.popitem(last=False)
 
     def talked_over(self, key: Hashable, arrival: float | None) -> bool:
         """Whether a message that arrived at ``arrival`` came before the last answer to
