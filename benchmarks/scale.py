@@ -56,7 +56,7 @@ TOWNS_PER_FORCE = 4
 LOOKUP_PHRASES_PER_FACET = 6  # for the facets below; 2 for any other facet
 MAIN_FACETS = ("selection", "findings")
 # Copied from a real intent into its synthetic clones; everything else is invented.
-INTENT_SHAPE_FIELDS = ("handler", "slot", "slot_optional", "requires_slot", "reply", "max_tokens")
+INTENT_SHAPE_FIELDS = ("answer", "slot", "slot_optional", "requires_slot", "reply", "max_tokens")
 FORCE_TEMPLATE = "Why was {force} chosen?"  # a real suggestion template, reused
 
 _ONSETS = ("b", "br", "c", "ch", "cl", "d", "dr", "f", "fl", "g", "gr", "h", "k", "l", "m",

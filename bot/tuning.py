@@ -80,6 +80,9 @@ class Tuning:
     # was the consultation?" asks something new).
     strong_other_margin: float = 1.5
 
+    # A yes/no question about one force is compared with at most this many other forces'
+    # answers: enough for the page's three, and bounded for a knowledge base of thousands.
+    max_compared_forces: int = 8
     # ---- nlu/sentences.py
     # A page sentence is quoted as a last resort only when it covers this share of the
     # question's word weight (rare words weigh more) ...

@@ -102,13 +102,19 @@ class Assistant:
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
 
     def _index(self, intents: tuple[IntentSpec, ...]) -> None:
-        """The intents by id, and the ones the policy needs by kind (from intents.yaml)."""
+        """The intents by id and by kind (from intents.yaml), and the words of entity names."""
         self.intents = {spec.id: spec for spec in intents}
         self.small_talk = frozenset(s.id for s in intents if s.kind == "small_talk")
         self.overviews = {s.slot: s.id for s in intents if s.kind == "overview" and s.slot}
         self.lookups = frozenset(s.id for s in intents if s.kind in ("lookup", "roster"))
         self.commands = {s.command: s for s in intents if s.command}
         self.starter = next((s for s in intents if s.command == "start"), None)
+        self.previous = {s.next: s.id for s in intents if s.next}
+        k = self.knowledge
+        names = [(f.name, *f.aliases) for f in k.forces] + [
+            (b.abbreviation, *b.aliases) for b in k.bodies
+        ]
+        self.entity_words = frozenset(w for group in names for name in group for w in tokens(name))
 
     @classmethod
     def load(cls, root: Path) -> Assistant:
@@ -322,19 +328,14 @@ class Assistant:
         if spec is None or spec.slot != "force" or len(forces) != 1:
             return reply
         build = ANSWERS[spec.answer]
+        others_ids = [f.id for f in self.knowledge.forces if f.id != forces[0]]
         answers = (
-            build(self.knowledge, Request(spec, (f.id,)))
-            for f in self.knowledge.forces
-            if f.id != forces[0]
+            build(self.knowledge, Request(spec, (other,)))
+            for other in others_ids[: TUNING.max_compared_forces]
         )
         # only what the page says of the others: "the page does not say" is no contrast
         others = tuple(a.text for a in answers if a.outcome is Outcome.ANSWER)
-        k = self.knowledge
-        aliases = [(f.name, *f.aliases) for f in k.forces] + [
-            (b.abbreviation, *b.aliases) for b in k.bodies
-        ]
-        names = {w for group in aliases for name in group for w in tokens(name)}
-        return compare(reply, words, others, frozenset(names))
+        return compare(reply, words, others, self.entity_words)
 
     def _with_help(self, text: str, reply: Reply) -> Reply:
         """A fallback to a message with words of risk also says where help is.
@@ -439,7 +440,7 @@ class Assistant:
         if _says(match.words, NEXT_EVENT):
             return last.next
         if _says(match.words, PREVIOUS_EVENT):
-            return next((s.id for s in self.intents.values() if s.next == last.id), None)
+            return self.previous.get(last.id)
         return None
 
     def _is_bare_entity(self, match: Match) -> bool:

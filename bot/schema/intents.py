@@ -16,6 +16,30 @@ SLOT_TYPES = ("force", "body")
 # bare entity with nothing to continue; a lookup finds the force that fits a description;
 # a roster lists the forces inspected; a question is everything else.
 KINDS = ("question", "small_talk", "overview", "lookup", "roster")
+# Every field an intent may have (intents.yaml's header documents each).
+INTENT_FIELDS = (
+    "id",
+    "answer",
+    "kind",
+    "command",
+    "slot",
+    "slot_optional",
+    "requires_slot",
+    "keywords",
+    "requires_any",
+    "requires_also",
+    "requires_none",
+    "forbid_bodies",
+    "max_tokens",
+    "priority",
+    "lookup",
+    "reply",
+    "topic",
+    "force_follow_up",
+    "next",
+    "examples",
+    "suggestions",
+)
 # Bot commands an intent may answer (`command:`), as in /start, /help, /sources, /about.
 COMMANDS = ("start", "help", "sources", "about")
 
@@ -89,6 +113,7 @@ def _terms(item: Fields, key: str) -> frozenset[Term]:
 
 
 def _spec(item: Fields, answers: Collection[str]) -> IntentSpec | None:
+    item.known(*INTENT_FIELDS)
     intent_id = item.text("id")
     answer = item.text("answer")
     if answer and answer not in answers:

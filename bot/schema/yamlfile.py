@@ -185,6 +185,12 @@ class Fields:
         if wanted is not None:
             wanted.add(key)
 
+    def known(self, *keys: str) -> None:
+        """Declare the mapping's valid keys up front, so a key read later (or not at all,
+        after an earlier error) is never reported as unknown."""
+        for key in keys:
+            self._want(key)
+
     def raw(self, key: str) -> Any:
         """The value at ``key`` as it is (None when absent), for fields of several types."""
         self._want(key)
