@@ -31,7 +31,8 @@ class Tuning:
     # Taken off an intent that needs a slot nobody named: "is there a report?" is more likely
     # about the reports in general than about one force's.
     missing_slot_penalty: float = 1.5
-    # A priority intent (safety) gets its priority only on this much keyword evidence.
+    # An intent with `priority:` in intents.yaml gets it only on this much keyword evidence
+    # (none has one since the safety screen replaced the safety intent).
     priority_min_evidence: float = 3.0
     # Confidence is score / (score + CONFIDENCE_HALF): a score of 3 is 50% sure.
     confidence_half: float = 3.0
