@@ -21,7 +21,9 @@ _DATE_RE = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)?\s*((?:19|20)\d\d)\b"
 )
-# A list: an answer naming at least this many bodies is the page's list of them.
+# A list: an answer naming at least this many bodies is the page's list of them, and
+# settles membership both ways. An answer naming one body settles only a "No" for one
+# other body asked about ("did Ofsted carry out the inspections?" of "HMIC conducted ...").
 MIN_LISTED_BODIES = 3
 SILENT_OPENING = "The page"
 # Fewest content words a question must have for "every word is in the answer" to mean Yes.
@@ -110,9 +112,12 @@ def _check_membership(text: str, bodies_asked: tuple[str, ...], knowledge: Knowl
     if not bodies_asked:
         return None
     named = {b.id for b in knowledge.bodies if _names(text, b.abbreviation, b.page_name)}
-    if len(named) < MIN_LISTED_BODIES:
-        return None
-    return "Yes." if set(bodies_asked) <= named else "No."
+    asked = set(bodies_asked)
+    if len(named) >= MIN_LISTED_BODIES:
+        return "Yes." if asked <= named else "No."
+    if len(asked) == 1 and len(named) == 1 and asked != named:
+        return "No."  # one body asked about, another one named as doing it
+    return None
 
 
 def _names(text: str, *names: str) -> bool:

@@ -89,3 +89,23 @@ def test_no_verdict_on_negated_answers_requests_or_choices(
     ask: Callable[[str], Reply], question: str
 ) -> None:
     assert not ask(question).text.startswith(("Yes.", "No "))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("did hmic announce the deferral", "No. "),  # the answer names Ofsted alone
+        ("was the press release from hmic?", "No. "),
+    ],
+)
+def test_one_body_asked_about_and_another_named_is_a_no(
+    ask: Callable[[str], Reply], question: str, expected: str
+) -> None:
+    assert ask(question).text.startswith(expected)
+
+
+def test_two_bodies_asked_about_are_not_judged_by_the_one_named(
+    ask: Callable[[str], Reply],
+) -> None:
+    text = ask("did ofsted and hmic both inspect herefordshire").text
+    assert not text.startswith(("Yes.", "No"))
