@@ -126,6 +126,23 @@ class Renaming:
 
 
 @dataclass(frozen=True, slots=True)
+class BotTexts:
+    """What the bot says about itself: Telegram's descriptions and the /privacy reply."""
+
+    description: str
+    short_description: str
+    privacy_log_on: str  # with {retention_days}
+    privacy_log_off: str
+
+
+# Telegram's limits for setMyDescription and setMyShortDescription.
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+# Placeholders a knowledge file may leave for the code to fill, by file.
+FILLED_PLACEHOLDERS = {"bot.yaml": frozenset({"{retention_days}"})}
+
+
+@dataclass(frozen=True, slots=True)
 class PageSentence:
     """One sentence of the page as published, and the force it is about (if any)."""
 
@@ -165,6 +182,7 @@ class Knowledge:
     screen: ScreenSpec
     domain_words: tuple[str, ...]
     not_covered: tuple[NotCovered, ...]
+    bot: BotTexts
     page: tuple[PageSentence, ...] = ()
 
     # id -> record, so a look-up costs the same with 3 forces or 3,000
@@ -199,6 +217,7 @@ KNOWLEDGE_FILES = (
     "vocabulary.yaml",
     "not_covered.yaml",
     "page.yaml",
+    "bot.yaml",
 )
 
 
@@ -288,6 +307,7 @@ def load_knowledge(directory: Path) -> Knowledge:
             NotCovered(item.text("topic"), item.texts("words"))
             for item in Fields(docs["not_covered.yaml"], (), problems).items("not_covered")
         ),
+        bot=_bot_texts(root("bot.yaml", "bot")),
         page=tuple(
             PageSentence(item.text("text"), item.optional_text("subject"))
             for item in Fields(docs["page.yaml"], (), problems).items("page")
@@ -329,9 +349,9 @@ def load_knowledge(directory: Path) -> Knowledge:
     _check_unique_ids(docs["forces.yaml"], "forces", [f.id for f in forces], problems)
     _check_unique_ids(docs["bodies.yaml"], "bodies", [b.id for b in bodies], problems)
     _check_aliases(docs, forces, bodies, knowledge.other_forces, problems)
-    for doc in docs.values():
+    for filename, doc in docs.items():
         problems.extend(doc.unknown_keys())
-        problems.extend(unfilled_placeholders(doc))
+        problems.extend(unfilled_placeholders(doc, FILLED_PLACEHOLDERS.get(filename, frozenset())))
     if problems:
         raise DataError(problems)
     return knowledge
@@ -374,6 +394,22 @@ def _force(f: Fields) -> Force:
         ofsted_note=f.optional_text("ofsted_note"),
         lookup=lookup,
     )
+
+
+def _bot_texts(b: Fields) -> BotTexts:
+    texts = BotTexts(
+        b.text("description"),
+        b.text("short_description"),
+        b.text("privacy_log_on"),
+        b.text("privacy_log_off"),
+    )
+    for key, limit in (
+        ("description", MAX_DESCRIPTION),
+        ("short_description", MAX_SHORT_DESCRIPTION),
+    ):
+        if len(getattr(texts, key)) > limit:
+            b.fail(key, f"is {len(getattr(texts, key))} characters; Telegram allows {limit}")
+    return texts
 
 
 def _body(b: Fields) -> Body:

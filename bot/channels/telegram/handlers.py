@@ -54,6 +54,7 @@ COMMANDS = (
     BotCommand("sources", "The page and reports my answers come from"),
     BotCommand("about", "What this bot is and is not"),
     BotCommand("reset", "Forget this chat's earlier questions"),
+    BotCommand("privacy", "What this bot keeps, and for how long"),
 )
 # Added to the menu of each admin's private chat only (BotCommandScopeChat), never the public one.
 ADMIN_MENU = (
@@ -155,6 +156,7 @@ class TelegramBot:
             [
                 CommandHandler(CORE_COMMANDS, self.on_command, filters=new),
                 CommandHandler("reset", self.on_reset, filters=new),
+                CommandHandler("privacy", self.on_privacy, filters=new),
                 CommandHandler(ADMIN_COMMANDS, self.on_admin, filters=new),
                 MessageHandler(new & filters.COMMAND, self.on_unknown_command),
                 MessageHandler(
@@ -177,6 +179,12 @@ class TelegramBot:
             await self._set_menu(bot, COMMANDS)
         except TelegramError as error:
             log.warning("could not register the command menu: %s", error.message)
+        texts = self.assistant.knowledge.bot
+        try:  # the empty chat's "What can this bot do?" and the profile's share card
+            await bot.set_my_description(texts.description)
+            await bot.set_my_short_description(texts.short_description)
+        except TelegramError as error:
+            log.warning("could not set the bot's description: %s", error.message)
         failed = 0
         for admin in sorted(self.admin_ids):
             try:
@@ -212,6 +220,21 @@ class TelegramBot:
         if message is None or not message.text or not await self._admit(update, context.bot):
             return
         await self._send_reply(context.bot, message, self.assistant.command(_command(message.text)))
+
+    async def on_privacy(self, update: Update, context: Context) -> None:
+        """/privacy: what is kept, from knowledge/bot.yaml and the question log's settings."""
+        message = update.effective_message
+        if message is None or not await self._admit(update, context.bot):
+            return
+        await self._send(context.bot, message, render_text(self.privacy_text()))
+
+    def privacy_text(self) -> str:
+        """The /privacy reply for the question log as it is configured."""
+        texts = self.assistant.knowledge.bot
+        if isinstance(self.question_log, NullQuestionLog) or not self.question_log.enabled:
+            return texts.privacy_log_off
+        days = self.question_log.retention.days
+        return texts.privacy_log_on.replace("{retention_days}", str(days))
 
     async def on_admin(self, update: Update, context: Context) -> None:
         """/reload and /stats for BOT_ADMIN_IDS; anyone else gets /help (logged, without id)."""

@@ -301,3 +301,29 @@ async def test_telegram_and_terminal_give_the_same_answers(tmp_path: Path) -> No
                     assert labels == (record["choices"] or record["suggestions"])
     finally:
         api.stop()
+
+
+async def test_the_description_is_set_from_knowledge_at_start() -> None:
+    async with running_bot() as bot:
+        await bot.ask(PRIVATE, "/start")
+        descriptions = bot.api.descriptions
+        assert "nobody reads this chat" in descriptions[("description", "")]
+        assert "999" in descriptions[("short_description", "")]
+        assert len(descriptions[("short_description", "")]) <= 120
+
+
+async def test_privacy_says_what_is_kept_and_that_flagged_messages_are_not() -> None:
+    async with running_bot() as bot:
+        reply = await bot.ask(PRIVATE, "/privacy")
+        text = reply["visible_text"]
+        assert "for 90 days" in text and "never stored" in text
+        assert "BOT_QUESTION_LOG=off" in text
+        assert {"command": "privacy", "description": "What this bot keeps, and for how long"} in (
+            bot.api.commands
+        )
+
+
+async def test_privacy_with_the_log_off_says_nothing_is_kept() -> None:
+    async with running_bot(BOT_QUESTION_LOG="off") as bot:
+        reply = await bot.ask(PRIVATE, "/privacy")
+        assert reply["visible_text"].startswith("What this bot keeps: nothing.")
