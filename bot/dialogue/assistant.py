@@ -212,6 +212,25 @@ class Assistant:
             )
         return self._finish(ChatState(), spec, answer, 1.0, None, rule=Rule.COMMAND)
 
+    def deep_link(self, chat_id: str, payload: str) -> Reply | None:
+        """The answer a ``t.me/<bot>?start=<payload>`` link asks for, or None if unknown.
+
+        A payload is an intent id ("deferral"), or an intent id and a force id joined by a
+        hyphen ("force_selection-west-mercia"); a force question without a force is answered
+        for every force.
+        """
+        intent, _, force = payload.partition("-")
+        spec = self.intents.get(intent)
+        if spec is None or (force and force not in {f.id for f in self.knowledge.forces}):
+            return None
+        state = self._state(chat_id)
+        match = self.matcher.match("")
+        forces: tuple[str, ...] = (force,) if force else ()
+        if spec.slot == "force" and not forces and not spec.slot_optional:
+            forces = tuple(f.id for f in self.knowledge.forces)  # the question for each
+        scored = Scored(spec.id, 0.0, ())
+        return self._answer(state, match, scored, 1.0, forces=forces, rule=Rule.COMMAND)
+
     def button_key(self, text: str) -> str:
         """A short, stable key for a button's text (fits Telegram's 64-byte callback_data)."""
         return self.buttons.key(text)

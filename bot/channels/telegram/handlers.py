@@ -219,7 +219,14 @@ class TelegramBot:
         message = update.effective_message
         if message is None or not message.text or not await self._admit(update, context.bot):
             return
-        await self._send_reply(context.bot, message, self.assistant.command(_command(message.text)))
+        name = _command(message.text)
+        if name == "start" and context.args:
+            # a deep link, t.me/<bot>?start=<payload>: answer its question at once
+            reply = self.assistant.deep_link(str(message.chat.id), context.args[0])
+            if reply is not None:
+                await self._send_reply(context.bot, message, reply)
+                return
+        await self._send_reply(context.bot, message, self.assistant.command(name))
 
     async def on_privacy(self, update: Update, context: Context) -> None:
         """/privacy: what is kept, from knowledge/bot.yaml and the question log's settings."""

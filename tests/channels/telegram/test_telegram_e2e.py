@@ -327,3 +327,15 @@ async def test_privacy_with_the_log_off_says_nothing_is_kept() -> None:
     async with running_bot(BOT_QUESTION_LOG="off") as bot:
         reply = await bot.ask(PRIVATE, "/privacy")
         assert reply["visible_text"].startswith("What this bot keeps: nothing.")
+
+
+async def test_a_deep_link_answers_its_question_at_once() -> None:
+    async with running_bot() as bot:
+        deferral = await bot.ask(PRIVATE, "/start deferral")
+        assert "April 2015" in deferral["visible_text"]
+        chosen = await bot.ask(PRIVATE, "/start force_selection-west-mercia")
+        assert "urban and rural" in chosen["visible_text"]
+        follow = await bot.ask(PRIVATE, "and what did they find?")
+        assert "West Mercia" in follow["visible_text"]
+        unknown = await bot.ask(PRIVATE, "/start no_such_intent")
+        assert "2012" in unknown["visible_text"] and len(buttons(unknown)) == 3  # the greeting
