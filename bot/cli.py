@@ -80,6 +80,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = [*sorted((root / "knowledge").glob("*.yaml")), root / "intents.yaml"]
     for warning in force_count_warnings(paths, len(assistant.knowledge.forces)):
         print(f"warning: {warning}", file=sys.stderr)
+    misses = assistant.misrouted_examples()
+    for example, wanted, got in misses:
+        print(
+            f"error: intents.yaml: {wanted}.examples: {example!r} is answered as {got}",
+            file=sys.stderr,
+        )
+    if misses:
+        return EXIT_FAILURE
     print(
         f"ok: {len(assistant.knowledge.forces)} forces, {len(assistant.knowledge.bodies)} bodies, "
         f"{len(assistant.intents)} intents in {root}"

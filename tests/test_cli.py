@@ -111,6 +111,20 @@ def test_check_fails_with_file_entry_and_field(tmp_path: Path) -> None:
     assert "knowledge/forces.yaml:5: forces[0].short_name: missing field" in result.stderr
 
 
+def test_check_fails_when_an_example_is_not_routed_to_its_intent(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    intents = (ROOT / "intents.yaml").read_text()
+    old = 'examples: ["hi", "hello there", "good morning", "hey bot"]'
+    assert old in intents
+    intents = intents.replace(old, 'examples: ["hi", "when was the consultation"]')
+    (tmp_path / "intents.yaml").write_text(intents)
+    result = run("check", env={"BOT_ROOT": str(tmp_path)})
+    assert result.returncode == 1
+    assert "greeting.examples: 'when was the consultation' is answered as consultation" in (
+        result.stderr
+    )
+
+
 def test_eval_prints_per_intent_figures() -> None:
     result = run("eval", "tests/data/holdout.yaml", "--quiet")
     assert result.returncode == 0

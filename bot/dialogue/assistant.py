@@ -212,6 +212,21 @@ class Assistant:
             )
         return self._finish(ChatState(), spec, answer, 1.0, None, rule=Rule.COMMAND)
 
+    def misrouted_examples(self) -> list[tuple[str, str, str]]:
+        """(example, its intent, the intent it got) for every example of intents.yaml that
+        is not routed to its own intent (a clarifying question for it counts as routed)."""
+        chat = "check-examples"
+        misses = []
+        for spec in self.intents.values():
+            for example in spec.examples:
+                self.reset(chat)
+                reply = self.reply(chat, example)
+                asked_for = reply.slots.get("pending")
+                if spec.id not in (reply.intent, asked_for):
+                    misses.append((example, spec.id, reply.intent))
+        self.reset(chat)
+        return misses
+
     def deep_link(self, chat_id: str, payload: str) -> Reply | None:
         """The answer a ``t.me/<bot>?start=<payload>`` link asks for, or None if unknown.
 
