@@ -35,6 +35,7 @@ def to_json(chat: str, reply: Reply) -> dict[str, object]:
         "choices": list(reply.choices),
         "suggestions": list(reply.suggestions),
         "source": reply.source,
+        "labels": reply.labels,
         "outcome": str(reply.outcome),
         "slots": reply.slots,
     }

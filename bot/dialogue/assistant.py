@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.bounded import BoundedDict
 from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request
-from bot.dialogue.buttons import ButtonCatalogue, all_button_texts
+from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
 from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
@@ -701,6 +701,16 @@ class Assistant:
             match=match,
         )
 
+    def _labels(self, suggestions: tuple[str, ...], slots: dict[str, str]) -> dict[str, str]:
+        """Short labels for buttons under an answer about one force: its name is left out."""
+        forces = [f for f in slots.get("force", "").split(",") if f]
+        if len(forces) != 1:
+            return {}
+        force = self.knowledge.force(forces[0])
+        names = (force.name, force.short_name)
+        labels = {text: short_label(text, names) for text in suggestions}
+        return {text: label for text, label in labels.items() if label != text}
+
     def _starter_suggestions(self) -> tuple[str, ...]:
         return self.starter.suggestions[:MAX_SUGGESTIONS] if self.starter else ()
 
@@ -724,6 +734,7 @@ class Assistant:
     ) -> Reply:
         runner = match.runner_up if match else None
         best = match.best if match else None
+        labels = self._labels(suggestions, slots or {})
         chosen = next((s for s in match.ranking if s.intent == intent), None) if match else None
         evidence = tuple(
             Evidence(term, weight)
@@ -744,6 +755,7 @@ class Assistant:
             suggestions=suggestions,
             choices=choices,
             slots=slots or {},
+            labels=labels,
             trace=Trace(
                 rule=rule,
                 normalised=match.normalised if match else "",

@@ -58,3 +58,22 @@ def all_button_texts(knowledge: Knowledge, intents: Mapping[str, IntentSpec]) ->
         help_suggestions = ANSWERS[help_spec.answer](knowledge, Request(help_spec)).suggestions
         texts.update(dict.fromkeys(help_suggestions or ()))
     return list(texts)
+
+
+# Longest button label that narrow phone screens show whole.
+MAX_LABEL_CHARS = 30
+_PREPOSITIONS = (" at ", " for ", " on ", " about ", " of ", " in ")
+
+
+def short_label(question: str, names: tuple[str, ...] = ()) -> str:
+    """A button's label: the question without the subject the answer above already names.
+
+    "What did inspectors find at Greater Manchester Police?" under an answer about that
+    force is "What did inspectors find?". Pressing the button still asks the whole question.
+    """
+    label = question
+    for name in sorted(names, key=len, reverse=True):
+        for preposition in _PREPOSITIONS:
+            label = label.replace(f"{preposition}{name}", "")
+        label = label.replace(name, "it")  # "Why was Staffordshire Police chosen?"
+    return label

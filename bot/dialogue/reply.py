@@ -77,6 +77,12 @@ class Reply:
     safety: str | None = None  # the group at risk when the safety screen flagged the message
     sensitive: bool = False  # may be a disclosure: its text is never stored or logged
     trace: Trace = field(default_factory=Trace)
+    # a button's short label where it differs from its question (the answer names the subject)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, button: str) -> str:
+        """What a button shows: its short label, else the question it asks."""
+        return self.labels.get(button, button)
 
     @property
     def buttons(self) -> tuple[str, ...]:

@@ -43,3 +43,23 @@ def test_what_happened_next_and_before_follow_the_timeline(assistant: Assistant)
     assert intents == ["consultation", "pilot", "inspection_timing"]
     back = [i for i, _ in talk(assistant, "when was it deferred", "what came before that?")]
     assert back == ["deferral", "reports"]
+
+
+def test_button_labels_fit_a_phone(assistant: Assistant) -> None:
+    """About 30 characters at most; under an answer about a force, its name is left out."""
+    from bot.dialogue.buttons import MAX_LABEL_CHARS
+
+    for question in (
+        "hi",
+        "why was gmp chosen",
+        "what did inspectors find in staffs",
+        "and west mercia?",
+    ):
+        reply = assistant.reply("labels", question)
+        for button in reply.buttons:
+            assert len(reply.label(button)) <= MAX_LABEL_CHARS, (question, reply.label(button))
+    assistant.reset("labels")
+    reply = assistant.reply("labels", "why was gmp chosen")
+    assert "What did inspectors find?" in [reply.label(b) for b in reply.buttons]
+    assert all("Greater Manchester" in b for b in reply.buttons if "find" in b)  # still asks it
+    assistant.reset("labels")

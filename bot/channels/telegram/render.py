@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -94,11 +94,16 @@ def split_text(text: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
     return chunks
 
 
-def keyboard(buttons: Sequence[str], key_for: KeyFor) -> InlineKeyboardMarkup | None:
-    """One button per row; callback_data is the core's short key, never the text itself."""
+def keyboard(
+    buttons: Sequence[str], key_for: KeyFor, labels: Mapping[str, str] | None = None
+) -> InlineKeyboardMarkup | None:
+    """One button per row; callback_data is the core's short key, never the text itself.
+
+    ``labels`` gives a shorter label for a button (the question it asks stays the same).
+    """
     rows: list[list[InlineKeyboardButton]] = []
     for text in buttons:
-        label = clean(text).strip()
+        label = clean((labels or {}).get(text, text)).strip()
         if not label:
             continue
         key = key_for(text)
@@ -135,7 +140,7 @@ def render_reply(
 ) -> list[Rendered]:
     """A reply as Telegram messages; the keyboard goes on the last one."""
     messages = render_text(reply.text, source=reply.source, limit=limit)
-    markup = keyboard(reply.buttons, key_for)
+    markup = keyboard(reply.buttons, key_for, reply.labels)
     if markup is not None:
         last = messages[-1]
         messages[-1] = Rendered(last.html, last.plain, markup)
