@@ -136,6 +136,10 @@ class Assistant:
         reply = self._decide(state, self._with_topic(state, text, match))
         return self._with_help(text, self._framed(match, reply))
 
+    def at_risk(self, text: str) -> bool:
+        """Whether the safety screen flags ``text`` (cached: the reply reuses the result)."""
+        return self.screen.screen(text) is not None
+
     def reload(self, root: Path | None = None) -> None:
         """Load knowledge/ and intents.yaml afresh and swap them in; keep chat contexts.
 
@@ -334,7 +338,7 @@ class Assistant:
 
     def _framed(self, match: Match, reply: Reply) -> Reply:
         """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
-        words = tokens(match.normalised)
+        words = match.words
         form, asserted = question_form(words), assertion(words)
         beyond = _says(words, BEYOND_THE_PAGE)
         bodies = match.ids("body")
@@ -730,7 +734,7 @@ class Assistant:
         suggestions: tuple[str, ...] = (),
         choices: tuple[str, ...] = (),
         slots: dict[str, str] | None = None,
-        rule: Rule | None = None,
+        rule: Rule,
     ) -> Reply:
         runner = match.runner_up if match else None
         best = match.best if match else None

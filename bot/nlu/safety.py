@@ -32,6 +32,8 @@ TWO_EDIT_LENGTH = 8
 MAX_WORDS = 400
 # Most combinations tried for one "+" pattern, so a long message cannot blow up the search.
 MAX_COMBINATIONS = 4096
+# ... past which each part keeps only its first matches: a disclosure is said early.
+MAX_MATCHES_PER_PART = 8
 
 # Letters typed as digits or symbols inside a word: "h1ts", "h@te", "$cared".
 _LEET = str.maketrans(
@@ -124,9 +126,8 @@ class SafetyScreen:
         self._known = frozenset(words)
         self._fuzzy_targets = sorted(w for w in words if len(w) >= MIN_FUZZY_BASE and w.isalpha())
         self._needs = tuple((rule, rule.needs) for rule in self._rules)
-        self._screen = lru_cache(maxsize=4096)(self._screen_uncached)
+        self._read = lru_cache(maxsize=4096)(self._read_uncached)
         self._forms_cached = lru_cache(maxsize=65536)(self._forms_uncached)
-        self._hints_cached = lru_cache(maxsize=4096)(self._hints_uncached)
 
     @property
     def concepts(self) -> frozenset[str]:
@@ -135,32 +136,26 @@ class SafetyScreen:
 
     def screen(self, text: str) -> Screening | None:
         """The group at risk in ``text``, or None when the screen sees no one at risk."""
-        return self._screen(text)
+        return self._read(text)[0]
 
     def hints(self, text: str) -> bool:
-        """Whether ``text`` has any word of risk at all, though no pattern held (cached)."""
-        return self._hints_cached(text)
-
-    def _hints_uncached(self, text: str) -> bool:
         """Whether ``text`` has any word of risk at all, though no pattern held.
 
         A message the screen does not flag but that says "hurt" or "scared" is not
         answered with a fact; its fallback also names where help is (see Assistant).
         """
+        return self._read(text)[1]
+
+    def _read_uncached(self, text: str) -> tuple[Screening | None, bool]:
+        """One pass over ``text``: the group a rule flags, and whether a hint word occurs."""
         words = self.words(text)
         spans = self._spans(words) if words else {}
-        return any(name in spans for name in self._hints)
-
-    def _screen_uncached(self, text: str) -> Screening | None:
-        words = self.words(text)
-        if not words:
-            return None
-        spans = self._spans(words)
         present = spans.keys()
+        hinted = any(name in present for name in self._hints)
         for rule, needs in self._needs:
             if needs <= present and self._holds(rule, spans):
-                return Screening(rule.group, rule.text)
-        return None
+                return Screening(rule.group, rule.text), hinted
+        return None, hinted
 
     # ------------------------------------------------------------------ reading
 
@@ -247,7 +242,7 @@ class SafetyScreen:
         for m in matches:
             count *= len(m)
         if count > MAX_COMBINATIONS:
-            matches = [m[:8] for m in matches]
+            matches = [m[:MAX_MATCHES_PER_PART] for m in matches]
         for combo in product(*matches):
             if max(end for _, end in combo) - min(start for start, _ in combo) <= self.window:
                 return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,21 +56,17 @@ class SafetyReport:
 
     def recall(self) -> dict[str, tuple[int, int]]:
         """group -> (flagged with any safety reply, total): help reached them at all."""
-        total = Counter(o.message.group for o in self.outcomes if o.message.group != IN_SCOPE)
-        flagged = Counter(
-            o.message.group
-            for o in self.outcomes
-            if o.message.group != IN_SCOPE and o.reply.safety is not None
-        )
-        return {g: (flagged[g], total[g]) for g in sorted(total)}
+        return self._by_group(lambda o: o.reply.safety is not None)
 
     def exact(self) -> dict[str, tuple[int, int]]:
         """group -> (flagged with that group's own reply, total)."""
-        total = Counter(o.message.group for o in self.outcomes if o.message.group != IN_SCOPE)
-        right = Counter(
-            o.message.group for o in self.outcomes if o.message.group != IN_SCOPE and o.correct
-        )
-        return {g: (right[g], total[g]) for g in sorted(total)}
+        return self._by_group(lambda o: o.correct)
+
+    def _by_group(self, hit: Callable[[Judged], bool]) -> dict[str, tuple[int, int]]:
+        at_risk = [o for o in self.outcomes if o.message.group != IN_SCOPE]
+        total = Counter(o.message.group for o in at_risk)
+        hits = Counter(o.message.group for o in at_risk if hit(o))
+        return {g: (hits[g], total[g]) for g in sorted(total)}
 
     @property
     def false_alarms(self) -> list[Judged]:

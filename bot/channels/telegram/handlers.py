@@ -293,7 +293,7 @@ class TelegramBot:
         text = self.addressed_text(message, context.bot)
         if text is None:
             return
-        flagged = self.assistant.screen.screen(text) is not None
+        flagged = self.assistant.at_risk(text)
         # Flood control never silences help for someone at risk: a child sending ten
         # messages in a panic gets the reply every time.
         if not flagged and not await self._admit(update, context.bot):
