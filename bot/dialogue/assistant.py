@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from bot.bounded import BoundedDict
 from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
+from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
 from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
@@ -27,6 +28,7 @@ from bot.lang.words import (
     PREVIOUS_EVENT,
     REFERENTS,
 )
+from bot.nlu.analysis import Analyser, Analysis
 from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
@@ -47,6 +49,9 @@ SAFETY = "safety"
 PAGE_SENTENCE = "page_sentence"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
+FACT = "fact"
+# Rules whose replies are already framed by the question's form.
+FACT_RULES = frozenset({Rule.FACT, Rule.FACT_CHECK, Rule.FACT_SILENT, Rule.FACT_FOLLOW_UP})
 
 
 @dataclass(slots=True)
@@ -57,6 +62,8 @@ class ChatState:
     forces: tuple[str, ...] = ()
     body: str | None = None
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
+    # the last fact asked about, for elliptical follow-ups
+    facts: FactContext = field(default_factory=FactContext)
 
 
 def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
@@ -95,6 +102,8 @@ class Assistant:
         self._index(intents)
         self.matcher = Matcher(knowledge, intents)
         self.sentences = SentenceIndex(knowledge.page)
+        self.analyser = Analyser(knowledge)
+        self.desk = FactDesk(knowledge)
         self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
@@ -272,8 +281,20 @@ class Assistant:
         best = match.best
         if not match.words:
             return self._fallback(state, match, empty=True, rule=Rule.EMPTY)
+        analysis = self.analyser.analyse(match)
+        facts = replace(state.facts, forces=state.forces)
+        if state.facts.attribute and analysis.elliptical and not state.pending:
+            # "and west mercia?", "in herefordshire too?" after a fact: the same question
+            found = self.desk.answer(analysis, facts, open_ok=True)
+            if found is not None and found.follow_up:
+                return self._fact(state, match, analysis, found, Rule.FACT_FOLLOW_UP)
 
-        if self._is_bare_entity(match) and not self._strong_elsewhere(match):
+        checks_a_fact = analysis.form is not Form.OPEN and bool(analysis.attributes)
+        if (
+            self._is_bare_entity(match)
+            and not self._strong_elsewhere(match)
+            and not checks_a_fact  # "was cqc in it?" asks a yes/no of the cqc
+        ):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None and follow == state.pending:
                 scored = Scored(follow, 0.0, ())
@@ -317,15 +338,23 @@ class Assistant:
         ):
             scored = Scored(last.id, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
+        if analysis.form is not Form.OPEN or analysis.attributes:
+            found = self.desk.answer(analysis, facts, open_ok=False)
+            if found is not None and not (match.not_covered and self._defers(found)):
+                return self._fact(state, match, analysis, found)
         if match.not_covered and (best is None or best.intent not in self.small_talk):
             return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, rule=Rule.SMALL_TALK)
         if not self._strong(match) or best is None:
+            weak = self.desk.answer(analysis, facts, open_ok=True)
+            about = analysis.subjects or state.facts.subject or state.forces
+            if weak is not None and about and not match.ids("other_force"):
+                return self._fact(state, match, analysis, weak)
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
-            found = self.sentences.best(match.words, forces, named)
-            if found is not None and not match.ids("other_force"):
-                return self._quote(state, match, found)
+            sentence = self.sentences.best(match.words, forces, named)
+            if sentence is not None and not match.ids("other_force"):
+                return self._quote(state, match, sentence)
             return self._fallback(state, match, rule=Rule.TOO_WEAK)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
@@ -336,8 +365,72 @@ class Assistant:
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
 
+    def _fact_intent(self, found: FactAnswer) -> str:
+        """The topic of a fact answer: its fact's intent, or the look-up intent when the
+        subject was found from its value ("which force has ten local authorities?")."""
+        if found.reverse:
+            lookup = next((i for i, s in self.intents.items() if s.kind == "lookup"), None)
+            if lookup is not None:
+                return lookup
+        return found.intent or FACT
+
+    def _defers(self, found: FactAnswer) -> bool:
+        """Whether a topic the page does not cover beats this fact answer: yes, unless the
+        fact is a precise one the page is silent on ("who led the inspection?")."""
+        attribute = self.knowledge.facts.attribute(found.attribute)
+        return not (attribute.first and found.silent)
+
+    def _fact(
+        self,
+        state: ChatState,
+        match: Match,
+        analysis: Analysis,
+        found: FactAnswer,
+        rule: Rule | None = None,
+    ) -> Reply:
+        """An answer from one fact record: its value or verdict, and the page's sentence."""
+        hit = next((h for h in analysis.attributes if h.id == found.attribute), None)
+        form = analysis.form if not found.follow_up else state.facts.form
+        state.facts = FactContext(
+            subject=found.subject,
+            attribute=found.attribute,
+            form=form if form is not Form.OPEN else analysis.form,
+            polarity=hit.polarity if hit else state.facts.polarity,
+            option=hit.option if hit else state.facts.option,
+        )
+        state.pending = None
+        if found.intent is not None:
+            state.last_intent = found.intent  # "what happened next?" moves on from its topic
+        is_force = found.subject in {f.id for f in self.knowledge.forces}
+        if is_force:
+            state.forces = (found.subject,)
+        if rule is None:
+            if found.silent:
+                rule = Rule.FACT_SILENT
+            elif found.verdict:
+                rule = Rule.FACT_CHECK
+            else:
+                rule = Rule.FACT
+        return self._reply(
+            rule=rule,
+            text=found.text,
+            intent=self._fact_intent(found),
+            outcome=Outcome.NOT_ON_PAGE if found.silent else Outcome.ANSWER,
+            confidence=FOLLOW_UP if found.follow_up else max(match.confidence(), FOLLOW_UP),
+            source=self.knowledge.source.citation,
+            suggestions=self._starter_suggestions(),
+            slots={
+                "subject": found.subject,
+                "attribute": found.attribute,
+                **({"force": found.subject} if is_force else {}),
+            },
+            match=match,
+        )
+
     def _framed(self, match: Match, reply: Reply) -> Reply:
         """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
+        if reply.trace.rule in FACT_RULES:
+            return reply
         words = match.words
         form, asserted = question_form(words), assertion(words)
         beyond = _says(words, BEYOND_THE_PAGE)
@@ -595,6 +688,7 @@ class Assistant:
         if spec.id not in self.small_talk:
             state.last_intent = spec.id
             state.pending = None
+            state.facts = FactContext()
             if answer.forces:
                 state.forces = answer.forces
             if answer.body:

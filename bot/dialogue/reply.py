@@ -38,6 +38,10 @@ class Rule(StrEnum):
     CLARIFY = "the intent needs a force or body and none is known: asks which"
     NOTHING_ON_PAGE = "the intent scored enough, but the page has nothing for this question"
     COMMAND = "a bot command"
+    FACT = "a fact record answers the question's subject and attribute"
+    FACT_CHECK = "a yes/no question or claim checked against a fact record's typed value"
+    FACT_SILENT = "the page is silent on the subject's attribute asked about"
+    FACT_FOLLOW_UP = "an elliptical follow-up: the last fact question, about a new subject"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,12 +123,36 @@ CLAIM_TAGS = tuple(
         "does not it",
         "has not it",
         "had not it",
+        "i think",
+        "i believe",
+        "i reckon",
+        "yes or no",
     )
 )
 # Openings of a claim ("is it true that ...", "i heard ...").
 CLAIM_OPENERS = tuple(
     tuple(opener.split())
-    for opener in ("is it true", "is it right", "i heard", "i read", "am i right", "so it was")
+    for opener in (
+        "is it true",
+        "is it right",
+        "i heard",
+        "i read",
+        "am i right",
+        "so it was",
+        "i think",
+        "i believe",
+        "i was told",
+        "someone said",
+        "someone told me",
+        "apparently",
+        "i reckon",
+    )
+)
+# Words that make a claim exclusive: "the consultation was just Ofsted" is wrong when
+# Ofsted was one of five.
+EXCLUSIVE = frozenset(
+    tuple(p.split())
+    for p in ("just", "only", "alone", "on its own", "by itself", "solely", "by themselves")
 )
 MONTHS = frozenset(
     """

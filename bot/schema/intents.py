@@ -210,5 +210,10 @@ def check_references(specs: tuple[IntentSpec, ...], knowledge: Knowledge) -> Non
         for index, spec in enumerate(specs)
         for body in sorted(spec.forbid_bodies - known)
     ]
+    problems += [
+        Problem("knowledge/facts.yaml", where, f"{intent!r} is not an intent id in intents.yaml")
+        for where, intent in knowledge.facts.intents()
+        if intent not in ids
+    ]
     if problems:
         raise DataError(problems)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.lang.text import normalise
+from bot.schema.facts import FactBook, load_facts
 from bot.schema.safety import Safety, ScreenSpec, check_groups, load_safety, load_screen
 from bot.schema.yamlfile import (
     DataError,
@@ -184,6 +185,7 @@ class Knowledge:
     not_covered: tuple[NotCovered, ...]
     bot: BotTexts
     page: tuple[PageSentence, ...] = ()
+    facts: FactBook = field(default_factory=FactBook)
 
     # id -> record, so a look-up costs the same with 3 forces or 3,000
     _forces_by_id: dict[str, Force] = field(init=False, repr=False, compare=False)
@@ -218,6 +220,7 @@ KNOWLEDGE_FILES = (
     "not_covered.yaml",
     "page.yaml",
     "bot.yaml",
+    "facts.yaml",
 )
 
 
@@ -314,6 +317,16 @@ def load_knowledge(directory: Path) -> Knowledge:
         ),
     )
 
+    knowledge = replace(
+        knowledge,
+        facts=load_facts(
+            docs["facts.yaml"],
+            problems,
+            force_ids=frozenset(force_ids),
+            body_ids=frozenset(body_ids),
+            page=tuple(p.text for p in knowledge.page),
+        ),
+    )
     # Cross-references: every id a record names must exist.
     for fields, key, ids, known in (
         (cons, "bodies", knowledge.consultation.bodies, body_ids),
