@@ -50,6 +50,8 @@ PAGE_SENTENCE = "page_sentence"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
 FACT = "fact"
+# Replies that give nothing from the page carry no source line, whatever their outcome.
+NO_SOURCE_RULES = frozenset({Rule.OTHER_FORCE, Rule.NOT_COVERED, Rule.SMALL_TALK})
 # Rules whose replies are already framed by the question's form.
 FACT_RULES = frozenset({Rule.FACT, Rule.FACT_CHECK, Rule.FACT_SILENT, Rule.FACT_FOLLOW_UP})
 
@@ -844,12 +846,15 @@ class Assistant:
         )
         for button in (*suggestions, *choices):
             self.button_key(button)
+        if outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE) or rule in NO_SOURCE_RULES:
+            source = None  # small talk, refusals, "the page doesn't cover that": no source
         return Reply(
             text=text,
             intent=intent,
             outcome=outcome,
             confidence=confidence,
             source=source,
+            source_url=self.knowledge.source.url if source else None,
             suggestions=suggestions,
             choices=choices,
             slots=slots or {},

@@ -74,7 +74,8 @@ class Reply:
     intent: str
     outcome: Outcome
     confidence: float
-    source: str | None = None
+    source: str | None = None  # the citation, on answers from the page only
+    source_url: str | None = None  # the page's address, when knowledge/source.yaml gives it
     suggestions: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     slots: dict[str, str] = field(default_factory=dict)

@@ -28,6 +28,7 @@ class Source:
     citation: str
     period_start: str
     period_end: str
+    url: str | None = None  # the page's address, when known: the source line links to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +249,10 @@ def load_knowledge(directory: Path) -> Knowledge:
         citation=src.text("citation"),
         period_start=period.text("start"),
         period_end=period.text("end"),
+        url=src.optional_text("url"),
     )
+    if source.url is not None and not source.url.startswith("https://"):
+        src.fail("url", f"{source.url!r} is not an https:// address")
 
     forces = tuple(_force(f) for f in Fields(docs["forces.yaml"], (), problems).items("forces"))
     bodies = tuple(_body(b) for b in Fields(docs["bodies.yaml"], (), problems).items("bodies"))
