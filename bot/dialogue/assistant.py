@@ -66,6 +66,8 @@ class ChatState:
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
     # the last fact asked about, for elliptical follow-ups
     facts: FactContext = field(default_factory=FactContext)
+    fallbacks: int = 0  # fallbacks in a row, so the next one is worded differently
+    small_talk: tuple[str, ...] = ()  # small-talk intents already answered in this chat
 
 
 def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
@@ -145,6 +147,7 @@ class Assistant:
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state, text))
         reply = self._decide(state, self._with_topic(state, text, match))
+        state.fallbacks = state.fallbacks + 1 if reply.outcome is Outcome.FALLBACK else 0
         return self._with_help(text, self._framed(match, reply))
 
     def at_risk(self, text: str) -> bool:
@@ -687,6 +690,10 @@ class Assistant:
         *,
         rule: Rule,
     ) -> Reply:
+        if spec.reply_again and spec.id in state.small_talk:
+            answer = replace(answer, text=spec.reply_again)  # "hi" again: no second intro
+        if spec.id in self.small_talk and spec.id not in state.small_talk:
+            state.small_talk = (*state.small_talk, spec.id)
         if spec.id not in self.small_talk:
             state.last_intent = spec.id
             state.pending = None
@@ -773,6 +780,9 @@ class Assistant:
         elif forces:
             text = redirects.not_about_force(k, forces)
             suggestions = self._expand(self._overview_suggestions("force"), forces[:1])
+        elif state.fallbacks:
+            text = redirects.not_understood_again(k, state.fallbacks)
+            suggestions = self._starter_suggestions()
         else:
             text = redirects.not_understood(k)
             suggestions = self._starter_suggestions()
