@@ -354,7 +354,9 @@ class Assistant:
         if not self._strong(match) or best is None:
             weak = self.desk.answer(analysis, facts, open_ok=True)
             about = analysis.subjects or state.facts.subject or state.forces
-            if weak is not None and about and not match.ids("other_force"):
+            # a message with words the bot has never seen ("hereford fc fixtures") is not
+            # answered from a fact on the strength of one attribute word
+            if weak is not None and about and not match.unknown and not match.ids("other_force"):
                 return self._fact(state, match, analysis, weak)
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
             sentence = self.sentences.best(match.words, forces, named)
@@ -395,7 +397,8 @@ class Assistant:
     ) -> Reply:
         """An answer from one fact record: its value or verdict, and the page's sentence."""
         hit = next((h for h in analysis.attributes if h.id == found.attribute), None)
-        form = analysis.form if not found.follow_up else state.facts.form
+        carried = found.follow_up and analysis.asks is None
+        form = state.facts.form if carried else analysis.form
         state.facts = FactContext(
             subject=found.subject,
             attribute=found.attribute,

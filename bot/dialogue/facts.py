@@ -87,10 +87,15 @@ class FactDesk:
         """
         hits, follow_up = self._hits(analysis, context)
         form = analysis.form
-        if follow_up and form is Form.OPEN and context.form is not Form.OPEN:
+        carried = follow_up and analysis.asks is None
+        if carried and form is Form.OPEN and context.form is not Form.OPEN:
             form = context.form  # "and the youth justice board?" after "was cqc in it?"
         if form is Form.OPEN and hits:
             hits = tuple(h for h in hits if h.strength == hits[0].strength)
+        if not analysis.subjects and context.subject:
+            # a follow-up naming no subject ("who by?") asks about the last one first
+            held = [h for h in hits if self.book.fact(context.subject, h.id) is not None]
+            hits = (*held, *(h for h in hits if h not in held))
         for hit in hits:
             attribute = self.book.attribute(hit.id)
             if form is Form.OPEN and not (
@@ -137,11 +142,30 @@ class FactDesk:
                 return (-hit.strength, 0 if checkable or not asks_yes_no else 1)
 
             return (*sorted(named, key=rank), *implied), False
+        if analysis.asks is not None:
+            asked = self._asked(analysis, context)
+            if asked is not None:
+                return (asked,), True
         carried = context.attribute is not None and bool(analysis.subjects or kinds)
         if carried and context.attribute is not None:
             hit = AttributeHit(context.attribute, 0, context.polarity, context.option)
             return (hit,), True
         return implied, False
+
+    def _asked(self, analysis: Analysis, context: FactContext) -> AttributeHit | None:
+        """The attribute a bare "how many?" or "since when?" asks of the last subject: the
+        first of that type the subject has a value for, else the first it has a fact for."""
+        subject = context.subject or (context.forces[0] if context.forces else None)
+        if subject is None:
+            return None
+        facts = [
+            fact
+            for attribute in self.book.attributes
+            if attribute.type is analysis.asks
+            and (fact := self.book.fact(subject, attribute.id)) is not None
+        ]
+        chosen = next((f for f in facts if f.value is not None), facts[0] if facts else None)
+        return AttributeHit(chosen.attribute, 0) if chosen else None
 
     def _implied(self, analysis: Analysis, kinds: frozenset[str]) -> tuple[AttributeHit, ...]:
         """Attributes a yes/no question's asserted values imply when it names none.
@@ -222,14 +246,19 @@ class FactDesk:
         return holders[0] if len(holders) == 1 else None
 
     def _subject_by_place(self, analysis: Analysis, attribute: Attribute) -> str | None:
-        """The force whose inspected area the question names, when it names no force."""
+        """The force whose inspected area the question names, when it names no force.
+
+        Like a force named, the place decides the subject even where the page is silent
+        on it: "who is responsible in Staffordshire?" is never answered about another force.
+        """
         if attribute.type is ValueType.PLACE or not analysis.asserted.places:
             return None
+        about_forces = any(h in self.force_ids for h in self.book.subjects_with(attribute.id))
         for force in self.force_ids:
             area = self.book.fact(force, "area")
-            area = self.book.fact(force, "area")
-            has_fact = self.book.fact(force, attribute.id) is not None
-            if area is not None and area.value in analysis.asserted.places and has_fact:
+            if area is None or area.value not in analysis.asserted.places:
+                continue
+            if about_forces or self.book.fact(force, attribute.id) is not None:
                 return force
         return None
 
@@ -316,6 +345,8 @@ class FactDesk:
             asked = " ".join([*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)])
             return f"No \u2014 {value}, not {asked}."
         if kind is ValueType.NUMBER and isinstance(value, int):
+            if not said.numbers and said.plural:
+                return "Yes." if value > 1 else "No."
             if not said.numbers:
                 return None
             if said.numbers == {value}:

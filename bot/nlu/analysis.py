@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.lang.text import stem, tokens
-from bot.lang.words import FOLLOW_UP_FILLER, REFERENTS
+from bot.lang.words import FOLLOW_UP_FILLER, LEADING_FILLER, REFERENTS, VAGUE_PLURAL
 from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match
 from bot.schema.facts import Attribute, ValueType
@@ -40,6 +40,7 @@ class Asserted:
     places: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()  # forces, bodies and other bodies named (ids)
     other_forces: tuple[str, ...] = ()  # forces the page does not cover, by name
+    plural: bool = False  # "several", "many": more than one, no figure
 
     def kinds(self) -> frozenset[str]:
         """The kinds of value asserted: date, number, place, entity."""
@@ -77,6 +78,7 @@ class Analysis:
     words: tuple[str, ...]
     elliptical: bool = False  # only names and filler: "and west mercia?", "in hereford too?"
     refers_back: bool = False  # "that", "they", "there": points at what was just said
+    asks: ValueType | None = None  # only a question word: "how many?" asks for a number
 
     @property
     def attribute(self) -> AttributeHit | None:
@@ -110,6 +112,7 @@ class Analyser:
         for body in book.other_bodies:
             for phrase in (body.name, *body.aliases):
                 self._add(phrase, _OTHER_BODY, body.id)
+        self._asks = {tokens(p): kind for kind, phrases in book.asks for p in phrases}
 
     def _add(self, text: str, kind: int, owner: str, extra: str = "") -> None:
         phrase = tuple(stem(w) for w in tokens(text))
@@ -172,6 +175,7 @@ class Analyser:
             places=tuple(asserted_places),
             entities=tuple(_unique([*entities, *other_bodies])),
             other_forces=match.ids("other_force"),
+            plural=any(words[i : i + len(p)] == p for p in VAGUE_PLURAL for i in range(len(words))),
         )
         named_at = {
             i
@@ -192,6 +196,7 @@ class Analyser:
             words=words,
             elliptical=elliptical,
             refers_back=any(w in REFERENTS for w in words),
+            asks=self._asks.get(_without_filler(words)),
         )
 
     def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
@@ -232,6 +237,14 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
             out.append(owner)
             end = e
     return out
+
+
+def _without_filler(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words without leading "and", "so", "ok" ... ("and how many?" -> "how many")."""
+    start = 0
+    while start < len(words) - 1 and words[start] in LEADING_FILLER:
+        start += 1
+    return words[start:]
 
 
 def _unique(items: list[str]) -> list[str]:

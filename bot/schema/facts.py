@@ -94,6 +94,7 @@ class FactBook:
     facts: tuple[Fact, ...] = ()
     places: tuple[str, ...] = ()
     other_bodies: tuple[OtherBody, ...] = ()
+    asks: tuple[tuple[ValueType, tuple[str, ...]], ...] = ()  # type -> bare question words
     _by_key: dict[tuple[str, str], Fact] = field(init=False, repr=False, compare=False)
     _attributes: dict[str, Attribute] = field(init=False, repr=False, compare=False)
 
@@ -136,6 +137,8 @@ class FactBook:
                 out += words
         for body in self.other_bodies:
             out += [body.name, *body.aliases]
+        for _, phrases in self.asks:
+            out += phrases
         return out + list(self.places)
 
 
@@ -158,6 +161,16 @@ def load_facts(
         OtherBody(b.text("id"), b.text("name"), b.texts("aliases"))
         for b in top.items("other_bodies")
     )
+    asks: list[tuple[ValueType, tuple[str, ...]]] = []
+    ask_fields = top.optional_child("asks")
+    if ask_fields is not None:
+        for name in list(ask_fields.data):
+            try:
+                kind = ValueType(str(name))
+            except ValueError:
+                ask_fields.fail(str(name), f"{name!r} is not a type")
+                continue
+            asks.append((kind, ask_fields.texts(str(name))))
     known_subjects = force_ids | body_ids | {s.id for s in subjects}
     by_id = {a.id: a for a in attributes}
     entity_ids = force_ids | body_ids | {b.id for b in other_bodies}
@@ -197,7 +210,7 @@ def load_facts(
                     item.optional_text("intent") or (attribute.intent if attribute else None),
                 )
             )
-    return FactBook(subjects, attributes, tuple(facts), places, other_bodies)
+    return FactBook(subjects, attributes, tuple(facts), places, other_bodies, tuple(asks))
 
 
 def _attribute(a: Fields) -> Attribute:

@@ -47,6 +47,11 @@ CLAIMS = [
     ("staffs was picked as a potential good practice example, right", "Yes."),
     ("staffordshire was picked because it was failing kids, wasn't it", "No."),
     ("gmp was praised for its work on child sexual exploitation, wasn't it", "No."),
+    # a statement sent to the bot is a claim too
+    ("staffs was only chosen cos it was a failing force", "No."),
+    ("the consultation was run by hmic on its own", "No \u2014 Ofsted, the Care"),
+    ("so the police inspections happened in nov 2012", "Yes."),
+    ("does gmp have several local authorities in its area", "Yes."),
 ]
 
 
@@ -135,6 +140,13 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "findings": "what did the inspectors find at {force}?",
     "with_partners": "did {force} work with partners?",
     "partner_names": "which partners did {force} work with?",
+    "report_contents": "what does the {force} report say about missing children?",
+    "report_exact_day": "what was the exact publication date of the {force} report?",
+    "report_author": "who wrote the {force} report?",
+    "area_character": "what sort of area does {force} cover?",
+    "responsible_for_arrangements": "who is responsible for child protection in {force}?",
+    "gap_after_ofsted": "how long after ofsted was {force} inspected?",
+    "order": "was {force} inspected before or after the other forces?",
 }
 
 
@@ -156,3 +168,21 @@ def test_a_named_force_is_never_answered_with_another_forces_facts(
             got = reply.slots.get("force", "")
             if reply.outcome.value in ("answer", "not_on_page") and got:
                 assert got == asked, (attribute, previous, asked, reply.text)
+
+
+def test_a_question_word_alone_asks_it_of_the_last_subject(assistant: Assistant) -> None:
+    assistant.reply("c", "does gmp have several local authorities in its area")
+    assert assistant.reply("c", "how many?").text.startswith("Ten.")
+    assert "doesn't say the names" in assistant.reply("c", "name them").text
+    assistant.reply("d", "were the forces told beforehand")
+    assert assistant.reply("d", "who by?").text.startswith("HMIC.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["hereford fc fixtures this month", "rochdale afc result saturday", "train times hereford"],
+)
+def test_a_place_name_in_an_off_topic_message_gets_no_fact(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert ask(question).outcome.value == "fallback"

@@ -119,10 +119,10 @@ def test_a_new_attribute_needs_only_yaml(root: Path) -> None:
     )
     edit(
         root,
-        "\nplaces:\n",
+        "\nasks:\n",
         "\n  - subject: consultation\n    attribute: colour\n    value: null\n"
         "    note: It names no colours.\n    source: In July 2012, a consultation exercise\n"
-        "\nplaces:\n",
+        "\nasks:\n",
     )
     bot = Assistant.load(root)
     reply = bot.reply("c", "what colour was the consultation")
