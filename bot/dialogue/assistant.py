@@ -33,6 +33,7 @@ from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.nlu.sentences import Found, SentenceIndex
+from bot.schema.facts import ValueType
 from bot.schema.intents import IntentSpec, check_references, load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
 from bot.tuning import TUNING
@@ -383,9 +384,13 @@ class Assistant:
 
     def _defers(self, found: FactAnswer) -> bool:
         """Whether a topic the page does not cover beats this fact answer: yes, unless the
-        fact is a precise one the page is silent on ("who led the inspection?")."""
+        fact is a precise one the page is silent on ("who led the inspection?") or a yes/no
+        the page settles."""
         attribute = self.knowledge.facts.attribute(found.attribute)
-        return not (attribute.first and found.silent)
+        if attribute.first and found.silent:
+            return False
+        # "did Ofsted's findings affect HMIC's?" is settled by the page, whatever it raises
+        return not (attribute.type is ValueType.YES_NO and found.verdict)
 
     def _fact(
         self,

@@ -206,11 +206,12 @@ class FactDesk:
         held = [s for s in named if book.fact(s, attribute.id) is not None]
         if (
             not held
-            and attribute.type is not ValueType.ENTITIES
+            and holders
+            and all(h in self.force_ids for h in holders)
             and any(s not in self.voices and book.event(s) is None for s in named)
         ):
-            # "what did the CQC find in Rochdale?": the page gives HMIC's findings, not
-            # the CQC's; another body's attribute is never answered with HMIC's
+            # "what did the CQC find in Rochdale?": the page gives HMIC's findings of the
+            # forces, not the CQC's; another body's attribute is never answered with them
             return None
         if not forces_named:
             by_place = self._subject_by_place(analysis, attribute)
@@ -223,6 +224,8 @@ class FactDesk:
                         return candidate
         if held:
             return held[0]
+        if any(book.event(s) is not None for s in named):
+            return None  # an event named that the page gives no such fact: not another's
         for candidate in (context.subject or "", *context.forces[:1]):
             if candidate and book.fact(candidate, attribute.id) is not None:
                 return candidate
@@ -422,9 +425,10 @@ class FactDesk:
         other subjects' values of the same attribute have; supported by words only its own
         value has."""
         words = analysis.words
+        stems_ = tuple(stem(w) for w in words)
         for phrase in fact.contradicted_by:
-            p = tokens(phrase)
-            if any(words[i : i + len(p)] == p for i in range(len(words))):
+            p = tuple(stem(w) for w in tokens(phrase))
+            if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
                 return "No."
         asked = {
             stem(w)

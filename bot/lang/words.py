@@ -154,7 +154,7 @@ STATEMENT_VERBS = frozenset(
 REQUESTS = frozenset(
     """
     tell give list name explain show summarise summarize describe please pls can could
-    would will i need want help find where
+    would will i need want help find where thanks thank thx ty cheers ta great
     """.split()  # noqa: SIM905
 )
 # A number asserted without a figure: "does gmp have several local authorities?".

@@ -18,7 +18,9 @@ from bot.schema.knowledge import Knowledge
 
 # A force named after one of these is a place the question asserts, not its subject:
 # "did the police work with partners in Rochdale?".
-LOCATIVES = frozenset({"in", "at", "within", "around", "across", "near", "inside", "covering"})
+LOCATIVES = frozenset(
+    {"in", "at", "within", "around", "across", "near", "inside", "covering", "covered", "covers"}
+)
 # A date after one of these is not the date of the event asked about: "inspected again
 # since 2013?" asks about later events, not whether the inspection was in 2013.
 RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})
@@ -130,16 +132,14 @@ class Analyser:
                     found.append((start, start + len(phrase), kind, owner, extra))
         # a place is asserted only after "in", "at", ...: "merging with Warwickshire" is not
         # a claim about where an inspection was
-        places = _places(
-            [f for f in found if f[2] != _PLACE or (f[0] > 0 and words[f[0] - 1] in LOCATIVES)]
-        )
+        places = _places([f for f in found if f[2] != _PLACE or _after_locative(words, f[0])])
         subjects: list[str] = []
         entities: list[str] = []
         asserted_places = list(places)
         for entity in match.entities:
             if entity.kind == "other_force":
                 continue
-            locative = entity.start > 0 and words[entity.start - 1] in LOCATIVES
+            locative = _after_locative(words, entity.start)
             inside = [
                 owner
                 for s, e, kind, owner, _ in found
@@ -237,6 +237,15 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
             out.append(owner)
             end = e
     return out
+
+
+def _after_locative(words: tuple[str, ...], start: int) -> bool:
+    """Whether the word at ``start`` follows "in", "at" ... (or "in the")."""
+    before = words[max(0, start - 2) : start]
+    return bool(before) and (
+        before[-1] in LOCATIVES
+        or (len(before) == 2 and before == (before[0], "the") and before[0] in LOCATIVES)
+    )
 
 
 def _without_filler(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -52,6 +52,12 @@ CLAIMS = [
     ("the consultation was run by hmic on its own", "No \u2014 Ofsted, the Care"),
     ("so the police inspections happened in nov 2012", "Yes."),
     ("does gmp have several local authorities in its area", "Yes."),
+    ("did hmic find anything that needed improving", "Yes."),
+    ("i heard staffs was picked as a problem force", "No."),
+    ("gmp was inspected in the manchester city council area right", "No \u2014 Rochdale"),
+    ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),
+    ("i heard ofsted pushed it back to 2016", "No \u2014 April 2015, not 2016."),
+    ("did ofsted's findings have an effect on hmic's findings", "No."),
 ]
 
 
@@ -76,6 +82,9 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("exactly how many local authorities does west mercia cover", "urban and rural"),
         ("what improvements did gmp need to make", "February 2013"),
         ("which partners exactly did staffs police share info with", "all key partners"),
+        ("which inspectorate was looking at the councils services", "Ofsted. "),
+        ("how many weeks after ofsted did hmic go into west mercia", "a short while after"),
+        ("who wrote the gmp report", "HMIC. "),
     ],
 )
 def test_precise_questions_get_the_value_or_the_silence(
@@ -147,6 +156,7 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "responsible_for_arrangements": "who is responsible for child protection in {force}?",
     "gap_after_ofsted": "how long after ofsted was {force} inspected?",
     "order": "was {force} inspected before or after the other forces?",
+    "improvements_identified": "did {force} have anything that needed improving?",
 }
 
 
