@@ -159,9 +159,12 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 def cmd_telegram(args: argparse.Namespace) -> int:
     """The Telegram bot."""
+    from bot.channels.hangup import catch_early_hangups
+
+    early = catch_early_hangups()  # before the slow imports: a SIGHUP now must not kill it
     from bot.channels.telegram.app import main as telegram_main
 
-    return telegram_main()
+    return telegram_main(early_hangups=early)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             args.func = cmd_telegram
         else:
             args.func, args.jsonl = cmd_chat, False
+    if args.func is not cmd_telegram:
+        from bot.channels.hangup import release_early_hangups
+
+        release_early_hangups()  # SIGHUP ends every other command, as usual
     try:
         status: int = args.func(args)
     except DataError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib.util
 import logging
 import signal
@@ -19,6 +20,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, Defaults
 from telegram.request import BaseRequest
 
+from bot.channels.hangup import EarlyHangups
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.flood import Arrivals, FloodControl
 from bot.channels.telegram.handlers import AnyQuestionLog, TelegramBot
@@ -81,6 +83,8 @@ class Runtime:
 
     application: AnyApplication
     handlers: TelegramBot
+    # SIGHUPs counted since the process started (python -m bot installs the counter first)
+    early_hangups: EarlyHangups | None = None
 
 
 def build(
@@ -174,15 +178,21 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def reload_on_hangup(handlers: TelegramBot) -> Iterator[None]:
-    """SIGHUP reloads the knowledge (as /reload does) while the block runs."""
+def reload_on_hangup(handlers: TelegramBot, early: EarlyHangups | None = None) -> Iterator[None]:
+    """SIGHUP reloads the knowledge (as /reload does) while the block runs.
+
+    ``early`` counted the SIGHUPs before the loop ran (one reload answers them all), and
+    counts them again afterwards, so one sent during shutdown does not kill the bot.
+    """
     loop = asyncio.get_running_loop()
-    installed = add_sighup_handler(loop, handlers.assistant, handlers.root)
+    installed = add_sighup_handler(loop, handlers.reloader, early)
     try:
         yield
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGHUP)
+            if early is not None:
+                signal.signal(signal.SIGHUP, early)
 
 
 async def _initialize(application: AnyApplication, stop: asyncio.Event) -> bool:
@@ -221,7 +231,7 @@ async def _serve(runtime: Runtime, stop: asyncio.Event, body: Callable[[], Await
     """
     application = runtime.application
     try:
-        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
+        with stop_on_signals(stop), reload_on_hangup(runtime.handlers, runtime.early_hangups):
             if await _initialize(application, stop):
                 await body()
     except InvalidToken:
@@ -330,8 +340,11 @@ def remember_missing_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-def main(env: Mapping[str, str] | None = None) -> int:
-    """``python -m bot telegram``: validate settings, load the core, serve; the exit status."""
+def main(env: Mapping[str, str] | None = None, *, early_hangups: EarlyHangups | None = None) -> int:
+    """``python -m bot telegram``: validate settings, load the core, serve; the exit status.
+
+    ``early_hangups`` counted SIGHUPs from the process's first moment (see bot.channels.hangup).
+    """
     environ = environment() if env is None else env
     remember_missing_sniffio()
     try:
@@ -354,7 +367,8 @@ def main(env: Mapping[str, str] | None = None) -> int:
     question_log = open_question_log(settings.question_log)
 
     async def run() -> int:
-        runtime = build(settings, assistant, webhook=webhook, log=question_log, root=root)
+        built = build(settings, assistant, webhook=webhook, log=question_log, root=root)
+        runtime = dataclasses.replace(built, early_hangups=early_hangups)
         return await serve(settings, assistant, runtime=runtime)
 
     try:

@@ -34,7 +34,7 @@ from telegram.ext import (
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.flood import AnswerTimes, Arrivals, FloodControl, RecentTaps, Verdict
-from bot.channels.telegram.reloader import reload_knowledge
+from bot.channels.telegram.reloader import Reloader
 from bot.channels.telegram.render import Rendered, keyboard, render_reply, render_text
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply
@@ -137,6 +137,7 @@ class TelegramBot:
         self.question_log: AnyQuestionLog = log if log is not None else NullQuestionLog()
         self.admin_ids = admin_ids
         self.root = root if root is not None else assistant.root  # what /reload and SIGHUP read
+        self.reloader = Reloader(assistant, self.root)
         self.delivery = delivery
         self.flood = flood
         self.group_flood = group_flood or FloodControl(
@@ -258,8 +259,8 @@ class TelegramBot:
             await self._send(context.bot, message, render_text(ADMIN_PRIVATE_ONLY))
             return
         if name == "reload":
-            # In the event loop's thread, between updates: no reply sees half old, half new.
-            text = reload_knowledge(self.assistant, self.root).message
+            # Checked off the loop, swapped in between updates (see Reloader).
+            text = (await self.reloader.reload()).message
         else:
             # Grouping a week of questions takes a moment: off the loop, so chats go on.
             text = await asyncio.to_thread(stats_text, self.question_log, utc_now())
