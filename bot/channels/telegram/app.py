@@ -16,18 +16,19 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, Defaults
 from telegram.request import BaseRequest
 
 from bot.channels.hangup import EarlyHangups
-from bot.channels.telegram.delivery import Delivery
+from bot.channels.telegram.delivery import Delivery, retry_after_seconds
 from bot.channels.telegram.flood import Arrivals, FloodControl
 from bot.channels.telegram.handlers import AnyQuestionLog, TelegramBot
 from bot.channels.telegram.logs import configure_logging
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.reloader import add_sighup_handler
+from bot.channels.telegram.webhook import UpdateReceiver, WebhookServer
 from bot.dialogue.assistant import Assistant
 from bot.settings import (
     DATA_DIR_VAR,
@@ -36,6 +37,7 @@ from bot.settings import (
     QuestionLogSettings,
     Settings,
     SettingsError,
+    WebhookSettings,
     environment,
     prefer_timedelta,
 )
@@ -61,6 +63,7 @@ STARTUP_BACKOFF_START = 1.0  # first pause when the Bot API cannot be reached at
 STARTUP_BACKOFF_MAX = 30.0  # the longest pause between start-up attempts
 STARTUP_BACKOFF_FACTOR = 1.5
 WEBHOOK_BOOTSTRAP_RETRIES = 3  # setWebhook attempts before giving up at start-up
+WEBHOOK_RETRY_PAUSE = 1.0  # seconds between those attempts (as PTB's bootstrap waits)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -142,8 +145,9 @@ def build(
         builder = builder.base_url(settings.base_url)
     if webhook:
         builder = builder.concurrent_updates(PerChatUpdateProcessor(arrivals=arrivals))
-    else:
-        builder = builder.updater(None)
+    # No Updater: polling is ours (confirm after answering), and so is the webhook server
+    # (refuses oversized bodies unread, queues each update once).
+    builder = builder.updater(None)
     application: AnyApplication
     if settings.rate_limit:
         # No retries inside the limiter (it would pause every chat for one chat's 429):
@@ -274,7 +278,7 @@ async def serve_webhook(
     runtime: Runtime | None = None,
     ready: asyncio.Event | None = None,
 ) -> int:
-    """PTB's webhook server (secret token checked) until SIGINT/SIGTERM; exit status.
+    """Our webhook server (bot.channels.telegram.webhook) until SIGINT/SIGTERM; exit status.
 
     ``ready`` is set once the server accepts requests.
     """
@@ -286,27 +290,44 @@ async def serve_webhook(
     application = runtime.application
 
     async def listen() -> None:
-        updater = application.updater
-        if updater is None:
-            raise RuntimeError("webhook mode needs an Updater")
-        await updater.start_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.path,
-            webhook_url=hook.url,
-            secret_token=hook.secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False,
-            bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
-        )
-        await application.start()
-        log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
-        if ready is not None:
-            ready.set()
-        await _beat_until(Heartbeat(settings.data_dir), stop)
-        await updater.stop()
+        receiver = UpdateReceiver(application.bot, application.update_queue, hook.secret)
+        server = WebhookServer(receiver, listen=hook.listen, port=hook.port, path=hook.path)
+        server.start()  # before setWebhook: Telegram may call at once
+        try:
+            await _set_webhook(application, hook)
+            await application.start()
+            log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
+            if ready is not None:
+                ready.set()
+            await _beat_until(Heartbeat(settings.data_dir), stop)
+        finally:
+            await server.stop()
+            log.info("webhook: %s", receiver.stats.summary())
 
     return await _serve(runtime, stop, listen)
+
+
+async def _set_webhook(application: AnyApplication, hook: WebhookSettings) -> None:
+    """setWebhook with the secret and our update kinds, retried a few times on network errors."""
+    for attempt in range(WEBHOOK_BOOTSTRAP_RETRIES + 1):
+        try:
+            await application.bot.set_webhook(
+                url=hook.url,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                secret_token=hook.secret,
+            )
+        except RetryAfter as error:
+            if attempt == WEBHOOK_BOOTSTRAP_RETRIES:
+                raise
+            await asyncio.sleep(retry_after_seconds(error))
+        except NetworkError as error:  # TimedOut too
+            if attempt == WEBHOOK_BOOTSTRAP_RETRIES:
+                raise
+            log.warning("setWebhook failed (%s); retrying", error.message)
+            await asyncio.sleep(WEBHOOK_RETRY_PAUSE)
+        else:
+            return
 
 
 async def _beat_until(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
