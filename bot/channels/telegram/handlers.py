@@ -163,6 +163,8 @@ class TelegramBot:
                 MessageHandler(
                     filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, self.on_text
                 ),
+                # a question typed as a photo's (or a document's) caption: read like text
+                MessageHandler(filters.UpdateType.MESSAGES & filters.CAPTION, self.on_text),
                 MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other),
                 CallbackQueryHandler(self.on_button),
                 InlineQueryHandler(self.on_inline),
@@ -287,7 +289,8 @@ class TelegramBot:
             await self._send(context.bot, message, render_text(UNKNOWN_COMMAND))
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """A question, new or edited: answered in private chats, or in groups when addressed."""
+        """A question, new or edited, typed or as a caption: answered in private chats, or in
+        groups when addressed (the same rules for both)."""
         message = update.effective_message
         if message is None or self._from_bot_itself(message, context.bot):
             return
@@ -410,8 +413,9 @@ class TelegramBot:
             log.exception("question log: recording failed")
 
     def addressed_text(self, message: Message, bot: Bot) -> str | None:
-        """The question in ``message`` if it is meant for the bot, mention removed; else None."""
-        text = message.text or ""
+        """The question in ``message`` (its text, else its caption) if it is meant for the bot,
+        mention removed; else None."""
+        text = message.text or message.caption or ""
         if message.chat.type == ChatType.PRIVATE:
             return text
         mention = self._mention_pattern(bot.username or "")

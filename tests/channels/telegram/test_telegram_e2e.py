@@ -151,6 +151,26 @@ async def test_stickers_photos_and_voice_get_a_note_in_private() -> None:
         assert len(buttons(notes[0])) == 3
 
 
+async def test_a_question_in_a_photo_caption_is_answered_like_text() -> None:
+    async with running_bot() as bot:
+        typed = await bot.ask(PRIVATE, "when was the consultation?")
+        bot.api.push_photo(PRIVATE, caption="when was the consultation?")
+        captioned = (await bot.api.wait_for_messages_async(PRIVATE, 2, WAIT))[1]
+        assert captioned["visible_text"] == typed["visible_text"]
+        assert "July 2012" in captioned["visible_text"]
+        # in a group, only a caption that mentions the bot is answered, mention removed
+        bot.api.push_photo(GROUP, chat_type="supergroup", caption="when was the consultation?")
+        bot.api.push_photo(
+            GROUP, chat_type="supergroup", caption=f"@{BOT_USERNAME} when was the consultation?"
+        )
+        in_group = await bot.api.wait_for_messages_async(GROUP, 1, WAIT)
+        assert in_group[0]["visible_text"] == typed["visible_text"]
+        bot.api.push_photo(PRIVATE)  # a photo without a caption still gets the note
+        note = (await bot.api.wait_for_messages_async(PRIVATE, 3, WAIT))[2]
+        assert note["visible_text"] == NON_TEXT_NOTE
+        assert len(bot.api.messages_for(GROUP)) == 1
+
+
 async def test_metacharacters_are_escaped_and_accepted() -> None:
     async with running_bot() as bot:
         for text in (NASTY, "<b>unclosed", "&lt;&#0;&#xFFFFFFF;", "*_`[", "a > b < c & d"):
