@@ -6,6 +6,8 @@ import logging
 import time
 from pathlib import Path
 
+from bot.storage.datadir import recreate
+
 log = logging.getLogger(__name__)
 
 HEARTBEAT_FILE = "heartbeat"
@@ -27,9 +29,14 @@ class Heartbeat:
         self._failed = False
 
     def beat(self) -> None:
-        """Mark the bot alive now."""
+        """Mark the bot alive now; a data directory deleted meanwhile is created again."""
         try:
-            self.path.touch()
+            try:
+                self.path.touch()
+            except FileNotFoundError:
+                if not recreate(self.path.parent):
+                    raise
+                self.path.touch()
         except OSError as error:
             if not self._failed:
                 log.warning("cannot touch %s (%s): the health check will fail", self.path, error)

@@ -41,6 +41,7 @@ from bot.settings import (
     environment,
     prefer_timedelta,
 )
+from bot.storage.datadir import ensure_data_dir
 from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import TOUCH_INTERVAL, Heartbeat
 from bot.storage.question_log import NullQuestionLog, QuestionLog
@@ -375,7 +376,7 @@ def main(env: Mapping[str, str] | None = None, *, early_hangups: EarlyHangups | 
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.secrets)
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(settings.data_dir)
     except OSError as error:
         print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
