@@ -157,6 +157,20 @@ def cmd_health(args: argparse.Namespace) -> int:
     return health(load_core().data_dir)
 
 
+def cmd_reload(args: argparse.Namespace) -> int:
+    """Signal the running bot (its pid file in BOT_DATA_DIR) to reload; print the outcome."""
+    from bot.settings import load_core
+    from bot.storage.pidfile import PidFileError, signal_reload
+
+    try:
+        ok, message = signal_reload(load_core().data_dir)
+    except PidFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else EXIT_FAILURE
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     """The Telegram bot."""
     from bot.channels.hangup import catch_early_hangups
@@ -212,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(func=cmd_explain)
     hl = sub.add_parser("health", help="exit 0 if the running bot answered recently, else 1")
     hl.set_defaults(func=cmd_health)
+    rl = sub.add_parser(
+        "reload", help="make the running bot reload knowledge/ and intents.yaml (via its pid file)"
+    )
+    rl.set_defaults(func=cmd_reload)
     tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     tg.set_defaults(func=cmd_telegram)
     return parser

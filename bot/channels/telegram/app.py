@@ -44,6 +44,7 @@ from bot.settings import (
 from bot.storage.datadir import ensure_data_dir
 from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import TOUCH_INTERVAL, Heartbeat
+from bot.storage.pidfile import PidFile, write_reload_result
 from bot.storage.question_log import NullQuestionLog, QuestionLog
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,10 @@ def build(
     else:
         application = builder.build()
     handlers.register(application)
+    data_dir = settings.data_dir
+    handlers.reloader.on_result = lambda result: write_reload_result(
+        data_dir, result.ok, result.message
+    )
     return Runtime(application, handlers)
 
 
@@ -375,11 +380,21 @@ def main(env: Mapping[str, str] | None = None, *, early_hangups: EarlyHangups | 
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.secrets)
+    pid_file = PidFile(settings.data_dir)
     try:
         ensure_data_dir(settings.data_dir)
+        pid_file.write()  # python -m bot reload finds the bot here
     except OSError as error:
-        print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
+        print(f"error: {DATA_DIR_VAR} cannot be written: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _run(settings, early_hangups)
+    finally:
+        pid_file.remove()
+
+
+def _run(settings: Settings, early_hangups: EarlyHangups | None) -> int:
+    """Load the core and serve until stopped; the exit status."""
     # Opt into PTB's timedelta durations now, so each 429 does not log a deprecation warning.
     prefer_timedelta()
     root = settings.root

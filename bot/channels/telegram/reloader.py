@@ -130,8 +130,10 @@ class Reloader:
         *,
         budget: float = RELOAD_TIME_BUDGET,
         check: Callable[[Path], object] = _check,
+        on_result: Callable[[ReloadResult], None] | None = None,
     ) -> None:
         self.assistant = assistant
+        self.on_result = on_result  # told every outcome (python -m bot reload prints it)
         self.root = root
         self.budget = budget
         self._check = check
@@ -161,9 +163,12 @@ class Reloader:
         """Check the files off the loop (within the budget), then swap them in."""
         async with self._lock:
             try:
-                return await self._reload()
+                result = await self._reload()
             finally:
                 self.completed += 1
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
 
     async def _reload(self) -> ReloadResult:
         root = self.root or self.assistant.root
