@@ -179,6 +179,7 @@ def test_main_refuses_bad_keeper_settings_before_anything_starts(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_QUESTION_LOG_RETENTION_DAYS": "-1"},
     ],
 )
+@pytest.mark.slow  # a subprocess per case
 def test_the_cli_exits_2_without_echoing_the_token(env: dict[str, str]) -> None:
     result = run_cli(env, "telegram")
     assert result.returncode == 2

@@ -45,6 +45,7 @@ def test_a_deleted_data_directory_is_created_again_0700_with_a_warning(
     assert "was deleted while the bot was running; created it again" in caplog.text
 
 
+@pytest.mark.slow
 async def test_the_running_bot_notices_its_data_directory_deleted(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -61,6 +62,7 @@ async def test_the_running_bot_notices_its_data_directory_deleted(
     assert "was deleted while the bot was running; created it again" in caplog.text
 
 
+@pytest.mark.slow
 async def test_polling_touches_the_heartbeat() -> None:
     with tempfile.TemporaryDirectory() as data, FakeBotApi() as api:
         async with running_bot(api, BOT_DATA_DIR=data) as bot:
@@ -68,6 +70,7 @@ async def test_polling_touches_the_heartbeat() -> None:
             assert is_fresh(Path(data) / HEARTBEAT_FILE)
 
 
+@pytest.mark.slow
 def test_the_health_check_command(tmp_path: Path) -> None:
     env = {"BOT_DATA_DIR": str(tmp_path)}
     assert run_cli(env, "health").returncode == 1

@@ -86,29 +86,25 @@ def test_a_saved_run_lists_every_question_that_changed(
     assert {o["set"] for o in outcomes} == {"questions.yaml", "safety.yaml", "blind/b.yaml"}
     assert all(o["ok"] for o in outcomes)
 
-    status, out, _ = cli(capsys, "--diff", str(saved))  # nothing edited: nothing changed
-    assert status == 0
-    assert out.startswith("6 labelled questions; 0 changed: 0 better, 0 worse\n")
-
     weaken_consultation(root)
-    status, out, _ = cli(capsys, "--diff", str(saved))
+    worse = tmp_path / "worse.json"
+    status, out, _ = cli(capsys, "--save", str(worse), "--diff", str(saved))
     assert status == 1  # something got worse
-    assert "3 changed: 0 better, 3 worse" in out
-    assert re.search(r"questions\.yaml\s+100\.0%\ \(3/3\)\s+33\.3%\ \(1/3\)", out)
-    assert re.search(r"blind/b\.yaml\s+100\.0%\ \(1/1\)\s+0\.0%\ \(0/1\)", out)
-    assert re.search(r"safety\.yaml\s+100\.0%\ \(2/2\)\s+100\.0%\ \(2/2\)", out)
+    assert "6 labelled questions; 3 changed: 0 better, 3 worse" in out
+    assert re.search(r"questions\.yaml\s+100\.0% \(3/3\)\s+33\.3% \(1/3\)", out)
+    assert re.search(r"blind/b\.yaml\s+100\.0% \(1/1\)\s+0\.0% \(0/1\)", out)
+    assert re.search(r"safety\.yaml\s+100\.0% \(2/2\)\s+100\.0% \(2/2\)", out)
     assert "worse (3):\n  questions.yaml [a1#1] 'when was the consultation?'\n" in out
     assert "      want consultation; was consultation; now " in out
     assert "blind/b.yaml [b1#1] 'what was the consultation about'" in out
     assert "why was staffs chosen" not in out  # unchanged questions are not listed
 
-    # and the other way round: the fix shows as better
-    worse = tmp_path / "worse.json"
-    cli(capsys, "--save", str(worse))
+    # the fix, compared with the broken run: the same questions, now better
     shutil.copy(ROOT / "intents.yaml", root / "intents.yaml")
     status, out, _ = cli(capsys, "--diff", str(worse))
     assert status == 0
     assert "3 changed: 3 better, 0 worse" in out and "better (3):" in out
+    assert "worse (" not in out
 
 
 def test_questions_added_or_removed_since_are_counted_not_compared() -> None:
@@ -168,4 +164,4 @@ def test_diff_against_a_git_commit_runs_that_commits_bot(root: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "3 changed: 0 better, 3 worse" in done.stdout
-    assert re.search(r"questions\.yaml\s+100\.0%\ \(3/3\)\s+33\.3%\ \(1/3\)", done.stdout)
+    assert re.search(r"questions\.yaml\s+100\.0% \(3/3\)\s+33\.3% \(1/3\)", done.stdout)

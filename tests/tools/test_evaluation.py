@@ -27,6 +27,7 @@ def test_labelled_set_is_large_and_covers_every_intent(assistant: Assistant) -> 
     assert sum(len(c) > 1 for c in conversations) >= 30
 
 
+@pytest.mark.slow  # a whole labelled set
 def test_accuracy_on_the_labelled_set(assistant: Assistant) -> None:
     report = evaluate(assistant, load_turns(DATA / "questions.yaml"))
     assert report.wrong_forces == []
@@ -34,6 +35,7 @@ def test_accuracy_on_the_labelled_set(assistant: Assistant) -> None:
     assert report.off_topic_rejection >= 0.95
 
 
+@pytest.mark.slow  # a whole labelled set
 @pytest.mark.parametrize("name", ["holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"])
 def test_accuracy_on_the_held_out_sets(assistant: Assistant, name: str) -> None:
     report = evaluate(assistant, load_turns(DATA / name))
@@ -41,6 +43,7 @@ def test_accuracy_on_the_held_out_sets(assistant: Assistant, name: str) -> None:
     assert report.accuracy >= MIN_HOLDOUT_ACCURACY, report.format()
 
 
+@pytest.mark.slow  # a whole labelled set
 @pytest.mark.parametrize(
     "name", ["questions.yaml", "holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"]
 )
@@ -49,6 +52,7 @@ def test_no_answer_gives_another_force_facts(assistant: Assistant, name: str) ->
     assert [r for r in report.results if r.wrong_force] == []
 
 
+@pytest.mark.slow  # a whole labelled set
 def test_report_lists_confusions_and_rates(assistant: Assistant) -> None:
     text = evaluate(assistant, load_turns(DATA / "holdout.yaml")).format()
     assert "confused pairs" in text

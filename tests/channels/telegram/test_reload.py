@@ -22,6 +22,8 @@ from bot.channels.telegram.reloader import (
 from bot.dialogue.assistant import Assistant
 from bot.schema.yamlfile import DataError, Problem
 
+pytestmark = pytest.mark.slow  # each test copies the knowledge and loads it twice
+
 ROOT = Path(__file__).resolve().parents[3]
 ALIAS_LINE = "      - stoke on trent\n"  # the last of Staffordshire's aliases in forces.yaml
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.channels.telegram.handlers import (
     COMMANDS,
     EXPIRED_BUTTON,
@@ -23,6 +25,8 @@ from bot.tools.evaluation import load_turns
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import ROOT, WAIT, running_bot, sent_count, subprocess_env
 from tests.support.telegram_html import validate_telegram_html
+
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
 
 PRIVATE = 501
 GROUP = -100_777

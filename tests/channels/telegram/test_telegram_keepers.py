@@ -34,6 +34,8 @@ from tests.support.telegram_fixtures import (
 )
 from tests.support.telegram_html import validate_telegram_html
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
+
 ADMIN = 90_001  # a private chat's id is its user's id
 STRANGER = 4_242_421
 STRANGER_NAME = "Zebediah"

@@ -12,12 +12,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from bot.channels.telegram.app import serve_webhook
 from bot.channels.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER
 from bot.dialogue.assistant import Assistant
 from bot.settings import Settings, default_root
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import WAIT, bot_env
+
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
 
 SECRET = "webhook-Secret_42"
 CHAT = 321
