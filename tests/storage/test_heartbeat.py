@@ -13,6 +13,7 @@ import pytest
 
 from bot.storage.datadir import DATA_DIR_MODE, ensure_data_dir
 from bot.storage.heartbeat import HEARTBEAT_FILE, MAX_AGE, Heartbeat, is_fresh
+from bot.storage.pidfile import PID_FILE
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import WAIT, run_cli, running_bot
 
@@ -54,11 +55,14 @@ async def test_the_running_bot_notices_its_data_directory_deleted(
         # the question log off: it creates the directory itself when it first opens
         async with running_bot(api, BOT_DATA_DIR=str(data), BOT_QUESTION_LOG="off") as bot:
             await bot.ask(1, "hi")
+            assert (data / PID_FILE).is_file()
             shutil.rmtree(data)
             answer = await bot.ask(1, "when was the consultation?")
             assert "July 2012" in answer["visible_text"]
             assert await api.wait_for_async((data / HEARTBEAT_FILE).is_file, WAIT)
             assert stat.S_IMODE(data.stat().st_mode) == DATA_DIR_MODE
+            assert (data / PID_FILE).is_file()  # python -m bot reload finds the bot again
+        assert not (data / PID_FILE).exists()  # removed when it stopped
     assert "was deleted while the bot was running; created it again" in caplog.text
 
 

@@ -90,6 +90,8 @@ class Runtime:
     handlers: TelegramBot
     # SIGHUPs counted since the process started (python -m bot installs the counter first)
     early_hangups: EarlyHangups | None = None
+    # BOT_DATA_DIR/bot.pid while the bot runs, for python -m bot reload
+    pid_file: PidFile | None = None
 
 
 def build(
@@ -166,7 +168,7 @@ def build(
     handlers.reloader.on_result = lambda result: write_reload_result(
         data_dir, result.ok, result.message
     )
-    return Runtime(application, handlers)
+    return Runtime(application, handlers, pid_file=PidFile(data_dir))
 
 
 @contextlib.contextmanager
@@ -203,6 +205,21 @@ def reload_on_hangup(handlers: TelegramBot, early: EarlyHangups | None = None) -
             loop.remove_signal_handler(signal.SIGHUP)
             if early is not None:
                 signal.signal(signal.SIGHUP, early)
+
+
+def write_pid_file(runtime: Runtime) -> None:
+    """Write the pid file; without it only ``python -m bot reload`` fails, so only warn."""
+    if runtime.pid_file is None:
+        return
+    try:
+        runtime.pid_file.write()
+    except OSError as error:
+        log.warning(
+            "cannot write %s (%s): python -m bot reload will not find this bot; "
+            "/reload and SIGHUP still work",
+            runtime.pid_file.path,
+            error.strerror,
+        )
 
 
 async def _initialize(application: AnyApplication, stop: asyncio.Event) -> bool:
@@ -242,12 +259,15 @@ async def _serve(runtime: Runtime, stop: asyncio.Event, body: Callable[[], Await
     application = runtime.application
     try:
         with stop_on_signals(stop), reload_on_hangup(runtime.handlers, runtime.early_hangups):
+            write_pid_file(runtime)  # now that SIGHUP reloads
             if await _initialize(application, stop):
                 await body()
     except InvalidToken:
         log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
         return EXIT_FAILURE
     finally:
+        if runtime.pid_file is not None:
+            runtime.pid_file.remove()
         await _close(application)
         log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
     return EXIT_OK
@@ -269,7 +289,7 @@ async def serve_polling(
     async def poll() -> None:
         await application.start()
         log.info("polling for updates")
-        heartbeat = Heartbeat(settings.data_dir)
+        heartbeat = Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime))
         arrivals = runtime.handlers.arrivals
         await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
 
@@ -305,7 +325,8 @@ async def serve_webhook(
             log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
             if ready is not None:
                 ready.set()
-            await _beat_until(Heartbeat(settings.data_dir), stop)
+            heartbeat = Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime))
+            await _beat_until(heartbeat, stop)
         finally:
             await server.stop()
             log.info("webhook: %s", receiver.stats.summary())
@@ -380,17 +401,12 @@ def main(env: Mapping[str, str] | None = None, *, early_hangups: EarlyHangups | 
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.secrets)
-    pid_file = PidFile(settings.data_dir)
     try:
         ensure_data_dir(settings.data_dir)
-        pid_file.write()  # python -m bot reload finds the bot here
     except OSError as error:
-        print(f"error: {DATA_DIR_VAR} cannot be written: {error.strerror}", file=sys.stderr)
+        print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        return _run(settings, early_hangups)
-    finally:
-        pid_file.remove()
+    return _run(settings, early_hangups)
 
 
 def _run(settings: Settings, early_hangups: EarlyHangups | None) -> int:
