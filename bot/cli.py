@@ -55,10 +55,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Accuracy on a labelled question file, or safety recall on a safety set."""
+    """Accuracy on a labelled question file, or safety recall on a safety set; or every
+    labelled set at once, saved (--save) or compared with another run (--diff)."""
     from bot.tools.evaluation import evaluate, load_turns
     from bot.tools.safety_eval import evaluate_safety, is_safety_set, load_messages
 
+    if args.save or args.diff:
+        return _eval_all(args)
+    if args.file is None:
+        print("error: eval needs a FILE, or --save FILE or --diff REF", file=sys.stderr)
+        return EXIT_USAGE
     path = Path(args.file)
     if is_safety_set(path):
         safety = evaluate_safety(_assistant(), load_messages(path))
@@ -67,6 +73,46 @@ def cmd_eval(args: argparse.Namespace) -> int:
     report = evaluate(_assistant(), load_turns(path))
     print(report.format(show_errors=not args.quiet))
     return 0
+
+
+def _eval_all(args: argparse.Namespace) -> int:
+    """Every labelled set (or FILE's): --save the outcomes, --diff them with REF's."""
+    from bot.dialogue.assistant import Assistant
+    from bot.settings import load_core
+    from bot.tools.eval_diff import (
+        Diff,
+        DiffError,
+        labelled_sets,
+        load_run,
+        run_at_commit,
+        run_here,
+        save_run,
+    )
+
+    root = load_core().root
+    sets = labelled_sets(root / "tests" / "data")
+    if args.file is not None:
+        wanted = Path(args.file).resolve()
+        sets = [s for s in sets if (root / "tests" / "data" / s.name).resolve() == wanted]
+    if not sets:
+        where = args.file or root / "tests" / "data"
+        print(f"error: no labelled set in {where}", file=sys.stderr)
+        return EXIT_USAGE
+    after = run_here(Assistant.load(root), sets)
+    if args.save:
+        save_run(after, Path(args.save))
+        print(f"saved {len(after.outcomes)} outcomes from {len(sets)} sets to {args.save}")
+    if not args.diff:
+        return 0
+    try:
+        saved = Path(args.diff)
+        before = load_run(saved) if saved.is_file() else run_at_commit(args.diff, root, sets)
+    except DiffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    diff = Diff.of(before, after)
+    print(diff.format(saved.name if saved.is_file() else args.diff, "now"))
+    return EXIT_FAILURE if diff.worse else 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -157,11 +203,28 @@ def cmd_health(args: argparse.Namespace) -> int:
     return health(load_core().data_dir)
 
 
+def cmd_reload(args: argparse.Namespace) -> int:
+    """Signal the running bot (its pid file in BOT_DATA_DIR) to reload; print the outcome."""
+    from bot.settings import load_core
+    from bot.storage.pidfile import PidFileError, signal_reload
+
+    try:
+        ok, message = signal_reload(load_core().data_dir)
+    except PidFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(message, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else EXIT_FAILURE
+
+
 def cmd_telegram(args: argparse.Namespace) -> int:
     """The Telegram bot."""
+    from bot.channels.hangup import catch_early_hangups
+
+    early = catch_early_hangups()  # before the slow imports: a SIGHUP now must not kill it
     from bot.channels.telegram.app import main as telegram_main
 
-    return telegram_main()
+    return telegram_main(early_hangups=early)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,8 +247,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.set_defaults(func=cmd_chat)
     ev = sub.add_parser("eval", help="measure accuracy on a labelled question file")
-    ev.add_argument("file", help="a YAML file like tests/data/questions.yaml")
+    ev.add_argument(
+        "file",
+        nargs="?",
+        help="a YAML file like tests/data/questions.yaml (with --save or --diff: "
+        "that set only; default: every set in tests/data and tests/data/blind)",
+    )
     ev.add_argument("--quiet", action="store_true", help="do not list each error")
+    ev.add_argument(
+        "--save", metavar="OUT", help="write every question's outcome to OUT (JSON), to diff later"
+    )
+    ev.add_argument(
+        "--diff",
+        metavar="REF",
+        help="compare with a run saved by --save, or with a git commit (HEAD, a branch, a "
+        "hash): lists every question whose outcome changed; exit 1 if any got worse",
+    )
     ev.set_defaults(func=cmd_eval)
     check = sub.add_parser("check", help="validate knowledge/ and intents.yaml")
     check.set_defaults(func=cmd_check)
@@ -209,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.set_defaults(func=cmd_explain)
     hl = sub.add_parser("health", help="exit 0 if the running bot answered recently, else 1")
     hl.set_defaults(func=cmd_health)
+    rl = sub.add_parser(
+        "reload", help="make the running bot reload knowledge/ and intents.yaml (via its pid file)"
+    )
+    rl.set_defaults(func=cmd_reload)
     tg = sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     tg.set_defaults(func=cmd_telegram)
     return parser
@@ -225,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
             args.func = cmd_telegram
         else:
             args.func, args.jsonl = cmd_chat, False
+    if args.func is not cmd_telegram:
+        from bot.channels.hangup import release_early_hangups
+
+        release_early_hangups()  # SIGHUP ends every other command, as usual
     try:
         status: int = args.func(args)
     except DataError as exc:

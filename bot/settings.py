@@ -85,7 +85,9 @@ DEFAULT_FLOOD_BURST = 8
 # Sustained rate once warned, before answers resume: one message every three seconds.
 DEFAULT_FLOOD_PER_MINUTE = 20
 MAX_FLOOD_SETTING = 10_000  # anything larger is a typo, not a policy
-DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # noqa: S104 - a container must listen on all interfaces
+# Only this host by default: the reverse proxy in front forwards to it. A container (whose
+# proxy is elsewhere) sets WEBHOOK_LISTEN=0.0.0.0, as the Dockerfile does.
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8443  # one of the four ports Telegram delivers webhooks to
 MAX_PORT = 65_535
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.bounded import BoundedDict
 from bot.dialogue.answers import ANSWERS
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Reply
@@ -16,6 +18,23 @@ from bot.schema.knowledge import Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIXES = ("TELEGRAM_", "BOT_", "WEBHOOK_", "LOG_LEVEL")
+# How a module marks all its tests slow (pyproject.toml registers the marker).
+WHOLLY_SLOW = "\npytestmark = pytest.mark.slow"
+FAST_TIER = "not slow"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With ``-m "not slow"``, a module whose every test is slow is not even imported.
+
+    pytest would import it, then deselect all its tests: the same outcome, but importing
+    (and assertion-rewriting) the Telegram and hypothesis modules costs seconds, the
+    budget of the whole fast tier.
+    """
+    if " ".join(str(config.option.markexpr).split()) != FAST_TIER:
+        return None
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    return WHOLLY_SLOW in collection_path.read_text(encoding="utf-8") or None
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +58,25 @@ def intents() -> tuple[IntentSpec, ...]:
     return load_intents(ROOT / "intents.yaml", ANSWERS.keys())
 
 
-@pytest.fixture
-def assistant(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> Assistant:
-    """A fresh assistant (no chat context) over the real knowledge."""
+@pytest.fixture(scope="session")
+def built_assistant(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> Assistant:
+    """One assistant over the real knowledge, built once: its indexes only ever get read."""
     return Assistant(knowledge, intents)
+
+
+@pytest.fixture
+def assistant(built_assistant: Assistant) -> Assistant:
+    """A fresh assistant (no chat context) over the real knowledge.
+
+    A copy of the session's: building the safety screen and the matcher takes 20-80 ms,
+    which, for the two hundred tests that use this fixture, was most of the fast tier's
+    time. The indexes (and their caches of pure functions) are shared; chat contexts and
+    issued buttons are the test's own; attributes a test sets stay on its copy.
+    """
+    fresh = copy.copy(built_assistant)
+    fresh._chats = BoundedDict(built_assistant._chats.maxsize)
+    fresh.buttons = copy.deepcopy(built_assistant.buttons)
+    return fresh
 
 
 @pytest.fixture

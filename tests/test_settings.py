@@ -82,6 +82,8 @@ def test_webhook_settings_and_their_defaults() -> None:
     s = settings(**WEBHOOK)
     assert s.mode is Mode.WEBHOOK and s.webhook is not None
     assert s.webhook.listen == DEFAULT_WEBHOOK_LISTEN and s.webhook.port == DEFAULT_WEBHOOK_PORT
+    assert DEFAULT_WEBHOOK_LISTEN == "127.0.0.1"  # this host only, unless WEBHOOK_LISTEN says
+    assert settings(**WEBHOOK, WEBHOOK_LISTEN="0.0.0.0").webhook.listen == "0.0.0.0"  # type: ignore[union-attr]
     assert s.webhook.path == "telegram"  # from the URL unless WEBHOOK_PATH says otherwise
     assert settings(**WEBHOOK, WEBHOOK_PATH="/hook/").webhook.path == "hook"  # type: ignore[union-attr]
     assert WEBHOOK["WEBHOOK_SECRET"] in s.secrets and WEBHOOK["WEBHOOK_SECRET"] not in repr(s)
@@ -177,6 +179,7 @@ def test_main_refuses_bad_keeper_settings_before_anything_starts(
         {"TELEGRAM_BOT_TOKEN": TOKEN, "BOT_QUESTION_LOG_RETENTION_DAYS": "-1"},
     ],
 )
+@pytest.mark.slow  # a subprocess per case
 def test_the_cli_exits_2_without_echoing_the_token(env: dict[str, str]) -> None:
     result = run_cli(env, "telegram")
     assert result.returncode == 2

@@ -17,6 +17,12 @@ Path_ = tuple[str | int, ...]
 _SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )
+# The largest file read: the biggest of ours is about 70 KB, so a file over 1 MiB is a
+# mistake (or an attack on the reload), refused before it is read.
+MAX_FILE_BYTES = 1024 * 1024
+# The characters that start an anchor (&name) or an alias (*name): a file without either
+# cannot have one, so only files with them are scanned event by event.
+_ANCHOR_MARKS = ("&", "*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +125,65 @@ class YamlDoc:
         return self.lines.get(())
 
 
-def read_yaml(path: Path, name: str) -> YamlDoc:
-    """Parse ``path`` with ``yaml.safe_load`` rules; raise DataError naming file and line."""
+def _read_text(path: Path, name: str) -> str:
+    """The file's text, refused (DataError) when unreadable, not UTF-8 or over MAX_FILE_BYTES."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # never more, however large the file is
     except OSError as exc:
         raise DataError([Problem(name, "", f"cannot read file: {exc.strerror or exc}")]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"file is larger than {MAX_FILE_BYTES // 1024} KiB, the most a data file "
+                    f"may be (ours are under 100 KiB): split it or remove what does not belong",
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DataError([Problem(name, "", f"not UTF-8 text: {exc.reason}")]) from exc
+
+
+def _refuse_anchors(text: str, name: str) -> None:
+    """DataError at the first anchor (&name) or alias (*name) in ``text``.
+
+    Our files never need them, and a few nested aliases expand into millions of nodes
+    (a "billion laughs"): refused from the parser's events, before any tree is built.
+    """
+    if not any(mark in text for mark in _ANCHOR_MARKS):
+        return
+    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            what = f"alias *{event.anchor}"
+        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            what = f"anchor &{event.anchor}"
+        else:
+            continue
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    "",
+                    f"YAML {what} is not allowed: write the value out in full",
+                    event.start_mark.line + 1 if event.start_mark else None,
+                )
+            ]
+        )
+
+
+def read_yaml(path: Path, name: str) -> YamlDoc:
+    """Parse ``path`` with ``yaml.safe_load`` rules; raise DataError naming file and line.
+
+    Also refused: files over MAX_FILE_BYTES, and YAML anchors and aliases.
+    """
+    text = _read_text(path, name)
     try:
+        _refuse_anchors(text, name)
         loader = _SAFE_LOADER(text)
         try:
             node = loader.get_single_node()

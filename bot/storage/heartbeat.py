@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from bot.storage.datadir import recreate
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +25,23 @@ EXIT_UNHEALTHY = 1
 class Heartbeat:
     """Touches ``directory/heartbeat``; a failure is logged once and otherwise ignored."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, on_recreated: Callable[[], None] | None = None) -> None:
         self.path = directory / HEARTBEAT_FILE
         self._failed = False
+        # called when the directory had vanished and was created again (the pid file)
+        self._on_recreated = on_recreated
 
     def beat(self) -> None:
-        """Mark the bot alive now."""
+        """Mark the bot alive now; a data directory deleted meanwhile is created again."""
         try:
-            self.path.touch()
+            try:
+                self.path.touch()
+            except FileNotFoundError:
+                if not recreate(self.path.parent):
+                    raise
+                self.path.touch()
+                if self._on_recreated is not None:
+                    self._on_recreated()
         except OSError as error:
             if not self._failed:
                 log.warning("cannot touch %s (%s): the health check will fail", self.path, error)

@@ -3,6 +3,7 @@ the reply renders as valid Telegram HTML within the message limit."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from bot.dialogue.reply import Outcome, Reply
 from bot.schema.intents import IntentSpec
 from bot.schema.knowledge import Knowledge
 from tests.support.telegram_html import parse_telegram_html, validate_telegram_html
+
+pytestmark = pytest.mark.slow  # hypothesis: hundreds of generated messages per test
 
 MAX_TEXT = 4096
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from bot.lang.text import MAX_INPUT_CHARS, _plain_tokens, _tokens_full, normalise, stem, tokens
+from bot.lang.text import MAX_INPUT_CHARS, normalise, stem, tokens
 
 
 @pytest.mark.parametrize(
@@ -52,35 +50,3 @@ def test_input_is_capped() -> None:
 )
 def test_stem_brings_word_forms_together(words: tuple[str, ...], same: bool) -> None:
     assert (len({stem(w) for w in words}) == 1) is same
-
-
-PLAIN_WORDS = st.sampled_from(
-    [
-        "im",
-        "dont",
-        "u",
-        "r",
-        "ten",
-        "twelve",
-        "one",
-        "why",
-        "was",
-        "gmp",
-        "2012",
-        "whats",
-        "staffs",
-        "report",
-        "la",
-        "b4",
-        "cops",
-        "x",
-        "a1",
-        "12",
-    ]
-)
-
-
-@given(st.lists(PLAIN_WORDS, min_size=1, max_size=8))
-def test_the_plain_fast_path_equals_the_full_normalisation(words: list[str]) -> None:
-    text = " ".join(words)
-    assert _plain_tokens(text) == _tokens_full(text)

@@ -16,6 +16,8 @@ from bot.schema.knowledge import Knowledge
 from bot.settings import default_root
 from bot.tuning import TUNING
 
+pytestmark = pytest.mark.slow  # hypothesis, and a full scan to compare with
+
 TYPOS = [
     "staffordsire",
     "deffered",

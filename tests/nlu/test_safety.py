@@ -138,6 +138,7 @@ def test_the_screen_runs_before_any_score_threshold(assistant: Assistant) -> Non
     assistant.reset("short")
 
 
+@pytest.mark.slow  # the whole safety set
 def test_the_labelled_safety_set_passes_in_full(assistant: Assistant) -> None:
     report = evaluate_safety(assistant, load_messages(DATA / "safety.yaml"))
     groups = report.exact()

@@ -818,8 +818,10 @@ class FakeBotApi:
         }
         return self._push_media(chat_id, chat_type, {"sticker": sticker})
 
-    def push_photo(self, chat_id: int, *, chat_type: str = "private") -> int:
-        """Queue a photo message; return its update_id."""
+    def push_photo(
+        self, chat_id: int, *, chat_type: str = "private", caption: str | None = None
+    ) -> int:
+        """Queue a photo message (with ``caption``, if given); return its update_id."""
         sizes = [
             {
                 "file_id": f"AgACFakePhoto{w}",
@@ -829,7 +831,13 @@ class FakeBotApi:
             }
             for w in (90, 320, 800)
         ]
-        return self._push_media(chat_id, chat_type, {"photo": sizes})
+        content: JsonDict = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+            entities = auto_entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return self._push_media(chat_id, chat_type, content)
 
     def push_voice(self, chat_id: int, *, chat_type: str = "private") -> int:
         """Queue a voice message; return its update_id."""

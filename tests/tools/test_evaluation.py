@@ -18,9 +18,9 @@ MIN_HOLDOUT_ACCURACY = 0.88
 # The blind content-labelled sets (tests/data/blind/): each file's header gives its
 # first-run figure. These floors only stop regressions; they were set below today's scores.
 BLIND_FLOORS = {
-    "understanding_1.yaml": 0.84,
-    "understanding_2.yaml": 0.86,
-    "understanding_3.yaml": 0.78,
+    "understanding_1.yaml": 0.89,
+    "understanding_2.yaml": 0.91,
+    "understanding_3.yaml": 0.90,
 }
 
 
@@ -34,6 +34,7 @@ def test_labelled_set_is_large_and_covers_every_intent(assistant: Assistant) -> 
     assert sum(len(c) > 1 for c in conversations) >= 30
 
 
+@pytest.mark.slow  # a whole labelled set
 def test_accuracy_on_the_labelled_set(assistant: Assistant) -> None:
     report = evaluate(assistant, load_turns(DATA / "questions.yaml"))
     assert report.wrong_forces == []
@@ -41,6 +42,7 @@ def test_accuracy_on_the_labelled_set(assistant: Assistant) -> None:
     assert report.off_topic_rejection >= 0.95
 
 
+@pytest.mark.slow  # a whole labelled set
 @pytest.mark.parametrize("name", ["holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"])
 def test_accuracy_on_the_held_out_sets(assistant: Assistant, name: str) -> None:
     report = evaluate(assistant, load_turns(DATA / name))
@@ -48,6 +50,7 @@ def test_accuracy_on_the_held_out_sets(assistant: Assistant, name: str) -> None:
     assert report.accuracy >= MIN_HOLDOUT_ACCURACY, report.format()
 
 
+@pytest.mark.slow  # a whole labelled set
 @pytest.mark.parametrize(
     "name", ["questions.yaml", "holdout.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml"]
 )
@@ -56,6 +59,7 @@ def test_no_answer_gives_another_force_facts(assistant: Assistant, name: str) ->
     assert [r for r in report.results if r.wrong_force] == []
 
 
+@pytest.mark.slow  # a whole labelled set
 @pytest.mark.parametrize("name", sorted(BLIND_FLOORS))
 def test_blind_sets_stay_above_their_floor_with_no_wrong_subject(
     assistant: Assistant, name: str
@@ -65,6 +69,7 @@ def test_blind_sets_stay_above_their_floor_with_no_wrong_subject(
     assert report.accuracy >= BLIND_FLOORS[name], report.format()
 
 
+@pytest.mark.slow  # a whole labelled set
 def test_report_lists_confusions_and_rates(assistant: Assistant) -> None:
     text = evaluate(assistant, load_turns(DATA / "holdout.yaml")).format()
     assert "confused pairs" in text

@@ -140,6 +140,7 @@ def test_the_answer_to_a_clarifying_question(assistant: Assistant) -> None:
 LABELLED = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.yaml"))
 
 
+@pytest.mark.slow  # every labelled question
 @pytest.mark.parametrize("name", [n for n in LABELLED if n != "safety.yaml"])
 def test_explain_shows_exactly_the_reply_the_bot_gives(assistant: Assistant, name: str) -> None:
     """Differential: explain and reply agree on every labelled turn, in context: the same

@@ -107,6 +107,7 @@ def test_groups_are_counted_with_example_near_intent_and_variants() -> None:
     assert (second.count, second.example, second.near_intent) == (1, "weather in leeds", None)
 
 
+@pytest.mark.slow
 def test_ten_thousand_distinct_questions_are_not_compared_pairwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib.util
 import logging
 import signal
@@ -15,17 +16,19 @@ from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, Application, Defaults
 from telegram.request import BaseRequest
 
-from bot.channels.telegram.delivery import Delivery
+from bot.channels.hangup import EarlyHangups
+from bot.channels.telegram.delivery import Delivery, retry_after_seconds
 from bot.channels.telegram.flood import Arrivals, FloodControl
 from bot.channels.telegram.handlers import AnyQuestionLog, TelegramBot
 from bot.channels.telegram.logs import configure_logging
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
 from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
 from bot.channels.telegram.reloader import add_sighup_handler
+from bot.channels.telegram.webhook import UpdateReceiver, WebhookServer
 from bot.dialogue.assistant import Assistant
 from bot.settings import (
     DATA_DIR_VAR,
@@ -34,11 +37,14 @@ from bot.settings import (
     QuestionLogSettings,
     Settings,
     SettingsError,
+    WebhookSettings,
     environment,
     prefer_timedelta,
 )
+from bot.storage.datadir import ensure_data_dir
 from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import TOUCH_INTERVAL, Heartbeat
+from bot.storage.pidfile import PidFile, write_reload_result
 from bot.storage.question_log import NullQuestionLog, QuestionLog
 
 log = logging.getLogger(__name__)
@@ -59,6 +65,7 @@ STARTUP_BACKOFF_START = 1.0  # first pause when the Bot API cannot be reached at
 STARTUP_BACKOFF_MAX = 30.0  # the longest pause between start-up attempts
 STARTUP_BACKOFF_FACTOR = 1.5
 WEBHOOK_BOOTSTRAP_RETRIES = 3  # setWebhook attempts before giving up at start-up
+WEBHOOK_RETRY_PAUSE = 1.0  # seconds between those attempts (as PTB's bootstrap waits)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -81,6 +88,10 @@ class Runtime:
 
     application: AnyApplication
     handlers: TelegramBot
+    # SIGHUPs counted since the process started (python -m bot installs the counter first)
+    early_hangups: EarlyHangups | None = None
+    # BOT_DATA_DIR/bot.pid while the bot runs, for python -m bot reload
+    pid_file: PidFile | None = None
 
 
 def build(
@@ -138,8 +149,9 @@ def build(
         builder = builder.base_url(settings.base_url)
     if webhook:
         builder = builder.concurrent_updates(PerChatUpdateProcessor(arrivals=arrivals))
-    else:
-        builder = builder.updater(None)
+    # No Updater: polling is ours (confirm after answering), and so is the webhook server
+    # (refuses oversized bodies unread, queues each update once).
+    builder = builder.updater(None)
     application: AnyApplication
     if settings.rate_limit:
         # No retries inside the limiter (it would pause every chat for one chat's 429):
@@ -152,7 +164,11 @@ def build(
     else:
         application = builder.build()
     handlers.register(application)
-    return Runtime(application, handlers)
+    data_dir = settings.data_dir
+    handlers.reloader.on_result = lambda result: write_reload_result(
+        data_dir, result.ok, result.message
+    )
+    return Runtime(application, handlers, pid_file=PidFile(data_dir))
 
 
 @contextlib.contextmanager
@@ -174,15 +190,36 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def reload_on_hangup(handlers: TelegramBot) -> Iterator[None]:
-    """SIGHUP reloads the knowledge (as /reload does) while the block runs."""
+def reload_on_hangup(handlers: TelegramBot, early: EarlyHangups | None = None) -> Iterator[None]:
+    """SIGHUP reloads the knowledge (as /reload does) while the block runs.
+
+    ``early`` counted the SIGHUPs before the loop ran (one reload answers them all), and
+    counts them again afterwards, so one sent during shutdown does not kill the bot.
+    """
     loop = asyncio.get_running_loop()
-    installed = add_sighup_handler(loop, handlers.assistant, handlers.root)
+    installed = add_sighup_handler(loop, handlers.reloader, early)
     try:
         yield
     finally:
         if installed:
             loop.remove_signal_handler(signal.SIGHUP)
+            if early is not None:
+                signal.signal(signal.SIGHUP, early)
+
+
+def write_pid_file(runtime: Runtime) -> None:
+    """Write the pid file; without it only ``python -m bot reload`` fails, so only warn."""
+    if runtime.pid_file is None:
+        return
+    try:
+        runtime.pid_file.write()
+    except OSError as error:
+        log.warning(
+            "cannot write %s (%s): python -m bot reload will not find this bot; "
+            "/reload and SIGHUP still work",
+            runtime.pid_file.path,
+            error.strerror,
+        )
 
 
 async def _initialize(application: AnyApplication, stop: asyncio.Event) -> bool:
@@ -221,13 +258,16 @@ async def _serve(runtime: Runtime, stop: asyncio.Event, body: Callable[[], Await
     """
     application = runtime.application
     try:
-        with stop_on_signals(stop), reload_on_hangup(runtime.handlers):
+        with stop_on_signals(stop), reload_on_hangup(runtime.handlers, runtime.early_hangups):
+            write_pid_file(runtime)  # now that SIGHUP reloads
             if await _initialize(application, stop):
                 await body()
     except InvalidToken:
         log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
         return EXIT_FAILURE
     finally:
+        if runtime.pid_file is not None:
+            runtime.pid_file.remove()
         await _close(application)
         log.info("stopped; delivery: %s", runtime.handlers.delivery.stats.summary())
     return EXIT_OK
@@ -249,7 +289,7 @@ async def serve_polling(
     async def poll() -> None:
         await application.start()
         log.info("polling for updates")
-        heartbeat = Heartbeat(settings.data_dir)
+        heartbeat = Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime))
         arrivals = runtime.handlers.arrivals
         await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
 
@@ -264,7 +304,7 @@ async def serve_webhook(
     runtime: Runtime | None = None,
     ready: asyncio.Event | None = None,
 ) -> int:
-    """PTB's webhook server (secret token checked) until SIGINT/SIGTERM; exit status.
+    """Our webhook server (bot.channels.telegram.webhook) until SIGINT/SIGTERM; exit status.
 
     ``ready`` is set once the server accepts requests.
     """
@@ -276,27 +316,45 @@ async def serve_webhook(
     application = runtime.application
 
     async def listen() -> None:
-        updater = application.updater
-        if updater is None:
-            raise RuntimeError("webhook mode needs an Updater")
-        await updater.start_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.path,
-            webhook_url=hook.url,
-            secret_token=hook.secret,
-            allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False,
-            bootstrap_retries=WEBHOOK_BOOTSTRAP_RETRIES,
-        )
-        await application.start()
-        log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
-        if ready is not None:
-            ready.set()
-        await _beat_until(Heartbeat(settings.data_dir), stop)
-        await updater.stop()
+        receiver = UpdateReceiver(application.bot, application.update_queue, hook.secret)
+        server = WebhookServer(receiver, listen=hook.listen, port=hook.port, path=hook.path)
+        server.start()  # before setWebhook: Telegram may call at once
+        try:
+            await _set_webhook(application, hook)
+            await application.start()
+            log.info("listening for webhook calls on %s:%d", hook.listen, hook.port)
+            if ready is not None:
+                ready.set()
+            heartbeat = Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime))
+            await _beat_until(heartbeat, stop)
+        finally:
+            await server.stop()
+            log.info("webhook: %s", receiver.stats.summary())
 
     return await _serve(runtime, stop, listen)
+
+
+async def _set_webhook(application: AnyApplication, hook: WebhookSettings) -> None:
+    """setWebhook with the secret and our update kinds, retried a few times on network errors."""
+    for attempt in range(WEBHOOK_BOOTSTRAP_RETRIES + 1):
+        try:
+            await application.bot.set_webhook(
+                url=hook.url,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                secret_token=hook.secret,
+            )
+        except RetryAfter as error:
+            if attempt == WEBHOOK_BOOTSTRAP_RETRIES:
+                raise
+            await asyncio.sleep(retry_after_seconds(error))
+        except NetworkError as error:  # TimedOut too
+            if attempt == WEBHOOK_BOOTSTRAP_RETRIES:
+                raise
+            log.warning("setWebhook failed (%s); retrying", error.message)
+            await asyncio.sleep(WEBHOOK_RETRY_PAUSE)
+        else:
+            return
 
 
 async def _beat_until(heartbeat: Heartbeat, stop: asyncio.Event) -> None:
@@ -330,8 +388,11 @@ def remember_missing_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-def main(env: Mapping[str, str] | None = None) -> int:
-    """``python -m bot telegram``: validate settings, load the core, serve; the exit status."""
+def main(env: Mapping[str, str] | None = None, *, early_hangups: EarlyHangups | None = None) -> int:
+    """``python -m bot telegram``: validate settings, load the core, serve; the exit status.
+
+    ``early_hangups`` counted SIGHUPs from the process's first moment (see bot.channels.hangup).
+    """
     environ = environment() if env is None else env
     remember_missing_sniffio()
     try:
@@ -341,10 +402,15 @@ def main(env: Mapping[str, str] | None = None) -> int:
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.secrets)
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_data_dir(settings.data_dir)
     except OSError as error:
         print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    return _run(settings, early_hangups)
+
+
+def _run(settings: Settings, early_hangups: EarlyHangups | None) -> int:
+    """Load the core and serve until stopped; the exit status."""
     # Opt into PTB's timedelta durations now, so each 429 does not log a deprecation warning.
     prefer_timedelta()
     root = settings.root
@@ -354,7 +420,8 @@ def main(env: Mapping[str, str] | None = None) -> int:
     question_log = open_question_log(settings.question_log)
 
     async def run() -> int:
-        runtime = build(settings, assistant, webhook=webhook, log=question_log, root=root)
+        built = build(settings, assistant, webhook=webhook, log=question_log, root=root)
+        runtime = dataclasses.replace(built, early_hangups=early_hangups)
         return await serve(settings, assistant, runtime=runtime)
 
     try:

@@ -34,7 +34,7 @@ from telegram.ext import (
 
 from bot.channels.telegram.delivery import Delivery
 from bot.channels.telegram.flood import AnswerTimes, Arrivals, FloodControl, RecentTaps, Verdict
-from bot.channels.telegram.reloader import reload_knowledge
+from bot.channels.telegram.reloader import Reloader
 from bot.channels.telegram.render import Rendered, keyboard, render_reply, render_text
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply
@@ -137,6 +137,7 @@ class TelegramBot:
         self.question_log: AnyQuestionLog = log if log is not None else NullQuestionLog()
         self.admin_ids = admin_ids
         self.root = root if root is not None else assistant.root  # what /reload and SIGHUP read
+        self.reloader = Reloader(assistant, self.root)
         self.delivery = delivery
         self.flood = flood
         self.group_flood = group_flood or FloodControl(
@@ -162,6 +163,8 @@ class TelegramBot:
                 MessageHandler(
                     filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND, self.on_text
                 ),
+                # a question typed as a photo's (or a document's) caption: read like text
+                MessageHandler(filters.UpdateType.MESSAGES & filters.CAPTION, self.on_text),
                 MessageHandler(new & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other),
                 CallbackQueryHandler(self.on_button),
                 InlineQueryHandler(self.on_inline),
@@ -258,8 +261,8 @@ class TelegramBot:
             await self._send(context.bot, message, render_text(ADMIN_PRIVATE_ONLY))
             return
         if name == "reload":
-            # In the event loop's thread, between updates: no reply sees half old, half new.
-            text = reload_knowledge(self.assistant, self.root).message
+            # Checked off the loop, swapped in between updates (see Reloader).
+            text = (await self.reloader.reload()).message
         else:
             # Grouping a week of questions takes a moment: off the loop, so chats go on.
             text = await asyncio.to_thread(stats_text, self.question_log, utc_now())
@@ -286,7 +289,8 @@ class TelegramBot:
             await self._send(context.bot, message, render_text(UNKNOWN_COMMAND))
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """A question, new or edited: answered in private chats, or in groups when addressed."""
+        """A question, new or edited, typed or as a caption: answered in private chats, or in
+        groups when addressed (the same rules for both)."""
         message = update.effective_message
         if message is None or self._from_bot_itself(message, context.bot):
             return
@@ -409,8 +413,9 @@ class TelegramBot:
             log.exception("question log: recording failed")
 
     def addressed_text(self, message: Message, bot: Bot) -> str | None:
-        """The question in ``message`` if it is meant for the bot, mention removed; else None."""
-        text = message.text or ""
+        """The question in ``message`` (its text, else its caption) if it is meant for the bot,
+        mention removed; else None."""
+        text = message.text or message.caption or ""
         if message.chat.type == ChatType.PRIVATE:
             return text
         mention = self._mention_pattern(bot.username or "")

@@ -53,6 +53,8 @@ from tests.support.telegram_html import (
     visible_length,
 )
 
+pytestmark = pytest.mark.slow  # the fake Bot API over real HTTP
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CHAT = 1001
 GROUP = -100200

@@ -20,6 +20,8 @@ from bot.channels.telegram.logs import (
 from tests.support.fake_bot_api import FakeBotApi, FaultPlan
 from tests.support.telegram_fixtures import BotProcess, bot_env, wait_polling
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
+
 TOKEN = "7712345678:AAH-secret_Part-of-the-token-0123456789"
 SECRET_TAIL = TOKEN.split(":")[1]
 

@@ -14,6 +14,8 @@ from bot.storage.handled import HANDLED_FILE, LOG_HEADER, LOG_MAX_AGE, HandledLo
 from tests.support.fake_bot_api import FakeBotApi, Params
 from tests.support.telegram_fixtures import WAIT, running_bot
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
+
 
 def test_handled_ids_survive_a_restart(tmp_path: Path) -> None:
     log = HandledLog.open(tmp_path)

@@ -7,13 +7,22 @@ import os
 import re
 import shutil
 import signal
+import threading
 from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram.reloader import MAX_PROBLEMS_SHOWN, add_sighup_handler, reload_knowledge
+from bot.channels.hangup import EarlyHangups
+from bot.channels.telegram.reloader import (
+    MAX_PROBLEMS_SHOWN,
+    Reloader,
+    add_sighup_handler,
+    reload_knowledge,
+)
 from bot.dialogue.assistant import Assistant
 from bot.schema.yamlfile import DataError, Problem
+
+pytestmark = pytest.mark.slow  # each test copies the knowledge and loads it twice
 
 ROOT = Path(__file__).resolve().parents[3]
 ALIAS_LINE = "      - stoke on trent\n"  # the last of Staffordshire's aliases in forces.yaml
@@ -153,7 +162,7 @@ def test_an_unexpected_error_does_not_escape(
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
 async def test_sighup_reloads_in_the_event_loop(root: Path, bot: Assistant) -> None:
     loop = asyncio.get_running_loop()
-    assert add_sighup_handler(loop, bot, root)
+    assert add_sighup_handler(loop, Reloader(bot, root))
     try:
         add_alias(root, "tamworth")
         os.kill(os.getpid(), signal.SIGHUP)
@@ -172,3 +181,94 @@ def test_a_reload_checks_references_between_the_files(root: Path, bot: Assistant
     with pytest.raises(DataError, match="'ofsteed' is not a body"):
         bot.reload(root)
     assert bot.reply("r", "why was gmp chosen").intent == "force_selection"
+
+
+async def test_the_files_are_checked_off_the_event_loop(root: Path, bot: Assistant) -> None:
+    """While a (slow) check runs in its thread, the loop goes on: replies are not held up."""
+    started = asyncio.Event()
+    release = threading.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow_check(path: Path) -> None:
+        loop.call_soon_threadsafe(started.set)
+        release.wait(5)
+        Assistant.load(path)
+
+    reloader = Reloader(bot, root, check=slow_check)
+    add_alias(root, "tamworth")
+    reloading = asyncio.create_task(reloader.reload())
+    await asyncio.wait_for(started.wait(), 5)
+    ticks = 0
+    for _ in range(5):  # the loop runs while the check waits
+        await asyncio.sleep(0)
+        ticks += 1
+    assert ticks == 5 and not reloading.done()
+    release.set()
+    assert (await reloading).ok
+    assert bot.reply("t", "why was tamworth chosen?").slots.get("force") == "staffordshire"
+
+
+async def test_a_check_over_the_time_budget_keeps_the_old_knowledge(
+    root: Path, bot: Assistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    never = threading.Event()
+    reloader = Reloader(bot, root, budget=0.2, check=lambda path: never.wait(5))
+    add_alias(root, "tamworth")
+    result = await reloader.reload()
+    never.set()
+    assert not result.ok
+    assert result.message.startswith("Reload refused: loading the files took longer than 0 s")
+    assert "still answering from the last good knowledge" in caplog.text
+    assert bot.reply("t", "why was tamworth chosen?").slots.get("force") != "staffordshire"
+
+
+async def test_an_alias_bomb_is_refused_and_the_bot_answers_on(root: Path, bot: Assistant) -> None:
+    bomb = "\n".join(
+        ['a0: &a0 "lol"'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 8)]
+    )
+    (root / "knowledge" / "page.yaml").write_text(bomb + "\n", encoding="utf-8")
+    result = await Reloader(bot, root).reload()
+    assert not result.ok
+    assert re.search(r"page\.yaml:1: YAML anchor &a0 is not allowed", result.message)
+    assert "good practice" in bot.reply("c", "why was staffs chosen?").text
+
+
+async def test_many_requests_in_a_row_coalesce_into_one_more_reload(
+    root: Path, bot: Assistant
+) -> None:
+    checks: list[Path] = []
+
+    def check(path: Path) -> None:
+        checks.append(path)
+        Assistant.load(path)
+
+    reloader = Reloader(bot, root, check=check)
+    for _ in range(50):  # a burst of SIGHUPs before the loop gets a turn
+        reloader.request()
+    await reloader.idle()
+    assert len(checks) == 1
+    reloader.request()
+    await asyncio.sleep(0)  # the reload has started; these arrive while it runs
+    for _ in range(50):
+        reloader.request()
+    await reloader.idle()
+    assert len(checks) == 3  # the one running, then one for all that came meanwhile
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+async def test_sighups_counted_before_the_loop_ran_give_one_reload(
+    root: Path, bot: Assistant
+) -> None:
+    early = EarlyHangups()
+    early(signal.SIGHUP, None)
+    early(signal.SIGHUP, None)
+    add_alias(root, "tamworth")
+    reloader = Reloader(bot, root)
+    loop = asyncio.get_running_loop()
+    try:
+        assert add_sighup_handler(loop, reloader, early)
+        await reloader.idle()
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+    assert reloader.completed == 1 and early.count == 0
+    assert bot.reply("t", "why was tamworth chosen?").slots.get("force") == "staffordshire"

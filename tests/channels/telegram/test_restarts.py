@@ -8,11 +8,15 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.channels.telegram.render import visible_text
 from bot.dialogue.assistant import Assistant
 from bot.settings import default_root
 from tests.support.fake_bot_api import FakeBotApi, FaultPlan
 from tests.support.telegram_fixtures import BotProcess, bot_env, sent_count, wait_polling
+
+pytestmark = pytest.mark.slow  # bot subprocesses killed and restarted
 
 # Self-contained questions with different answers: each answer names its question.
 QUESTIONS = (

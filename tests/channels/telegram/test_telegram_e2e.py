@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.channels.telegram.handlers import (
     COMMANDS,
     EXPIRED_BUTTON,
@@ -23,6 +25,8 @@ from bot.tools.evaluation import load_turns
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import ROOT, WAIT, running_bot, sent_count, subprocess_env
 from tests.support.telegram_html import validate_telegram_html
+
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
 
 PRIVATE = 501
 GROUP = -100_777
@@ -149,6 +153,26 @@ async def test_stickers_photos_and_voice_get_a_note_in_private() -> None:
         notes = await bot.api.wait_for_messages_async(PRIVATE, 3, WAIT)
         assert {n["visible_text"] for n in notes} == {NON_TEXT_NOTE}
         assert len(buttons(notes[0])) == 3
+
+
+async def test_a_question_in_a_photo_caption_is_answered_like_text() -> None:
+    async with running_bot() as bot:
+        typed = await bot.ask(PRIVATE, "when was the consultation?")
+        bot.api.push_photo(PRIVATE, caption="when was the consultation?")
+        captioned = (await bot.api.wait_for_messages_async(PRIVATE, 2, WAIT))[1]
+        assert captioned["visible_text"] == typed["visible_text"]
+        assert "July 2012" in captioned["visible_text"]
+        # in a group, only a caption that mentions the bot is answered, mention removed
+        bot.api.push_photo(GROUP, chat_type="supergroup", caption="when was the consultation?")
+        bot.api.push_photo(
+            GROUP, chat_type="supergroup", caption=f"@{BOT_USERNAME} when was the consultation?"
+        )
+        in_group = await bot.api.wait_for_messages_async(GROUP, 1, WAIT)
+        assert in_group[0]["visible_text"] == typed["visible_text"]
+        bot.api.push_photo(PRIVATE)  # a photo without a caption still gets the note
+        note = (await bot.api.wait_for_messages_async(PRIVATE, 3, WAIT))[2]
+        assert note["visible_text"] == NON_TEXT_NOTE
+        assert len(bot.api.messages_for(GROUP)) == 1
 
 
 async def test_metacharacters_are_escaped_and_accepted() -> None:

@@ -16,6 +16,8 @@ from bot.tools.evaluation import load_turns
 from tests.support.fake_bot_api import ApiError, FakeBotApi, FaultPlan, Params, bad_request
 from tests.support.telegram_fixtures import ROOT, WAIT, running_bot, sent_count
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end, with faults
+
 FAULT_RATE = 0.2  # the share of failing calls
 STALL = 1.5  # seconds a stalled call hangs ...
 READ_TIMEOUT = "1"  # ... past the bot's read time-out, set low to keep the test short

@@ -18,6 +18,7 @@ import pytest
 from bot.channels.telegram.handlers import ADMIN_MENU, ADMIN_PRIVATE_ONLY, COMMANDS
 from bot.dialogue.reply import Reply
 from bot.settings import QUESTION_LOG_FILENAME as LOG_FILENAME
+from bot.storage.pidfile import PID_FILE
 from bot.storage.question_log import ChatKind, NullQuestionLog
 from tests.channels.telegram.test_reload import add_alias
 from tests.support.fake_bot_api import FakeBotApi
@@ -27,10 +28,13 @@ from tests.support.telegram_fixtures import (
     BotProcess,
     RunningBot,
     bot_env,
+    run_cli,
     running_bot,
     wait_polling,
 )
 from tests.support.telegram_html import validate_telegram_html
+
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
 
 ADMIN = 90_001  # a private chat's id is its user's id
 STRANGER = 4_242_421
@@ -305,3 +309,36 @@ def test_sighup_reloads_the_bot_process(tmp_path: Path) -> None:
     assert "'gmp' is already an alias" in output and "Traceback" not in output
     assert f"logging unanswered questions to {data / LOG_FILENAME}" in output
     assert (data / LOG_FILENAME).is_file()  # the clarifying question was logged
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+def test_python_m_bot_reload_finds_the_bot_by_its_pid_file(tmp_path: Path) -> None:
+    root = knowledge_copy(tmp_path)
+    data = tmp_path / "data"
+    with FakeBotApi() as api:
+        settings = bot_env(api, data, BOT_ROOT=str(root), BOT_RATE_LIMIT="off")
+        cli_env = {"BOT_DATA_DIR": str(data), "BOT_ROOT": str(root)}
+        with BotProcess(settings) as process:
+            wait_polling(api, 0)
+            assert (data / PID_FILE).is_file()
+            add_alias(root, "tamworth")
+            reloaded = run_cli(cli_env, "reload")
+            assert reloaded.returncode == 0, reloaded.stderr
+            assert reloaded.stdout.startswith("Reloaded 3 forces, ")
+            api.push_message(2, "why was tamworth chosen?")
+            assert "good practice" in api.wait_for_messages(2, 1, WAIT)[0]["visible_text"]
+
+            add_alias(root, "gmp")  # refused: the command says why and exits 1
+            refused = run_cli(cli_env, "reload")
+            assert refused.returncode == 1
+            assert "Reload refused; still answering from the last good knowledge." in (
+                refused.stderr
+            )
+            assert "'gmp' is already an alias" in refused.stderr
+
+            process.signal(signal.SIGTERM)
+            assert process.wait() == 0
+    assert not (data / PID_FILE).exists()  # removed on a clean exit
+    gone = run_cli(cli_env, "reload")
+    assert gone.returncode == 1 and "no bot is running" in gone.stderr

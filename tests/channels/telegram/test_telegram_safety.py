@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import WAIT, BotProcess, bot_env, running_bot, wait_polling
+
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
 
 PRIVATE = 601
 GROUP = -100_888
