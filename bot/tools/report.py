@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
 from bot.lang.words import QUESTION_WORDS, STOPWORDS
-from bot.storage.question_log import LoggedQuestion, NullQuestionLog, QuestionLog
+from bot.storage.question_log import LoggedQuestion, NullQuestionLog, QuestionLog, Tally
 
 # A month of questions: enough to show patterns, recent enough to be worth fixing.
 DEFAULT_SINCE_DAYS = 30
@@ -18,9 +18,19 @@ DEFAULT_SINCE_DAYS = 30
 # typos and reordering stay together ("ofsted rating rochdale", "rochdale ofsted ratings"),
 # different subjects ("ofsted rating rochdale", "ofsted rating staffordshire") do not.
 SIMILARITY_CUTOFF = 80.0
-# Groups are only compared when they share a word starting with the same letters: this
-# keeps 10,000 distinct questions to a fraction of a second instead of n² comparisons.
+# Groups are only compared when they share a word starting with the same letters.
 PREFIX_CHARS = 3
+# Of a question's word prefixes, only its rarest few (across the questions grouped) pick the
+# groups it is compared with: "wha" or "ofs" begin half of all questions and tell nothing.
+BLOCK_PREFIXES = 3
+# A prefix lists at most this many groups, the most asked first: so a question is compared
+# with at most BLOCK_PREFIXES x MAX_BLOCK_LEADERS others however the log was filled, and
+# 200,000 distinct questions group in about a second instead of never (benchmarks/log_scale).
+MAX_BLOCK_LEADERS = 8
+# Only the most asked phrasings are grouped (ranked in SQLite, by count then recency): a log
+# filled with distinct nonsense still reports in seconds, and what people keep asking stays
+# in. The rest are counted in the total and said to be left out.
+MAX_GROUPED_PHRASINGS = 10_000
 # Other phrasings shown under each group's example.
 MAX_VARIANTS = 3
 # Question words say what is asked, so they count although they are stop words.
@@ -46,6 +56,7 @@ class Report:
     total: int
     groups: tuple[Group, ...]
     source: str  # the log file, or why there is none
+    ungrouped: int = 0  # questions past MAX_GROUPED_PHRASINGS, counted but not grouped
 
 
 def similarity_key(text: str) -> str:
@@ -59,15 +70,18 @@ def cluster(keys: Sequence[str], cutoff: float = SIMILARITY_CUTOFF) -> list[int]
     """For each key, the index of its group's first key (greedy, in the given order).
 
     A key joins the most similar earlier group leader scoring at least ``cutoff``
-    (fuzz.ratio), else leads a new group. Only leaders sharing a word prefix are compared.
+    (fuzz.ratio), else leads a new group. Only leaders sharing one of the key's rarest word
+    prefixes are compared, at most MAX_BLOCK_LEADERS per prefix: near-linear in the keys.
     """
+    prefixes_of = [sorted({word[:PREFIX_CHARS] for word in key.split()}) for key in keys]
+    frequency = Counter(p for prefixes in prefixes_of for p in prefixes)
     leaders: list[str] = []
     leader_of: list[int] = []  # leader number -> index into keys
     by_prefix: dict[str, list[int]] = {}
     out: list[int] = []
     for index, key in enumerate(keys):
-        prefixes = {word[:PREFIX_CHARS] for word in key.split()}
-        candidates = sorted({n for p in prefixes for n in by_prefix.get(p, ())})
+        blocks = sorted(prefixes_of[index], key=lambda p: (frequency[p], p))[:BLOCK_PREFIXES]
+        candidates = sorted({n for p in blocks for n in by_prefix.get(p, ())})
         hit = None
         if candidates:
             hit = process.extractOne(
@@ -83,36 +97,72 @@ def cluster(keys: Sequence[str], cutoff: float = SIMILARITY_CUTOFF) -> list[int]
         number = len(leaders)
         leaders.append(key)
         leader_of.append(index)
-        for prefix in prefixes:
-            by_prefix.setdefault(prefix, []).append(number)
+        for prefix in blocks:
+            block = by_prefix.setdefault(prefix, [])
+            if len(block) < MAX_BLOCK_LEADERS:
+                block.append(number)
         out.append(index)
     return out
 
 
-def group_questions(questions: Sequence[LoggedQuestion]) -> list[Group]:
-    """``questions`` grouped by similarity, largest group first."""
-    by_key: dict[str, list[LoggedQuestion]] = {}
-    for question in questions:
-        by_key.setdefault(similarity_key(question.text), []).append(question)
-    keys = sorted(by_key, key=lambda k: (-len(by_key[k]), k))  # frequent phrasings lead
-    members: dict[int, list[LoggedQuestion]] = {}
+def tally(questions: Iterable[LoggedQuestion]) -> list[Tally]:
+    """``questions`` counted by phrasing, reason and nearest intent."""
+    counts: Counter[tuple[str, str, str | None]] = Counter()
+    last: dict[tuple[str, str, str | None], datetime] = {}
+    for q in questions:
+        key = (q.text, q.reason, q.best_intent)
+        counts[key] += 1
+        last[key] = max(last.get(key, q.asked_at), q.asked_at)
+    return [Tally(*key, count=n, last_asked=last[key]) for key, n in counts.items()]
+
+
+def group_questions(questions: Sequence[LoggedQuestion], limit: int | None = None) -> list[Group]:
+    """``questions`` grouped by similarity, largest group first (only the first ``limit``)."""
+    return group_tallies(tally(questions), limit)
+
+
+def group_tallies(tallies: Iterable[Tally], limit: int | None = None) -> list[Group]:
+    """Counted phrasings grouped by similarity, largest group first (only the first ``limit``)."""
+    by_key: dict[str, list[Tally]] = {}
+    for t in tallies:
+        by_key.setdefault(similarity_key(t.text), []).append(t)
+    size = {k: sum(t.count for t in rows) for k, rows in by_key.items()}
+    keys = sorted(by_key, key=lambda k: (-size[k], k))  # frequent phrasings lead
+    members: dict[int, list[Tally]] = {}
     for index, leader in enumerate(cluster(keys)):
         members.setdefault(leader, []).extend(by_key[keys[index]])
-    groups = [_group(rows) for rows in members.values()]
+    # Rank first, summarise after: /stats needs five groups, not thousands of summaries.
+    ranked = sorted(
+        members.values(),
+        key=lambda rows: (
+            -sum(t.count for t in rows),
+            -max(t.last_asked for t in rows).timestamp(),
+            min(t.text for t in rows),
+        ),
+    )
+    groups = [_group(rows) for rows in ranked[:limit]]
     groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp(), g.example))
     return groups
 
 
-def _group(rows: list[LoggedQuestion]) -> Group:
-    phrasings = [text for text, _ in Counter(r.text for r in rows).most_common()]
-    near = Counter(r.best_intent for r in rows if r.best_intent).most_common(1)
+def _group(rows: list[Tally]) -> Group:
+    phrasings: Counter[str] = Counter()
+    near: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for t in rows:
+        phrasings[t.text] += t.count
+        reasons[t.reason] += t.count
+        if t.best_intent:
+            near[t.best_intent] += t.count
+    ordered = [text for text, _ in phrasings.most_common()]
+    top_near = near.most_common(1)
     return Group(
-        count=len(rows),
-        example=phrasings[0],
-        near_intent=near[0][0] if near else None,
-        reasons=dict(Counter(r.reason for r in rows).most_common()),
-        variants=tuple(phrasings[1 : 1 + MAX_VARIANTS]),
-        last_asked=max(r.asked_at for r in rows),
+        count=sum(phrasings.values()),
+        example=ordered[0],
+        near_intent=top_near[0][0] if top_near else None,
+        reasons=dict(reasons.most_common()),
+        variants=tuple(ordered[1 : 1 + MAX_VARIANTS]),
+        last_asked=max(t.last_asked for t in rows),
     )
 
 
@@ -128,8 +178,11 @@ def build_report(
         return Report(since, 0, (), "the question log is off (BOT_QUESTION_LOG=off)")
     if not log.path.exists():
         return Report(since, 0, (), f"{log.path} does not exist yet")
-    questions = log.questions(since)
-    return Report(since, len(questions), tuple(group_questions(questions)), str(log.path))
+    tallies = log.tallies(since, MAX_GROUPED_PHRASINGS)
+    total = log.count_questions(since)
+    grouped = sum(t.count for t in tallies)
+    groups = tuple(group_tallies(tallies))
+    return Report(since, total, groups, str(log.path), ungrouped=max(total - grouped, 0))
 
 
 def format_text(report: Report, limit: int | None = None) -> str:
@@ -150,6 +203,11 @@ def format_text(report: Report, limit: int | None = None) -> str:
         lines.append(f"{'':>{width}}  nearly {near}; {reasons}")
         lines += [f"{'':>{width}}  also: {variant}" for variant in group.variants]
         lines.append("")
+    if report.ungrouped:
+        lines.append(
+            f"{report.ungrouped} more questions, each phrasing asked less often than the "
+            f"{MAX_GROUPED_PHRASINGS:,} above, are counted but not grouped."
+        )
     return "\n".join(lines).rstrip()
 
 
@@ -159,6 +217,7 @@ def to_json(report: Report) -> dict[str, object]:
         "since": report.since.isoformat(),
         "total": report.total,
         "source": report.source,
+        "ungrouped": report.ungrouped,
         "groups": [
             {
                 "count": g.count,

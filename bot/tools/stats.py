@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.dialogue.reply import Outcome
 from bot.settings import ADMIN_IDS_VAR
 from bot.storage.question_log import DailyCount, NullQuestionLog, QuestionLog, QuestionLogError
-from bot.tools.report import group_questions
+from bot.tools.report import MAX_GROUPED_PHRASINGS, group_tallies
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,8 @@ def stats_text(log: QuestionLog | NullQuestionLog, now: datetime) -> str:
     week_start = today - timedelta(days=WEEK_DAYS - 1)
     try:
         counts = log.daily_counts(week_start)
-        questions = log.questions(datetime.combine(week_start, datetime.min.time(), now.tzinfo))
+        since = datetime.combine(week_start, datetime.min.time(), now.tzinfo)
+        tallies = log.tallies(since, MAX_GROUPED_PHRASINGS)
     except QuestionLogError as exc:
         return f"The question log cannot be read: {exc}"
     lines = [
@@ -57,7 +58,7 @@ def stats_text(log: QuestionLog | NullQuestionLog, now: datetime) -> str:
     if top:
         listed = ", ".join(f"{intent} {n}" for intent, n in top.most_common(TOP_INTENTS))
         lines.append(f"Top intents: {listed}.")
-    groups = group_questions(questions)[:TOP_GROUPS]
+    groups = group_tallies(tallies, limit=TOP_GROUPS)
     if groups:
         lines.append("Top unanswered:")
         for g in groups:
