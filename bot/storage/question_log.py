@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from bot.dialogue.reply import Outcome, Reply
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings
+from bot.storage.redact import mask_normalised, mask_typed
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +45,6 @@ WARNING_INTERVAL_SECONDS = 300.0
 RETRY_AFTER_SECONDS = 60.0
 # Old rows are pruned when the log opens, then at most this often.
 PRUNE_INTERVAL = timedelta(days=1)
-# Telegram allows 4,096 characters; nothing past this helps anyone read a log.
-MAX_TEXT_CHARS = 500
-# A run of this many digit words in a row is a phone or reference number: never stored.
-NUMBER_RUN_WORDS = 3
-# A single digit word this long is a phone or reference number too ("07700900123").
-LONG_NUMBER_DIGITS = 5
-NUMBER_MASK = "<number>"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, sorts as text
 
 # Each entry upgrades the schema by one version (PRAGMA user_version). Append; never edit.
@@ -195,22 +189,13 @@ def near_intent(reply: Reply) -> str | None:
     return reply.trace.best_intent or reply.slots.get("pending")
 
 
-def redact(text: str) -> str:
-    """``text`` with phone and reference numbers masked and its length capped."""
-    out: list[str] = []
-    run: list[str] = []
-    for word in [*text.split(), ""]:
-        if word.isdigit():
-            run.append(word)
-            continue
-        if len(run) >= NUMBER_RUN_WORDS or any(len(w) >= LONG_NUMBER_DIGITS for w in run):
-            out.append(NUMBER_MASK)
-        else:
-            out.extend(run)
-        run = []
-        if word:
-            out.append(word)
-    return " ".join(out)[:MAX_TEXT_CHARS]
+def stored_text(reply: Reply) -> str:
+    """What the log keeps of a reply's question: normalised words, personal details masked."""
+    if reply.sensitive:
+        return ""
+    if reply.trace.typed:
+        return mask_typed(reply.trace.typed)
+    return mask_normalised(reply.trace.normalised)
 
 
 def utc_now() -> datetime:
@@ -310,7 +295,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = "" if reply.sensitive else redact(reply.trace.normalised)
+        text = stored_text(reply)
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return
