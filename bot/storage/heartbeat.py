@@ -6,6 +6,8 @@ import logging
 import time
 from pathlib import Path
 
+from bot.storage.files import touch_private
+
 log = logging.getLogger(__name__)
 
 HEARTBEAT_FILE = "heartbeat"
@@ -29,7 +31,7 @@ class Heartbeat:
     def beat(self) -> None:
         """Mark the bot alive now."""
         try:
-            self.path.touch()
+            touch_private(self.path)
         except OSError as error:
             if not self._failed:
                 log.warning("cannot touch %s (%s): the health check will fail", self.path, error)

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from bot.dialogue.reply import Outcome, Reply
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings
+from bot.storage.files import narrow_if_present, private_dir, private_file
 from bot.storage.redact import mask_normalised, mask_typed
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ WARNING_INTERVAL_SECONDS = 300.0
 RETRY_AFTER_SECONDS = 60.0
 # Old rows are pruned when the log opens, then at most this often.
 PRUNE_INTERVAL = timedelta(days=1)
+# Files SQLite keeps beside the database; made before files were created 0600, they are
+# narrowed when the log opens.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, sorts as text
 
 # Each entry upgrades the schema by one version (PRAGMA user_version). Append; never edit.
@@ -395,7 +399,10 @@ class QuestionLog:
     def _open(self, now: datetime) -> sqlite3.Connection:
         """The connection, opened, migrated and pruned if this is its first use."""
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            private_file(self.path)  # SQLite gives its -wal and -shm files this file's mode
+            for companion in SQLITE_COMPANIONS:
+                narrow_if_present(self.path.with_name(self.path.name + companion))
             conn = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_SECONDS,

@@ -37,6 +37,7 @@ from bot.settings import (
     environment,
     prefer_timedelta,
 )
+from bot.storage.files import private_dir
 from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import TOUCH_INTERVAL, Heartbeat
 from bot.storage.question_log import NullQuestionLog, QuestionLog
@@ -341,7 +342,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         return EXIT_USAGE
     configure_logging(settings.log_level, settings.secrets)
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)  # 0700: what people asked is kept here
     except OSError as error:
         print(f"error: {DATA_DIR_VAR} cannot be created: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
