@@ -44,8 +44,14 @@ READ_BUSY_TIMEOUT_SECONDS = 5.0
 WARNING_INTERVAL_SECONDS = 300.0
 # After a database error other than "busy", leave the file alone this long before retrying.
 RETRY_AFTER_SECONDS = 60.0
-# Old rows are pruned when the log opens, then at most this often.
+# Old rows are pruned when the log opens, then at most this often (by the monotonic clock,
+# so a wall clock set back or forward neither stops nor hurries pruning).
 PRUNE_INTERVAL = timedelta(days=1)
+# The wall clock may run ahead of the monotonic clock by this much between prunes (NTP
+# slews far less). More is a forward jump: that prune is skipped, so a clock set a year
+# ahead for a moment does not delete the whole log. If the clock is still ahead at the
+# next prune, a day later, it is believed.
+MAX_CLOCK_JUMP = timedelta(hours=1)
 # Files SQLite keeps beside the database; made before files were created 0600, they are
 # narrowed when the log opens.
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
@@ -279,7 +285,9 @@ class QuestionLog:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._retry_at = 0.0
-        self._pruned_at: datetime | None = None
+        self._pruned_at: float | None = None  # monotonic
+        self._reference: tuple[datetime, float] | None = None  # wall and monotonic clocks
+        self._jump_seen = False
 
     @classmethod
     def open(cls, settings: QuestionLogSettings) -> QuestionLog | NullQuestionLog:
@@ -418,9 +426,35 @@ class QuestionLog:
                 conn.close()
                 raise
             self._conn = conn
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_INTERVAL:
-            self._prune(self._conn, now)
+        ticks = self._monotonic()
+        if self._pruned_at is None or ticks - self._pruned_at >= PRUNE_INTERVAL.total_seconds():
+            if self._clock_believed(now, ticks):
+                self._prune(self._conn, now)
+            self._pruned_at = ticks
         return self._conn
+
+    def _clock_believed(self, now: datetime, ticks: float) -> bool:
+        """Whether the wall clock kept pace with the monotonic one since the last prune.
+
+        A forward jump of more than MAX_CLOCK_JUMP is not believed once: that prune is
+        skipped with a warning. Still ahead at the next prune, the clock is believed.
+        """
+        reference, self._reference = self._reference, (now, ticks)
+        if reference is None:
+            return True
+        wall, mono = reference
+        ahead = (now - wall).total_seconds() - (ticks - mono)
+        if ahead <= MAX_CLOCK_JUMP.total_seconds() or self._jump_seen:
+            self._jump_seen = False
+            return True
+        self._jump_seen = True
+        self._reference = reference  # keep measuring from before the jump
+        logger.warning(
+            "question log: the clock jumped %.0f hours ahead; old questions are not pruned "
+            "until it has stayed there for a day",
+            ahead / 3600,
+        )
+        return False
 
     def _prune(self, conn: sqlite3.Connection, now: datetime) -> None:
         cutoff = now - self.retention
@@ -434,7 +468,6 @@ class QuestionLog:
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-        self._pruned_at = now
 
     def _count(self, conn: sqlite3.Connection, now: datetime, kind: ChatKind, reply: Reply) -> None:
         conn.execute(

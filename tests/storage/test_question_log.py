@@ -70,6 +70,11 @@ class Clock:
     def monotonic(self) -> float:
         return self.ticks
 
+    def advance(self, delta: timedelta) -> None:
+        """Time passes: both clocks move on together."""
+        self.now += delta
+        self.ticks += delta.total_seconds()
+
 
 @pytest.fixture
 def clock() -> Clock:
@@ -248,12 +253,50 @@ def test_pruning_runs_at_most_once_a_day(log: QuestionLog, clock: Clock) -> None
     with sqlite3.connect(log.path) as conn:  # a row already past the retention
         conn.execute("UPDATE questions SET asked_at = '2025-01-01T00:00:00Z' WHERE text = 'first'")
     since = datetime(2024, 1, 1, tzinfo=UTC)
-    clock.now = NOON + timedelta(hours=23)
+    clock.advance(timedelta(hours=23))
     log.record(make_reply(text="second"), "private")
     assert [q.text for q in log.questions(since)] == ["first", "second"]
-    clock.now = NOON + timedelta(days=1)
+    clock.advance(timedelta(hours=1))
     log.record(make_reply(text="third"), "private")
     assert [q.text for q in log.questions(since)] == ["second", "third"]
+
+
+def test_a_forward_clock_jump_does_not_prune_the_log(
+    log: QuestionLog, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    log.record(make_reply(text="before the jump"), "private")
+    clock.ticks += timedelta(days=1).total_seconds()  # a day passes...
+    clock.now += timedelta(days=366)  # ...and the wall clock is set a year ahead
+    log.record(make_reply(text="during the jump"), "private")
+    assert [q.text for q in log.questions(since)] == ["before the jump", "during the jump"]
+    assert "clock jumped 8760 hours ahead" in caplog.text  # 365 days more than a day
+    clock.now -= timedelta(days=365)  # corrected: a day after the first question
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="after the fix"), "private")
+    assert "before the jump" in [q.text for q in log.questions(since)]
+
+
+def test_a_clock_that_stays_ahead_is_believed_a_day_later(log: QuestionLog, clock: Clock) -> None:
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    log.record(make_reply(text="old"), "private")
+    clock.ticks += timedelta(days=1).total_seconds()
+    clock.now += timedelta(days=366)
+    log.record(make_reply(text="new"), "private")
+    assert [q.text for q in log.questions(since)] == ["old", "new"]
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="newer"), "private")
+    assert [q.text for q in log.questions(since)] == ["new", "newer"]
+
+
+def test_a_wall_clock_set_back_does_not_stop_pruning(log: QuestionLog, clock: Clock) -> None:
+    log.record(make_reply(text="first"), "private")
+    with sqlite3.connect(log.path) as conn:  # a row already past the retention
+        conn.execute("UPDATE questions SET asked_at = '2025-01-01T00:00:00Z' WHERE text = 'first'")
+    clock.now -= timedelta(days=3)  # set back; a monotonic day still passes
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="second"), "private")
+    assert [q.text for q in log.questions(datetime(2024, 1, 1, tzinfo=UTC))] == ["second"]
 
 
 # ------------------------------------------------------------------- settings
