@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -90,6 +90,13 @@ MIGRATIONS: tuple[str, ...] = (
     # every row (0.3 s instead of 1.4 s at 200,000 rows)
     """
     CREATE INDEX questions_by_text ON questions (text, asked_at);
+    """,
+    # groups a keeper marked reviewed in the report, by their phrasings' similarity keys
+    """
+    CREATE TABLE reviewed (
+        key TEXT PRIMARY KEY,
+        reviewed_at TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -261,6 +268,14 @@ class NullQuestionLog:
         """None."""
         return 0
 
+    def reviewed_keys(self) -> frozenset[str]:
+        """Nothing reviewed."""
+        return frozenset()
+
+    def mark_reviewed(self, keys: Iterable[str]) -> None:
+        """Nowhere to keep the mark."""
+        raise QuestionLogError("the question log is off (BOT_QUESTION_LOG=off)")
+
 
 class QuestionLog:
     """The question log in one SQLite file; opened on first use, safe to share by threads."""
@@ -371,6 +386,30 @@ class QuestionLog:
         )
         return int(rows[0][0]) if rows else 0
 
+    def reviewed_keys(self) -> frozenset[str]:
+        """The similarity keys of the phrasings in groups marked reviewed."""
+        return frozenset(row[0] for row in self._read("SELECT key FROM reviewed", ()))
+
+    def mark_reviewed(self, keys: Iterable[str]) -> None:
+        """Mark these similarity keys reviewed (kept as long as questions are)."""
+        now = self._clock()
+        stamp = now.astimezone(UTC).strftime(TIME_FORMAT)
+        try:
+            with self._lock:
+                self._open(now)  # created and migrated if need be
+            conn = sqlite3.connect(self.path, timeout=READ_BUSY_TIMEOUT_SECONDS)
+            try:
+                with conn:
+                    conn.executemany(
+                        "INSERT INTO reviewed (key, reviewed_at) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET reviewed_at = excluded.reviewed_at",
+                        [(key, stamp) for key in keys],
+                    )
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
+
     def daily_counts(self, since: date) -> list[DailyCount]:
         """The per-day counts from ``since`` (a UTC day) on."""
         rows = self._read(
@@ -464,6 +503,9 @@ class QuestionLog:
                 "DELETE FROM questions WHERE asked_at < ?", (cutoff.strftime(TIME_FORMAT),)
             )
             conn.execute("DELETE FROM daily_counts WHERE day < ?", (cutoff.date().isoformat(),))
+            conn.execute(
+                "DELETE FROM reviewed WHERE reviewed_at < ?", (cutoff.strftime(TIME_FORMAT),)
+            )
             conn.execute("COMMIT")
         finally:
             if conn.in_transaction:

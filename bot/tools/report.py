@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bot.lang.words import QUESTION_WORDS, STOPWORDS
-from bot.storage.question_log import LoggedQuestion, NullQuestionLog, QuestionLog, Tally
+from bot.storage.question_log import (
+    LoggedQuestion,
+    NullQuestionLog,
+    QuestionLog,
+    Tally,
+    reason_for,
+)
+
+if TYPE_CHECKING:
+    from bot.dialogue.assistant import Assistant
 
 # A month of questions: enough to show patterns, recent enough to be worth fixing.
 DEFAULT_SINCE_DAYS = 30
@@ -31,6 +42,8 @@ MAX_BLOCK_LEADERS = 8
 # filled with distinct nonsense still reports in seconds, and what people keep asking stays
 # in. The rest are counted in the total and said to be left out.
 MAX_GROUPED_PHRASINGS = 10_000
+# Hex digits of a group's id: enough to tell apart thousands of groups, short to type.
+GROUP_ID_CHARS = 6
 # Other phrasings shown under each group's example.
 MAX_VARIANTS = 3
 # Question words say what is asked, so they count although they are stop words.
@@ -46,6 +59,19 @@ class Group:
     reasons: dict[str, int]  # fallback / clarify / low_confidence -> count
     variants: tuple[str, ...]  # other phrasings, most frequent first
     last_asked: datetime
+    id: str = ""  # short and stable: from the example's similarity key (see group_id)
+    keys: frozenset[str] = frozenset()  # every phrasing's similarity key
+    reviewed: bool = False  # a keeper marked it reviewed (report --review ID)
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """How a group's example is answered by the assistant as it is now."""
+
+    outcome: str
+    intent: str
+    confidence: float
+    fixed: bool  # answered now: it would no longer be logged
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +83,28 @@ class Report:
     groups: tuple[Group, ...]
     source: str  # the log file, or why there is none
     ungrouped: int = 0  # questions past MAX_GROUPED_PHRASINGS, counted but not grouped
+    hidden: int = 0  # groups marked reviewed, left out (report --all shows them)
+    rechecks: dict[str, Recheck] = field(default_factory=dict)  # group id -> now
+
+    def group(self, group_id: str) -> Group:
+        """The group with this id; raises UnknownGroup naming how to find the ids."""
+        for g in self.groups:
+            if g.id == group_id:
+                return g
+        raise UnknownGroup(
+            f"no group {group_id!r} in the questions logged since "
+            f"{self.since:%Y-%m-%d}; `python -m bot report --all` lists the ids"
+        )
+
+
+class UnknownGroup(ValueError):
+    """A group id that is not in the report."""
+
+
+def group_id(example: str) -> str:
+    """A group's id: the first GROUP_ID_CHARS hex digits of its example's key's SHA-1."""
+    digest = hashlib.sha1(similarity_key(example).encode("utf-8"), usedforsecurity=False)
+    return digest.hexdigest()[:GROUP_ID_CHARS]
 
 
 def similarity_key(text: str) -> str:
@@ -163,14 +211,21 @@ def _group(rows: list[Tally]) -> Group:
         reasons=dict(reasons.most_common()),
         variants=tuple(ordered[1 : 1 + MAX_VARIANTS]),
         last_asked=max(t.last_asked for t in rows),
+        id=group_id(ordered[0]),
+        keys=frozenset(similarity_key(text) for text in ordered),
     )
 
 
 def build_report(
-    log: QuestionLog | NullQuestionLog, now: datetime, since_days: int = DEFAULT_SINCE_DAYS
+    log: QuestionLog | NullQuestionLog,
+    now: datetime,
+    since_days: int = DEFAULT_SINCE_DAYS,
+    *,
+    show_reviewed: bool = False,
 ) -> Report:
     """The report of ``log``'s questions from ``since_days`` before ``now``.
 
+    Groups marked reviewed are left out (counted in ``hidden``) unless ``show_reviewed``.
     Raises QuestionLogError if the log cannot be read.
     """
     since = now - timedelta(days=since_days)
@@ -180,16 +235,62 @@ def build_report(
         return Report(since, 0, (), f"{log.path} does not exist yet")
     tallies = log.tallies(since, MAX_GROUPED_PHRASINGS)
     total = log.count_questions(since)
+    reviewed_keys = log.reviewed_keys()
     grouped = sum(t.count for t in tallies)
-    groups = tuple(group_tallies(tallies))
-    return Report(since, total, groups, str(log.path), ungrouped=max(total - grouped, 0))
+    groups = [replace(g, reviewed=bool(g.keys & reviewed_keys)) for g in group_tallies(tallies)]
+    shown = tuple(g for g in groups if show_reviewed or not g.reviewed)
+    return Report(
+        since,
+        total,
+        shown,
+        str(log.path),
+        ungrouped=max(total - grouped, 0),
+        hidden=len(groups) - len(shown),
+    )
+
+
+def recheck(report: Report, assistant: Assistant) -> Report:
+    """``report`` with each group's example answered again by ``assistant`` as it is now."""
+    rechecks = {}
+    for group in report.groups:
+        chat = f"report-recheck-{group.id}"
+        reply = assistant.reply(chat, group.example)
+        assistant.reset(chat)
+        rechecks[group.id] = Recheck(
+            outcome=str(reply.outcome),
+            intent=reply.intent,
+            confidence=reply.confidence,
+            fixed=reason_for(reply) is None,
+        )
+    return replace(report, rechecks=rechecks)
+
+
+def review(log: QuestionLog | NullQuestionLog, report: Report, ids: Sequence[str]) -> list[Group]:
+    """Mark the groups with these ids reviewed, so the report leaves them out from now on.
+
+    Raises UnknownGroup (before marking any) or QuestionLogError.
+    """
+    groups = [report.group(i) for i in ids]
+    log.mark_reviewed(sorted({key for g in groups for key in g.keys}))
+    return groups
+
+
+def _now_line(check: Recheck) -> str:
+    if check.fixed:
+        return (
+            f"now: fixed, {check.outcome.replace('_', ' ')} {check.intent} ({check.confidence:.2f})"
+        )
+    if check.outcome == "answer":
+        return f"now: still unsure, answer {check.intent} ({check.confidence:.2f})"
+    return f"now: still {check.outcome.replace('_', ' ')}"
 
 
 def format_text(report: Report, limit: int | None = None) -> str:
     """The report as plain text: one block per group, largest first."""
     day = report.since.strftime("%Y-%m-%d")
     if not report.groups:
-        return f"No unanswered questions logged since {day} ({report.source})."
+        hidden = f"; {report.hidden} reviewed groups not shown" if report.hidden else ""
+        return f"No unanswered questions logged since {day} ({report.source}{hidden})."
     lines = [
         f"Unanswered questions since {day}: {report.total} in {len(report.groups)} groups "
         f"({report.source})",
@@ -199,15 +300,23 @@ def format_text(report: Report, limit: int | None = None) -> str:
     for group in report.groups[:limit]:
         near = group.near_intent or "no intent"
         reasons = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in group.reasons.items())
+        mark = " (reviewed)" if group.reviewed else ""
         lines.append(f"{group.count:>{width}}  {group.example}")
-        lines.append(f"{'':>{width}}  nearly {near}; {reasons}")
+        lines.append(f"{'':>{width}}  [{group.id}]{mark} nearly {near}; {reasons}")
         lines += [f"{'':>{width}}  also: {variant}" for variant in group.variants]
+        if group.id in report.rechecks:
+            lines.append(f"{'':>{width}}  {_now_line(report.rechecks[group.id])}")
         lines.append("")
     if report.ungrouped:
         lines.append(
             f"{report.ungrouped} more questions, each phrasing asked less often than the "
             f"{MAX_GROUPED_PHRASINGS:,} above, are counted but not grouped."
         )
+    if report.hidden:
+        lines.append(f"{report.hidden} groups marked reviewed are not shown (--all shows them).")
+    if report.rechecks:
+        fixed = sum(c.fixed for c in report.rechecks.values())
+        lines.append(f"Rechecked now: {fixed} of {len(report.rechecks)} groups are answered.")
     return "\n".join(lines).rstrip()
 
 
@@ -218,14 +327,18 @@ def to_json(report: Report) -> dict[str, object]:
         "total": report.total,
         "source": report.source,
         "ungrouped": report.ungrouped,
+        "hidden": report.hidden,
         "groups": [
             {
+                "id": g.id,
+                "reviewed": g.reviewed,
                 "count": g.count,
                 "example": g.example,
                 "near_intent": g.near_intent,
                 "reasons": g.reasons,
                 "variants": list(g.variants),
                 "last_asked": g.last_asked.isoformat(),
+                **({"now": asdict(report.rechecks[g.id])} if g.id in report.rechecks else {}),
             }
             for g in report.groups
         ],

@@ -159,6 +159,8 @@ def test_json_has_every_group_field(filled_log: QuestionLog) -> None:
     groups = data["groups"]
     assert isinstance(groups, list)
     assert set(groups[0]) == {
+        "id",
+        "reviewed",
         "count",
         "example",
         "near_intent",
