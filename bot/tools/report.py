@@ -169,50 +169,61 @@ def group_questions(questions: Sequence[LoggedQuestion], limit: int | None = Non
     return group_tallies(tally(questions), limit)
 
 
-def group_tallies(tallies: Iterable[Tally], limit: int | None = None) -> list[Group]:
-    """Counted phrasings grouped by similarity, largest group first (only the first ``limit``)."""
+def group_tallies(
+    tallies: Iterable[Tally], limit: int | None = None, reviewed: frozenset[str] = frozenset()
+) -> list[Group]:
+    """Counted phrasings grouped by similarity, largest group first (only the first ``limit``).
+
+    A group is marked reviewed if one of its phrasings' keys is in ``reviewed``.
+    """
     by_key: dict[str, list[Tally]] = {}
     for t in tallies:
         by_key.setdefault(similarity_key(t.text), []).append(t)
     size = {k: sum(t.count for t in rows) for k, rows in by_key.items()}
     keys = sorted(by_key, key=lambda k: (-size[k], k))  # frequent phrasings lead
-    members: dict[int, list[Tally]] = {}
+    members: dict[int, list[str]] = {}
     for index, leader in enumerate(cluster(keys)):
-        members.setdefault(leader, []).extend(by_key[keys[index]])
+        members.setdefault(leader, []).append(keys[index])
     # Rank first, summarise after: /stats needs five groups, not thousands of summaries.
     ranked = sorted(
         members.values(),
-        key=lambda rows: (
-            -sum(t.count for t in rows),
-            -max(t.last_asked for t in rows).timestamp(),
-            min(t.text for t in rows),
+        key=lambda group: (
+            -sum(size[k] for k in group),
+            -max(t.last_asked for k in group for t in by_key[k]).timestamp(),
+            min(t.text for k in group for t in by_key[k]),
         ),
     )
-    groups = [_group(rows) for rows in ranked[:limit]]
+    groups = [_group(group, by_key, reviewed) for group in ranked[:limit]]
     groups.sort(key=lambda g: (-g.count, -g.last_asked.timestamp(), g.example))
     return groups
 
 
-def _group(rows: list[Tally]) -> Group:
+def _group(keys: list[str], by_key: dict[str, list[Tally]], reviewed: frozenset[str]) -> Group:
+    """One group's summary from its phrasings' keys and their tallies."""
     phrasings: Counter[str] = Counter()
     near: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    for t in rows:
-        phrasings[t.text] += t.count
-        reasons[t.reason] += t.count
-        if t.best_intent:
-            near[t.best_intent] += t.count
+    key_of: dict[str, str] = {}
+    for key in keys:
+        for t in by_key[key]:
+            phrasings[t.text] += t.count
+            reasons[t.reason] += t.count
+            key_of[t.text] = key
+            if t.best_intent:
+                near[t.best_intent] += t.count
     ordered = [text for text, _ in phrasings.most_common()]
     top_near = near.most_common(1)
+    digest = hashlib.sha1(key_of[ordered[0]].encode("utf-8"), usedforsecurity=False)
     return Group(
         count=sum(phrasings.values()),
         example=ordered[0],
         near_intent=top_near[0][0] if top_near else None,
         reasons=dict(reasons.most_common()),
         variants=tuple(ordered[1 : 1 + MAX_VARIANTS]),
-        last_asked=max(t.last_asked for t in rows),
-        id=group_id(ordered[0]),
-        keys=frozenset(similarity_key(text) for text in ordered),
+        last_asked=max(t.last_asked for key in keys for t in by_key[key]),
+        id=digest.hexdigest()[:GROUP_ID_CHARS],  # group_id(example), its key known
+        keys=frozenset(keys),
+        reviewed=not reviewed.isdisjoint(keys),
     )
 
 
@@ -235,9 +246,8 @@ def build_report(
         return Report(since, 0, (), f"{log.path} does not exist yet")
     tallies = log.tallies(since, MAX_GROUPED_PHRASINGS)
     total = log.count_questions(since)
-    reviewed_keys = log.reviewed_keys()
     grouped = sum(t.count for t in tallies)
-    groups = [replace(g, reviewed=bool(g.keys & reviewed_keys)) for g in group_tallies(tallies)]
+    groups = group_tallies(tallies, reviewed=log.reviewed_keys())
     shown = tuple(g for g in groups if show_reviewed or not g.reviewed)
     return Report(
         since,
