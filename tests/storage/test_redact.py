@@ -12,7 +12,13 @@ import yaml
 from bot.dialogue.assistant import Assistant
 from bot.lang.text import normalise
 from bot.storage.question_log import ChatKind, QuestionLog
-from bot.storage.redact import MASKS, capitalised_words, mask_normalised, mask_typed
+from bot.storage.redact import (
+    MASKS,
+    MAX_TEXT_CHARS,
+    capitalised_words,
+    mask_normalised,
+    mask_typed,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -144,3 +150,13 @@ def test_masks_are_what_the_log_stores(tmp_path: Path, assistant: Assistant) -> 
     [question] = log.questions(now - timedelta(days=1))
     assert question.text == "my name is <name> <email> <phone> my son <name> <postcode>"
     assert {w for w in question.text.split() if w.startswith("<")} <= MASKS
+
+
+def test_a_long_message_is_masked_in_its_first_part_only_and_cut_at_a_word() -> None:
+    # the e-mail straddles the point where masking stops: it must not be half kept
+    text = "word " * 199 + "abcd jane.doe@example.com " + "more " * 800
+    stored = mask_typed(text)
+    assert len(stored) <= MAX_TEXT_CHARS
+    assert "jane" not in stored
+    assert "doe" not in stored
+    assert mask_typed("x" * 5000) == ""  # one endless word: nothing worth keeping
