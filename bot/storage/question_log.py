@@ -322,7 +322,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = stored_text(reply)
+        text = stored_text(reply) if reason is not None else ""  # masking only what is kept
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return
@@ -430,6 +430,8 @@ class QuestionLog:
         try:
             with self._lock:
                 self._open(self._clock())  # migrated and pruned first
+            if not self.path.exists():  # deleted under us: connecting would make an empty one
+                raise sqlite3.OperationalError("the file was deleted while the bot ran")
             reader = sqlite3.connect(self.path, timeout=READ_BUSY_TIMEOUT_SECONDS)
             try:
                 rows: list[tuple[Any, ...]] = reader.execute(sql, params).fetchall()
