@@ -100,6 +100,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The schema version that came with bot/storage/redact.py: migrating to it masks the text
+# older versions stored.
+MASKED_SINCE_VERSION = 4
 
 
 class ChatKind(StrEnum):
@@ -584,12 +587,20 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if version + 1 == MASKED_SINCE_VERSION:
+                    _mask_old_rows(conn)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version:d}")
             conn.execute("COMMIT")
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+
+
+def _mask_old_rows(conn: sqlite3.Connection) -> None:
+    """Mask the text that versions before the masks stored (only digit runs were masked)."""
+    conn.create_function("mask", 1, mask_normalised, deterministic=True)
+    conn.execute("UPDATE questions SET text = mask(text)")
 
 
 def _user_version(conn: sqlite3.Connection) -> int:

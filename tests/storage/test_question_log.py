@@ -17,6 +17,7 @@ from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply, Trace
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings, SettingsError
 from bot.storage.question_log import (
+    MASKED_SINCE_VERSION,
     MIGRATIONS,
     RETRY_AFTER_SECONDS,
     SCHEMA_VERSION,
@@ -442,3 +443,24 @@ def test_reading_a_missing_log_is_empty_and_creates_nothing(tmp_path: Path) -> N
     assert log.questions(NOON) == []
     assert log.daily_counts(NOON.date()) == []
     assert not log.path.exists()
+
+
+def test_text_stored_before_the_masks_is_masked_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "questions.sqlite3"
+    with sqlite3.connect(path) as conn:  # a log written by a version before the masks
+        for statement in ";".join(MIGRATIONS[: MASKED_SINCE_VERSION - 1]).split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {MASKED_SINCE_VERSION - 1}")
+        conn.execute(
+            "INSERT INTO questions (asked_at, chat_kind, reason, outcome, text, intent, "
+            "best_intent, score, confidence, runner_up, runner_up_score) VALUES "
+            "('2026-03-02T11:00:00Z', 'private', 'fallback', 'fallback', "
+            "'my name is jane and my email is jane doe example com', 'fallback', NULL, "
+            "0, 0, NULL, 0)"
+        )
+    conn.close()
+    log = QuestionLog(path, clock=lambda: NOON)
+    [question] = log.questions(NOON - timedelta(days=1))
+    assert question.text == "my name is <name> and my email is <email>"
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
