@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from bot.bounded import BoundedDict
 from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
+from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
 from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import tokens
@@ -27,6 +28,7 @@ from bot.lang.words import (
     PREVIOUS_EVENT,
     REFERENTS,
 )
+from bot.nlu.analysis import Analyser, Analysis
 from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
@@ -47,6 +49,11 @@ SAFETY = "safety"
 PAGE_SENTENCE = "page_sentence"
 FALLBACK = "fallback"
 CLARIFY = "clarify"
+FACT = "fact"
+# Replies that give nothing from the page carry no source line, whatever their outcome.
+NO_SOURCE_RULES = frozenset({Rule.OTHER_FORCE, Rule.NOT_COVERED, Rule.SMALL_TALK})
+# Rules whose replies are already framed by the question's form.
+FACT_RULES = frozenset({Rule.FACT, Rule.FACT_CHECK, Rule.FACT_SILENT, Rule.FACT_FOLLOW_UP})
 
 
 @dataclass(slots=True)
@@ -57,6 +64,10 @@ class ChatState:
     forces: tuple[str, ...] = ()
     body: str | None = None
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
+    # the last fact asked about, for elliptical follow-ups
+    facts: FactContext = field(default_factory=FactContext)
+    fallbacks: int = 0  # fallbacks in a row, so the next one is worded differently
+    small_talk: tuple[str, ...] = ()  # small-talk intents already answered in this chat
 
 
 def load_data(root: Path) -> tuple[Knowledge, tuple[IntentSpec, ...]]:
@@ -95,6 +106,8 @@ class Assistant:
         self._index(intents)
         self.matcher = Matcher(knowledge, intents)
         self.sentences = SentenceIndex(knowledge.page)
+        self.analyser = Analyser(knowledge)
+        self.desk = FactDesk(knowledge)
         self.screen = _screen(knowledge)
         self.min_score = min_score
         self.min_confidence = min_confidence
@@ -134,6 +147,7 @@ class Assistant:
         state = self._state(chat_id)
         match = self.matcher.match(text, _context_kinds(state, text))
         reply = self._decide(state, self._with_topic(state, text, match))
+        state.fallbacks = state.fallbacks + 1 if reply.outcome is Outcome.FALLBACK else 0
         return _typed(text, self._with_help(text, self._framed(match, reply)))
 
     def at_risk(self, text: str) -> bool:
@@ -273,8 +287,20 @@ class Assistant:
         best = match.best
         if not match.words:
             return self._fallback(state, match, empty=True, rule=Rule.EMPTY)
+        analysis = self.analyser.analyse(match)
+        facts = replace(state.facts, forces=state.forces)
+        if state.facts.attribute and analysis.elliptical and not state.pending:
+            # "and west mercia?", "in herefordshire too?" after a fact: the same question
+            found = self.desk.answer(analysis, facts, open_ok=True)
+            if found is not None and found.follow_up:
+                return self._fact(state, match, analysis, found, Rule.FACT_FOLLOW_UP)
 
-        if self._is_bare_entity(match) and not self._strong_elsewhere(match):
+        checks_a_fact = analysis.form is not Form.OPEN and bool(analysis.attributes)
+        if (
+            self._is_bare_entity(match)
+            and not self._strong_elsewhere(match)
+            and not checks_a_fact  # "was cqc in it?" asks a yes/no of the cqc
+        ):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None and follow == state.pending:
                 scored = Scored(follow, 0.0, ())
@@ -318,15 +344,25 @@ class Assistant:
         ):
             scored = Scored(last.id, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
+        if analysis.form is not Form.OPEN or analysis.attributes:
+            found = self.desk.answer(analysis, facts, open_ok=False)
+            if found is not None and not (match.not_covered and self._defers(found)):
+                return self._fact(state, match, analysis, found)
         if match.not_covered and (best is None or best.intent not in self.small_talk):
             return self._not_covered(match)
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, rule=Rule.SMALL_TALK)
         if not self._strong(match) or best is None:
+            weak = self.desk.answer(analysis, facts, open_ok=True)
+            about = analysis.subjects or state.facts.subject or state.forces
+            # a message with words the bot has never seen ("hereford fc fixtures") is not
+            # answered from a fact on the strength of one attribute word
+            if weak is not None and about and not match.unknown and not match.ids("other_force"):
+                return self._fact(state, match, analysis, weak)
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
-            found = self.sentences.best(match.words, forces, named)
-            if found is not None and not match.ids("other_force"):
-                return self._quote(state, match, found)
+            sentence = self.sentences.best(match.words, forces, named)
+            if sentence is not None and not match.ids("other_force"):
+                return self._quote(state, match, sentence)
             return self._fallback(state, match, rule=Rule.TOO_WEAK)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
@@ -337,8 +373,73 @@ class Assistant:
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
 
+    def _fact_intent(self, found: FactAnswer) -> str:
+        """The topic of a fact answer: its fact's intent, or the look-up intent when the
+        subject was found from its value ("which force has ten local authorities?")."""
+        if found.reverse:
+            lookup = next((i for i, s in self.intents.items() if s.kind == "lookup"), None)
+            if lookup is not None:
+                return lookup
+        return found.intent or FACT
+
+    def _defers(self, found: FactAnswer) -> bool:
+        """Whether a topic the page does not cover beats this fact answer: yes, unless the
+        fact is a precise one the page is silent on ("who led the inspection?")."""
+        attribute = self.knowledge.facts.attribute(found.attribute)
+        return not (attribute.first and found.silent)
+
+    def _fact(
+        self,
+        state: ChatState,
+        match: Match,
+        analysis: Analysis,
+        found: FactAnswer,
+        rule: Rule | None = None,
+    ) -> Reply:
+        """An answer from one fact record: its value or verdict, and the page's sentence."""
+        hit = next((h for h in analysis.attributes if h.id == found.attribute), None)
+        carried = found.follow_up and analysis.asks is None
+        form = state.facts.form if carried else analysis.form
+        state.facts = FactContext(
+            subject=found.subject,
+            attribute=found.attribute,
+            form=form if form is not Form.OPEN else analysis.form,
+            polarity=hit.polarity if hit else state.facts.polarity,
+            option=hit.option if hit else state.facts.option,
+        )
+        state.pending = None
+        if found.intent is not None:
+            state.last_intent = found.intent  # "what happened next?" moves on from its topic
+        is_force = found.subject in {f.id for f in self.knowledge.forces}
+        if is_force:
+            state.forces = (found.subject,)
+        if rule is None:
+            if found.silent:
+                rule = Rule.FACT_SILENT
+            elif found.verdict:
+                rule = Rule.FACT_CHECK
+            else:
+                rule = Rule.FACT
+        return self._reply(
+            rule=rule,
+            text=found.text,
+            intent=self._fact_intent(found),
+            outcome=Outcome.NOT_ON_PAGE if found.silent else Outcome.ANSWER,
+            confidence=FOLLOW_UP if found.follow_up else max(match.confidence(), FOLLOW_UP),
+            source=self.knowledge.source.citation,
+            suggestions=self._starter_suggestions(),
+            slots={
+                "subject": found.subject,
+                "attribute": found.attribute,
+                **({"force": found.subject} if is_force else {}),
+            },
+            match=match,
+        )
+
     def _framed(self, match: Match, reply: Reply) -> Reply:
         """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
+        if reply.trace.rule in FACT_RULES:
+            return reply
         words = match.words
         form, asserted = question_form(words), assertion(words)
         beyond = _says(words, BEYOND_THE_PAGE)
@@ -593,9 +694,14 @@ class Assistant:
         *,
         rule: Rule,
     ) -> Reply:
+        if spec.reply_again and spec.id in state.small_talk:
+            answer = replace(answer, text=spec.reply_again)  # "hi" again: no second intro
+        if spec.id in self.small_talk and spec.id not in state.small_talk:
+            state.small_talk = (*state.small_talk, spec.id)
         if spec.id not in self.small_talk:
             state.last_intent = spec.id
             state.pending = None
+            state.facts = FactContext()
             if answer.forces:
                 state.forces = answer.forces
             if answer.body:
@@ -678,6 +784,9 @@ class Assistant:
         elif forces:
             text = redirects.not_about_force(k, forces)
             suggestions = self._expand(self._overview_suggestions("force"), forces[:1])
+        elif state.fallbacks:
+            text = redirects.not_understood_again(k, state.fallbacks)
+            suggestions = self._starter_suggestions()
         else:
             text = redirects.not_understood(k)
             suggestions = self._starter_suggestions()
@@ -751,12 +860,15 @@ class Assistant:
         )
         for button in (*suggestions, *choices):
             self.button_key(button)
+        if outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE) or rule in NO_SOURCE_RULES:
+            source = None  # small talk, refusals, "the page doesn't cover that": no source
         return Reply(
             text=text,
             intent=intent,
             outcome=outcome,
             confidence=confidence,
             source=source,
+            source_url=self.knowledge.source.url if source else None,
             suggestions=suggestions,
             choices=choices,
             slots=slots or {},

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from bot.dialogue.answers import body_name, join
 from bot.schema.knowledge import Knowledge
 
+# After this many fallbacks in a row, the next one offers buttons without the paragraph.
+FALLBACKS_BEFORE_BUTTONS_ONLY = 2
+
 
 def clarify_force(k: Knowledge) -> tuple[str, tuple[str, ...]]:
     """The question asking which force, and the choices to offer."""
@@ -42,6 +45,21 @@ def not_understood(k: Knowledge) -> str:
     return (
         f"Sorry, I can't answer that from the page I know: "
         f"{body_name(k, k.source.publisher)}'s “{k.source.title}”. {about_the_page(k)}"
+    )
+
+
+def not_understood_again(k: Knowledge, times: int) -> str:
+    """The fallback after one or more fallbacks in a row: shorter, and not word for word.
+
+    After two in a row the paragraph is not repeated at all: the buttons under it are the
+    questions to try.
+    """
+    if times >= FALLBACKS_BEFORE_BUTTONS_ONLY:
+        return "These are questions I can answer from the page. Tap one, or ask in your own words."
+    return (
+        f"I can't find that on the page either. Try asking when the {k.inspections.date} "
+        f"inspections were, why a force was chosen, what the inspectors found, or about the "
+        f"deferral."
     )
 
 

@@ -38,6 +38,10 @@ class Rule(StrEnum):
     CLARIFY = "the intent needs a force or body and none is known: asks which"
     NOTHING_ON_PAGE = "the intent scored enough, but the page has nothing for this question"
     COMMAND = "a bot command"
+    FACT = "a fact record answers the question's subject and attribute"
+    FACT_CHECK = "a yes/no question or claim checked against a fact record's typed value"
+    FACT_SILENT = "the page is silent on the subject's attribute asked about"
+    FACT_FOLLOW_UP = "an elliptical follow-up: the last fact question, about a new subject"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,8 @@ class Reply:
     intent: str
     outcome: Outcome
     confidence: float
-    source: str | None = None
+    source: str | None = None  # the citation, on answers from the page only
+    source_url: str | None = None  # the page's address, when knowledge/source.yaml gives it
     suggestions: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     slots: dict[str, str] = field(default_factory=dict)

@@ -78,7 +78,19 @@ OTHER_FORCES = frozenset(
 )
 
 # Words that pick a clarification choice by position ("the second one"; -1 is the last).
-ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+# A choice picked by position; digits too, as people type "2" for the second button.
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "1": 0,
+    "second": 1,
+    "2nd": 1,
+    "2": 1,
+    "third": 2,
+    "3rd": 2,
+    "3": 2,
+    "last": -1,
+}
 
 # Words that may surround an entity in a bare follow-up ("and what about gmp then?").
 FOLLOW_UP_FILLER = frozenset(
@@ -123,12 +135,69 @@ CLAIM_TAGS = tuple(
         "does not it",
         "has not it",
         "had not it",
+        "i think",
+        "i believe",
+        "i reckon",
+        "yes or no",
     )
 )
+# A statement sent to the bot is a claim to confirm ("staffs was chosen cos it was failing"):
+# a message that asks nothing (no question word, not opened by an auxiliary or a request)
+# but states something with one of these verbs.
+STATEMENT_VERBS = frozenset(
+    """
+    was were is are has had got happened covered came took chose picked selected ran held
+    inspected announced renamed found deferred published
+    """.split()  # noqa: SIM905
+)
+# Openings of a request, not a statement: "tell me ...", "list the ...".
+REQUESTS = frozenset(
+    """
+    tell give list name explain show summarise summarize describe please pls can could
+    would will i need want help find where
+    """.split()  # noqa: SIM905
+)
+# A number asserted without a figure: "does gmp have several local authorities?".
+VAGUE_PLURAL = frozenset(
+    tuple(p.split())
+    for p in (
+        "several",
+        "many",
+        "multiple",
+        "lots of",
+        "a lot of",
+        "more than 1",
+        "a few",
+        "various",
+    )
+)
+# Fewest words a statement needs to be read as a claim ("staffs was chosen" has three).
+MIN_STATEMENT_WORDS = 3
+
 # Openings of a claim ("is it true that ...", "i heard ...").
 CLAIM_OPENERS = tuple(
     tuple(opener.split())
-    for opener in ("is it true", "is it right", "i heard", "i read", "am i right", "so it was")
+    for opener in (
+        "is it true",
+        "is it right",
+        "i heard",
+        "i read",
+        "am i right",
+        "so it was",
+        "i think",
+        "i believe",
+        "i was told",
+        "someone said",
+        "someone told me",
+        "apparently",
+        "i reckon",
+    )
+)
+# Words that make a claim exclusive: "the consultation was just Ofsted" is wrong when
+# Ofsted was one of five.
+EXCLUSIVE = frozenset(
+    tuple(p.split())
+    for p in ("just", "only", "alone", "on its own", "by itself", "solely", "by themselves")
 )
 MONTHS = frozenset(
     """
@@ -150,7 +219,6 @@ BEYOND_THE_PAGE = frozenset(
         "which day",
         "which days",
         "what days",
-        "what time",
         "how long",
         "how many days",
         "how many weeks",

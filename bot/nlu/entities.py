@@ -14,6 +14,9 @@ from bot.tuning import TUNING
 # Aliases past which a fuzzy look-up compares only aliases with the same first letter
 # (today there are about 100; benchmarks/scale.py builds 100,000).
 LARGE_ALIAS_INDEX = 5_000
+# A word longer than this ending in "s" is also looked up without it, as a possessive
+# typed without its apostrophe ("mercias", "gmps"); short words ("bus") are not.
+MIN_POSSESSIVE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +96,16 @@ class EntityIndex:
         return found
 
     def _exact_at(self, words: tuple[str, ...], start: int) -> Entity | None:
-        longest = self._longest.get(words[start], 0)
+        first = words[start]
+        longest = max(self._longest.get(first, 0), self._longest.get(first[:-1], 0))
         for size in range(min(longest, len(words) - start), 0, -1):
-            hit = self.exact.get(words[start : start + size])
+            gram = words[start : start + size]
+            hit = self.exact.get(gram)
+            if hit is None and len(gram[-1]) > MIN_POSSESSIVE and gram[-1].endswith("s"):
+                # a possessive typed without its apostrophe: "west mercias area"
+                hit = self.exact.get((*gram[:-1], gram[-1][:-1]))
             if hit is not None:
-                alias = " ".join(words[start : start + size])
+                alias = " ".join(gram)
                 return Entity(hit[0], hit[1], alias, 100.0, start, start + size)
         return None
 

@@ -15,8 +15,11 @@ from bot.lang.words import (
     CLAIM_OPENERS,
     CLAIM_TAGS,
     LEADING_FILLER,
+    MIN_STATEMENT_WORDS,
     MONTHS,
     QUESTION_WORDS,
+    REQUESTS,
+    STATEMENT_VERBS,
 )
 
 _TAGS = frozenset(CLAIM_TAGS)
@@ -65,6 +68,14 @@ def question_form(words: tuple[str, ...]) -> Form:
         # "could you tell me ...", "would you explain ...": a request, not a yes/no question
         following = words[start + 1] if start + 1 < len(words) else ""
         return Form.OPEN if following == "you" else Form.YES_NO
+    rest = words[start:]
+    if (
+        len(rest) >= MIN_STATEMENT_WORDS
+        and first not in REQUESTS
+        and not QUESTION_WORDS.intersection(rest)
+        and STATEMENT_VERBS.intersection(rest[1:])
+    ):
+        return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
     return Form.OPEN
 
 

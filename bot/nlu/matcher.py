@@ -317,4 +317,4 @@ def _knowledge_texts(knowledge: Knowledge) -> list[str]:
             texts += phrases
     for body in knowledge.bodies:
         texts += [body.full_name, body.on_page]
-    return texts
+    return texts + knowledge.facts.words()

@@ -34,6 +34,7 @@ INTENT_FIELDS = (
     "priority",
     "lookup",
     "reply",
+    "reply_again",
     "topic",
     "force_follow_up",
     "next",
@@ -64,6 +65,7 @@ class IntentSpec:
     priority: float = 0.0
     lookup: bool = False
     reply: str | None = None
+    reply_again: str | None = None  # small talk said a second time in one chat: shorter
     topic: str | None = None
     force_follow_up: str | None = None
     next: str | None = None  # the intent about what happened next on the page's timeline
@@ -172,6 +174,7 @@ def _spec(item: Fields, answers: Collection[str]) -> IntentSpec | None:
         priority=item.number("priority", 0.0),
         lookup=item.flag("lookup", default=False),
         reply=reply,
+        reply_again=item.optional_text("reply_again"),
         topic=item.optional_text("topic"),
         force_follow_up=item.optional_text("force_follow_up"),
         next=item.optional_text("next"),
@@ -209,6 +212,11 @@ def check_references(specs: tuple[IntentSpec, ...], knowledge: Knowledge) -> Non
         )
         for index, spec in enumerate(specs)
         for body in sorted(spec.forbid_bodies - known)
+    ]
+    problems += [
+        Problem("knowledge/facts.yaml", where, f"{intent!r} is not an intent id in intents.yaml")
+        for where, intent in knowledge.facts.intents()
+        if intent not in ids
     ]
     if problems:
         raise DataError(problems)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.lang.text import normalise
+from bot.schema.facts import FactBook, load_facts
 from bot.schema.safety import Safety, ScreenSpec, check_groups, load_safety, load_screen
 from bot.schema.yamlfile import (
     DataError,
@@ -27,6 +28,7 @@ class Source:
     citation: str
     period_start: str
     period_end: str
+    url: str | None = None  # the page's address, when known: the source line links to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,7 @@ class Knowledge:
     not_covered: tuple[NotCovered, ...]
     bot: BotTexts
     page: tuple[PageSentence, ...] = ()
+    facts: FactBook = field(default_factory=FactBook)
 
     # id -> record, so a look-up costs the same with 3 forces or 3,000
     _forces_by_id: dict[str, Force] = field(init=False, repr=False, compare=False)
@@ -218,6 +221,7 @@ KNOWLEDGE_FILES = (
     "not_covered.yaml",
     "page.yaml",
     "bot.yaml",
+    "facts.yaml",
 )
 
 
@@ -245,7 +249,10 @@ def load_knowledge(directory: Path) -> Knowledge:
         citation=src.text("citation"),
         period_start=period.text("start"),
         period_end=period.text("end"),
+        url=src.optional_text("url"),
     )
+    if source.url is not None and not source.url.startswith("https://"):
+        src.fail("url", f"{source.url!r} is not an https:// address")
 
     forces = tuple(_force(f) for f in Fields(docs["forces.yaml"], (), problems).items("forces"))
     bodies = tuple(_body(b) for b in Fields(docs["bodies.yaml"], (), problems).items("bodies"))
@@ -314,6 +321,16 @@ def load_knowledge(directory: Path) -> Knowledge:
         ),
     )
 
+    knowledge = replace(
+        knowledge,
+        facts=load_facts(
+            docs["facts.yaml"],
+            problems,
+            force_ids=frozenset(force_ids),
+            body_ids=frozenset(body_ids),
+            page=tuple(p.text for p in knowledge.page),
+        ),
+    )
     # Cross-references: every id a record names must exist.
     for fields, key, ids, known in (
         (cons, "bodies", knowledge.consultation.bodies, body_ids),

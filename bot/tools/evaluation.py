@@ -62,6 +62,8 @@ class Result:
         verdict = self.verdict
         if verdict is not None:
             return verdict.ok
+        if self.turn.intent == REJECT and self.reply.outcome is Outcome.NOT_ON_PAGE:
+            return True  # declined: the page's silence said plainly, no fact given
         if self.reply.intent != self.turn.intent:
             return False
         if self.turn.force and self.got_forces != {self.turn.force}:

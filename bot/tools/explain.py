@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from bot.dialogue.assistant import Assistant, ChatState
 from bot.dialogue.reply import Outcome, Reply, Rule
 from bot.lang.text import tokens
+from bot.nlu.analysis import Analysis
 from bot.nlu.entities import Entity
 from bot.nlu.matcher import Match, Scored
 
@@ -26,6 +27,7 @@ class Explanation:
     match: Match  # what was scored: the question, plus the last topic for a vague follow-up
     context: ChatState  # the chat's context before the question
     context_used: tuple[str, ...]
+    analysis: Analysis  # the question read at the level of facts
     decision: Outcome
     reason: str
     reply: Reply
@@ -50,6 +52,7 @@ def explain(assistant: Assistant, text: str, chat_id: str = "explain") -> Explan
         match=match,
         context=state,
         context_used=used,
+        analysis=assistant.analyser.analyse(match),
         decision=reply.outcome,
         reason=_reason(reply, match, assistant.min_score, assistant.min_confidence),
         reply=reply,
@@ -138,6 +141,7 @@ def format_text(ex: Explanation) -> str:
     ]
     if m.not_covered:
         lines.append(_line("not covered", ", ".join(m.not_covered)))
+    lines.append(_line("analysis", _analysis(ex.analysis)))
     lines.append(_line("context", _state(ex.context)))
     for item in ex.context_used:
         lines.append(_line("", f"used: {item}"))
@@ -175,6 +179,12 @@ def to_json(ex: Explanation) -> dict[str, object]:
             {"kind": e.kind, "id": e.id, "alias": e.alias, "score": e.score} for e in m.entities
         ],
         "not_covered": list(m.not_covered),
+        "analysis": {
+            "form": str(ex.analysis.form),
+            "subjects": list(ex.analysis.subjects),
+            "attributes": [asdict(hit) for hit in ex.analysis.attributes],
+            "asserted": _asserted(ex.analysis),
+        },
         "context": asdict(ex.context),
         "context_used": list(ex.context_used),
         "intents": [
@@ -195,6 +205,37 @@ def to_json(ex: Explanation) -> dict[str, object]:
         "source": ex.reply.source,
         "slots": ex.reply.slots,
     }
+
+
+def _asserted(analysis: Analysis) -> dict[str, list[str]]:
+    a = analysis.asserted
+    values = {
+        "months": sorted(a.months),
+        "years": sorted(a.years),
+        "numbers": [str(n) for n in sorted(a.numbers)],
+        "places": list(a.places),
+        "entities": list(a.entities),
+        "other_forces": list(a.other_forces),
+    }
+    return {kind: items for kind, items in values.items() if items}
+
+
+def _analysis(analysis: Analysis) -> str:
+    """Form, subjects, attributes and asserted values on one line."""
+    parts = [f"form {analysis.form}"]
+    if analysis.subjects:
+        parts.append("subjects " + ", ".join(analysis.subjects))
+    if analysis.attributes:
+        hits = []
+        for hit in analysis.attributes:
+            extra = "" if hit.polarity is None else (" +" if hit.polarity else " -")
+            extra += f" ({hit.option})" if hit.option else ""
+            hits.append(f"{hit.id}{extra}")
+        parts.append("attributes " + ", ".join(hits))
+    asserted = _asserted(analysis)
+    if asserted:
+        parts.append("asserts " + "; ".join(f"{k} {', '.join(v)}" for k, v in asserted.items()))
+    return "; ".join(parts)
 
 
 def _line(label: str, value: str) -> str:

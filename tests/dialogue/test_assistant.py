@@ -272,3 +272,22 @@ def test_phrases_around_a_force_name(
 ) -> None:
     reply = ask(question)
     assert (reply.intent, reply.slots.get("force")) == (intent, force)
+
+
+def test_a_second_greeting_is_short(assistant: Assistant) -> None:
+    first = assistant.reply("g", "hi")
+    again = assistant.reply("g", "hello")
+    assert len(again.text) < len(first.text) / 2
+    assert again.outcome.value == "smalltalk"
+    assert again.suggestions  # still something to tap
+
+
+def test_fallbacks_in_a_row_are_not_repeated_word_for_word(assistant: Assistant) -> None:
+    texts = [assistant.reply("f", q).text for q in ("blorp zing", "yes", "more", "ok")]
+    assert len(set(texts[:3])) == 3
+    # after two in a row, no paragraph: the buttons are the questions to try
+    assert len(texts[2]) < len(texts[0]) / 2
+    assert assistant.reply("f", "more").suggestions
+    # an answer ends the run: the next fallback is the full one again
+    assistant.reply("f", "when was the consultation")
+    assert assistant.reply("f", "blorp zing").text == texts[0]

@@ -115,19 +115,29 @@ def keyboard(
 
 
 def render_text(
-    text: str, *, source: str | None = None, limit: int = MAX_MESSAGE_UNITS
+    text: str,
+    *,
+    source: str | None = None,
+    url: str | None = None,
+    limit: int = MAX_MESSAGE_UNITS,
 ) -> list[Rendered]:
-    """Plain ``text`` (and an optional italic source line) as messages within ``limit``."""
+    """Plain ``text`` (and an optional italic source line, linked to ``url`` when given)
+    as messages within ``limit``."""
     body = split_text(clean(text), limit) or ([] if source else [EMPTY_TEXT])
     messages = [Rendered(escape(chunk), chunk) for chunk in body]
     if source:
         line = SOURCE_LABEL + clean(source)
         last = messages[-1].plain if messages else ""
         joined = last + PARAGRAPH + line if last else line
+        linked = escape(SOURCE_LABEL) + (
+            f'<a href="{html.escape(url, quote=True)}">{escape(source)}</a>'
+            if url
+            else escape(source)
+        )
         if messages and utf16_units(joined) <= limit:
-            messages[-1] = Rendered(
-                messages[-1].html + PARAGRAPH + f"<i>{escape(line)}</i>", joined
-            )
+            messages[-1] = Rendered(messages[-1].html + PARAGRAPH + f"<i>{linked}</i>", joined)
+        elif utf16_units(line) <= limit:
+            messages.append(Rendered(f"<i>{linked}</i>", line))
         else:
             messages += [
                 Rendered(f"<i>{escape(part)}</i>", part) for part in split_text(line, limit)
@@ -139,7 +149,7 @@ def render_reply(
     reply: Reply, key_for: KeyFor, *, limit: int = MAX_MESSAGE_UNITS
 ) -> list[Rendered]:
     """A reply as Telegram messages; the keyboard goes on the last one."""
-    messages = render_text(reply.text, source=reply.source, limit=limit)
+    messages = render_text(reply.text, source=reply.source, url=reply.source_url, limit=limit)
     markup = keyboard(reply.buttons, key_for, reply.labels)
     if markup is not None:
         last = messages[-1]

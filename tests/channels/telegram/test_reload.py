@@ -106,6 +106,13 @@ def test_context_the_new_files_no_longer_have_is_forgotten(root: Path, bot: Assi
     bot.reply("c", "when was the consultation?")
     assert bot.context("c").last_intent == "consultation"
     edit(root / "intents.yaml", "  - id: consultation\n", "  - id: consultation_renamed\n")
+    facts = root / "knowledge" / "facts.yaml"  # its records name the intent too
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(
+            "intent: consultation\n", "intent: consultation_renamed\n"
+        ),
+        encoding="utf-8",
+    )
     assert reload_knowledge(bot, root).ok
     assert bot.context("c").last_intent is None
 

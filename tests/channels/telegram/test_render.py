@@ -129,3 +129,38 @@ def test_buttons_whose_key_would_not_fit_are_left_out() -> None:
     markup = keyboard(["fits", "too long"], lambda t: "k" if t == "fits" else "x" * 65)
     assert markup is not None and [row[0].text for row in markup.inline_keyboard] == ["fits"]
     assert keyboard([], keys) is None and keyboard(["  "], keys) is None
+
+
+def test_the_source_line_links_the_title_when_the_page_address_is_known() -> None:
+    reply = Reply(
+        "Ten.",
+        "fact",
+        Outcome.ANSWER,
+        1.0,
+        source="HMIC, <page>",
+        source_url="https://example.org/a?b=1&c=2",
+    )
+    (message,) = render_reply(reply, lambda text: text)
+    assert '<a href="https://example.org/a?b=1&amp;c=2">HMIC, &lt;page&gt;</a>' in message.html
+    validate_telegram_html(message.html)
+    assert message.plain.endswith("Source: HMIC, <page>")
+
+
+@pytest.mark.parametrize(
+    ("question", "has_source"),
+    [
+        ("how many councils does gmp cover", True),
+        ("why was staffs chosen", True),
+        ("who led the staffs inspection", True),  # what the page does say, from the page
+        ("hi", False),
+        ("thanks", False),
+        ("what rating did ofsted give rochdale", False),  # not covered
+        ("what about west midlands police", False),  # a force the page does not cover
+        ("whats the weather like", False),
+    ],
+)
+def test_the_source_line_is_on_answers_from_the_page_only(
+    assistant: Assistant, question: str, has_source: bool
+) -> None:
+    reply = assistant.reply(question, question)
+    assert (reply.source is not None) is has_source, (reply.trace.rule, reply.text)

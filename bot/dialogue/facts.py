@@ -1,0 +1,548 @@
+"""Answers built from fact records: "Yes.", "No — April 2015, not 2014.", "Ten.", or
+"The page doesn't say ...", each with the page sentence it rests on.
+
+Pure functions of an Analysis, the chat's fact context and the FactBook. Nothing here
+knows a phrasing: the analysis found the subject and attribute, and the value's type
+decides how a claim is checked. Where the check cannot settle it, there is no answer and
+the intents answer instead: a wrong "Yes" is worse than none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.lang.text import stem, tokens
+from bot.lang.words import EXCLUSIVE, STOPWORDS
+from bot.nlu.analysis import Analysis, Asserted, AttributeHit
+from bot.nlu.form import Form
+from bot.schema.facts import Attribute, Fact, FactValue, ValueType
+from bot.schema.knowledge import Knowledge
+
+# An open question is answered from a `first` attribute only when it names it with at least
+# this many words ("how many councils", not "councils" alone, as in "council ratings").
+MIN_FIRST_STRENGTH = 2
+_NUMBER_NAMES = (
+    "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FactContext:
+    """What the chat last asked at the level of facts, for elliptical follow-ups."""
+
+    subject: str | None = None
+    attribute: str | None = None
+    form: Form = Form.OPEN
+    polarity: bool | None = None
+    option: str | None = None
+    forces: tuple[str, ...] = ()  # forces the last answer was about (from any rule)
+
+
+@dataclass(frozen=True, slots=True)
+class FactAnswer:
+    """An answer from one fact, or the page's silence on it."""
+
+    subject: str
+    attribute: str
+    text: str
+    silent: bool  # the page does not give this value
+    verdict: str | None  # "Yes.", "No — ...", None for an open question
+    fact: Fact | None
+    follow_up: bool  # subject or attribute came from the chat's context
+    reverse: bool = False  # the subject was found from its value: "which force has ten ...?"
+    intent: str | None = None  # the intents.yaml topic the answer belongs to
+
+
+class FactDesk:
+    """Resolves an analysis to one fact and words the answer."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.book = knowledge.facts
+        self.force_ids = tuple(f.id for f in knowledge.forces)
+        # the bodies whose work the page reports (HMIC, conducting the inspections): a
+        # question naming one of them asks about the page's own facts
+        self.voices = frozenset(
+            member
+            for fact in self.book.facts
+            if fact.attribute == "conducted_by" and isinstance(fact.value, tuple)
+            for member in fact.value
+        )
+        self._subject_stems = {
+            stem(w)
+            for force in knowledge.forces
+            for name in (force.name, *force.aliases)
+            for w in tokens(name)
+        }
+
+    # ------------------------------------------------------------------ resolving
+
+    def answer(
+        self, analysis: Analysis, context: FactContext, *, open_ok: bool
+    ) -> FactAnswer | None:
+        """The answer to ``analysis`` from one fact, or None when no fact settles it.
+
+        ``open_ok``: an open question may be answered from any attribute (the intents
+        found nothing strong); otherwise only from attributes marked ``first``.
+        """
+        hits, follow_up = self._hits(analysis, context)
+        form = analysis.form
+        carried = follow_up and analysis.asks is None
+        if carried and form is Form.OPEN and context.form is not Form.OPEN:
+            form = context.form  # "and the youth justice board?" after "was cqc in it?"
+        if form is Form.OPEN and hits:
+            hits = tuple(h for h in hits if h.strength == hits[0].strength)
+        if not analysis.subjects and context.subject:
+            # a follow-up naming no subject ("who by?") asks about the last one first
+            held = [h for h in hits if self.book.fact(context.subject, h.id) is not None]
+            hits = (*held, *(h for h in hits if h not in held))
+        for hit in hits:
+            attribute = self.book.attribute(hit.id)
+            if form is Form.OPEN and not (
+                open_ok or (attribute.first and hit.strength >= MIN_FIRST_STRENGTH)
+            ):
+                continue
+            reverse = self._reverse(analysis, attribute) if form is Form.OPEN else None
+            subject = reverse or self._subject(analysis, attribute, context)
+            if subject is None:
+                continue
+            fact = self.book.fact(subject, attribute.id)
+            built = self._build(analysis, form, hit, attribute, subject, fact, context)
+            if built is not None:
+                topic = built.fact.intent if built.fact else attribute.intent
+                return replace(
+                    built,
+                    follow_up=follow_up or built.follow_up,
+                    intent=topic,
+                    reverse=reverse is not None,
+                )
+        return None
+
+    def _hits(
+        self, analysis: Analysis, context: FactContext
+    ) -> tuple[tuple[AttributeHit, ...], bool]:
+        """Attribute hits: named, implied by an asserted value, or carried from context."""
+        named = analysis.attributes
+        kinds = analysis.asserted.kinds()
+        implied: tuple[AttributeHit, ...] = ()
+        if analysis.form is not Form.OPEN:
+            implied = self._implied(analysis, kinds)
+        if named:
+            # a hit whose type fits the asserted value goes first among equals
+            asks_yes_no = analysis.form is not Form.OPEN
+
+            def rank(hit: AttributeHit) -> tuple[int, int]:
+                # among equals, a yes/no question goes to the attribute its words can check
+                attribute = self.book.attribute(hit.id)
+                checkable = (
+                    hit.polarity is not None
+                    or hit.option is not None
+                    or _fits(attribute.type, kinds)
+                )
+                return (-hit.strength, 0 if checkable or not asks_yes_no else 1)
+
+            return (*sorted(named, key=rank), *implied), False
+        if analysis.asks is not None:
+            asked = self._asked(analysis, context)
+            if asked is not None:
+                return (asked,), True
+        carried = context.attribute is not None and bool(analysis.subjects or kinds)
+        if carried and context.attribute is not None:
+            hit = AttributeHit(context.attribute, 0, context.polarity, context.option)
+            return (hit,), True
+        return implied, False
+
+    def _asked(self, analysis: Analysis, context: FactContext) -> AttributeHit | None:
+        """The attribute a bare "how many?" or "since when?" asks of the last subject: the
+        first of that type the subject has a value for, else the first it has a fact for."""
+        subject = context.subject or (context.forces[0] if context.forces else None)
+        if subject is None:
+            return None
+        facts = [
+            fact
+            for attribute in self.book.attributes
+            if attribute.type is analysis.asks
+            and (fact := self.book.fact(subject, attribute.id)) is not None
+        ]
+        chosen = next((f for f in facts if f.value is not None), facts[0] if facts else None)
+        return AttributeHit(chosen.attribute, 0) if chosen else None
+
+    def _implied(self, analysis: Analysis, kinds: frozenset[str]) -> tuple[AttributeHit, ...]:
+        """Attributes a yes/no question's asserted values imply when it names none.
+
+        Entities imply an attribute only of an event named as the subject: "the
+        consultation was just Ofsted, right?" is about its participants; "is Rochdale any
+        good now?" is about nothing the page lists.
+        """
+        events = [s for s in analysis.subjects if self.book.event(s) is not None]
+        out = []
+        for attribute in self.book.attributes:
+            if attribute.implied_by not in kinds:
+                continue
+            if attribute.implied_by == "entity" and not any(
+                self.book.fact(e, attribute.id) for e in events
+            ):
+                continue
+            out.append(attribute)
+        out.sort(key=lambda a: _IMPLIED_ORDER.index(a.implied_by or ""))
+        return tuple(AttributeHit(a.id, 0) for a in out)
+
+    def _subject(
+        self, analysis: Analysis, attribute: Attribute, context: FactContext
+    ) -> str | None:
+        """The subject asked about; never another force's when one is named."""
+        book = self.book
+        named = analysis.subjects
+        forces_named = [s for s in named if s in self.force_ids]
+        holders = book.subjects_with(attribute.id)
+        if forces_named:
+            for subject in forces_named:
+                if book.fact(subject, attribute.id) is not None:
+                    return subject
+            if any(h in self.force_ids for h in holders):
+                return forces_named[0]  # the page is silent on this force's attribute
+            if attribute.type is not ValueType.ENTITIES:
+                return None  # a force named, an attribute the page gives no force: not this
+        held = [s for s in named if book.fact(s, attribute.id) is not None]
+        if (
+            not held
+            and attribute.type is not ValueType.ENTITIES
+            and any(s not in self.voices and book.event(s) is None for s in named)
+        ):
+            # "what did the CQC find in Rochdale?": the page gives HMIC's findings, not
+            # the CQC's; another body's attribute is never answered with HMIC's
+            return None
+        if not forces_named:
+            by_place = self._subject_by_place(analysis, attribute)
+            if by_place is not None:
+                return by_place  # "was ofsted there at the same time in Staffordshire?"
+            if analysis.refers_back:
+                # "was that inspection at the same time as Ofsted's?": the force just asked about
+                for candidate in context.forces[:1]:
+                    if book.fact(candidate, attribute.id) is not None:
+                        return candidate
+        if held:
+            return held[0]
+        for candidate in (context.subject or "", *context.forces[:1]):
+            if candidate and book.fact(candidate, attribute.id) is not None:
+                return candidate
+        general = [h for h in holders if h not in self.force_ids]
+        if len(holders) == 1:
+            return holders[0]
+        if len(general) == 1:
+            return general[0]
+        return None
+
+    def _reverse(self, analysis: Analysis, attribute: Attribute) -> str | None:
+        """The one force whose value the question gives: "which force has 10 councils?"."""
+        said = analysis.asserted
+        if analysis.subjects:
+            return None
+        holders = [
+            h
+            for h in self.book.subjects_with(attribute.id)
+            if h in self.force_ids and _matches(self.book.fact(h, attribute.id), said)
+        ]
+        return holders[0] if len(holders) == 1 else None
+
+    def _subject_by_place(self, analysis: Analysis, attribute: Attribute) -> str | None:
+        """The force whose inspected area the question names, when it names no force.
+
+        Like a force named, the place decides the subject even where the page is silent
+        on it: "who is responsible in Staffordshire?" is never answered about another force.
+        """
+        if attribute.type is ValueType.PLACE or not analysis.asserted.places:
+            return None
+        about_forces = any(h in self.force_ids for h in self.book.subjects_with(attribute.id))
+        for force in self.force_ids:
+            area = self.book.fact(force, "area")
+            if area is None or area.value not in analysis.asserted.places:
+                continue
+            if about_forces or self.book.fact(force, attribute.id) is not None:
+                return force
+        return None
+
+    # ------------------------------------------------------------------ wording
+
+    def _build(  # noqa: PLR0917 (the resolved question, in the order it was resolved)
+        self,
+        analysis: Analysis,
+        form: Form,
+        hit: AttributeHit,
+        attribute: Attribute,
+        subject: str,
+        fact: Fact | None,
+        context: FactContext,
+    ) -> FactAnswer | None:
+        follow_up = not analysis.subjects and context.subject == subject
+        if fact is None or fact.value is None:
+            contrast = (
+                self._elsewhere(analysis, attribute, subject) if form is not Form.OPEN else None
+            )
+            text = self._silence(attribute, subject, fact)
+            if contrast is not None:
+                text = f"{contrast} {text}"
+            return FactAnswer(
+                subject,
+                attribute.id,
+                text,
+                silent=True,
+                verdict=None,
+                fact=fact,
+                follow_up=follow_up,
+            )
+        if form is Form.OPEN:
+            lead = self._value_lead(attribute, fact.value)
+            return FactAnswer(
+                subject,
+                attribute.id,
+                f"{lead}{self._quote(fact)}",
+                silent=False,
+                verdict=None,
+                fact=fact,
+                follow_up=follow_up,
+            )
+        verdict = self._verdict(analysis, hit, attribute, subject, fact)
+        if verdict is None:
+            return None
+        if verdict == "Yes.":
+            # every value the claim asserts must hold: "renamed in 2015, wasn't it?"
+            wrong = self._conflict(analysis, attribute, subject)
+            if wrong is not None:
+                verdict, fact = wrong
+        return FactAnswer(
+            subject,
+            attribute.id,
+            f"{verdict} {self._quote(fact)}",
+            silent=False,
+            verdict=verdict,
+            fact=fact,
+            follow_up=follow_up,
+        )
+
+    def _verdict(
+        self,
+        analysis: Analysis,
+        hit: AttributeHit,
+        attribute: Attribute,
+        subject: str,
+        fact: Fact,
+    ) -> str | None:
+        value = fact.value
+        said = analysis.asserted
+        kind = attribute.type
+        if kind is ValueType.YES_NO and isinstance(value, bool):
+            polarity = True if hit.polarity is None else hit.polarity
+            return "Yes." if polarity == value else "No."
+        if kind is ValueType.DATE and isinstance(value, str):
+            if not (said.months or said.years):
+                return None
+            month, _, year = value.rpartition(" ")
+            month_ok = not said.months or said.months == {month.lower()}
+            year_ok = not said.years or said.years == {year}
+            if month_ok and year_ok:
+                return "Yes."
+            asked = " ".join([*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)])
+            return f"No \u2014 {value}, not {asked}."
+        if kind is ValueType.NUMBER and isinstance(value, int):
+            if not said.numbers and said.plural:
+                return "Yes." if value > 1 else "No."
+            if not said.numbers:
+                return None
+            if said.numbers == {value}:
+                return "Yes."
+            asked = ", ".join(str(n) for n in sorted(said.numbers))
+            return f"No \u2014 {_number(value).lower()}, not {asked}."
+        if kind is ValueType.PLACE and isinstance(value, str):
+            if not said.places:
+                return None
+            if value in said.places:
+                return "Yes."
+            return f"No \u2014 {value}, not {', '.join(said.places)}."
+        if kind is ValueType.CHOICE and isinstance(value, str):
+            if hit.option is None:
+                return None
+            if hit.option == value:
+                return "Yes."
+            return f"No \u2014 {value}, not {hit.option}."
+        if kind is ValueType.ENTITIES and isinstance(value, tuple):
+            exclusive = _says(analysis.words, EXCLUSIVE)
+            verdict = self._membership(said.entities, said.other_forces, subject, value, exclusive)
+            if hit.strength == 0 and verdict == "Yes.":
+                # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
+                # for membership answers a question nobody asked; a No still corrects
+                return None
+            return verdict
+        if kind is ValueType.TEXT and isinstance(value, str):
+            return self._text_check(analysis, attribute, subject, fact)
+        return None
+
+    def _conflict(
+        self, analysis: Analysis, checked: Attribute, subject: str
+    ) -> tuple[str, Fact] | None:
+        """A "No" from another fact of the subject that an asserted value contradicts."""
+        kinds = analysis.asserted.kinds()
+        for attribute in self.book.attributes:
+            if attribute.type is checked.type or attribute.implied_by not in kinds:
+                continue
+            if attribute.type is ValueType.ENTITIES:
+                continue  # a body named in a claim is usually its subject, not a value
+            fact = self.book.fact(subject, attribute.id)
+            if fact is None or fact.value is None:
+                continue
+            hit = AttributeHit(attribute.id, 0)
+            verdict = self._verdict(analysis, hit, attribute, subject, fact)
+            if verdict is not None and verdict != "Yes.":
+                return verdict, fact
+        return None
+
+    def _membership(
+        self,
+        entities: tuple[str, ...],
+        other_forces: tuple[str, ...],
+        subject: str,
+        members: tuple[str, ...],
+        exclusive: bool,
+    ) -> str | None:
+        of_forces = all(m in self.force_ids for m in members)
+        asked = [e for e in entities if e != subject and (e in self.force_ids) == of_forces]
+        if not of_forces:
+            other_forces = ()
+        if not asked and not other_forces:
+            return None
+        outside = [e for e in asked if e not in members]
+        if not outside and not other_forces and not (exclusive and len(asked) < len(members)):
+            return "Yes."
+        return f"No \u2014 {self._names(members)}."
+
+    def _text_check(
+        self, analysis: Analysis, attribute: Attribute, subject: str, fact: Fact
+    ) -> str | None:
+        """A claim about a text value: contradicted by its `not:` phrases, or by words only
+        other subjects' values of the same attribute have; supported by words only its own
+        value has."""
+        words = analysis.words
+        for phrase in fact.contradicted_by:
+            p = tokens(phrase)
+            if any(words[i : i + len(p)] == p for i in range(len(words))):
+                return "No."
+        asked = {
+            stem(w)
+            for w in words
+            if w not in STOPWORDS and len(w) > 2 and not w.isdigit() and stem(w) not in _NAMED
+        }
+        asked -= self._subject_stems
+        own = {stem(w) for w in tokens(str(fact.value))}
+        others: set[str] = set()
+        for holder in self.book.subjects_with(attribute.id):
+            other = self.book.fact(holder, attribute.id)
+            if holder != subject and other is not None and isinstance(other.value, str):
+                others |= {stem(w) for w in tokens(other.value)}
+        supports = asked & (own - others)
+        contradicts = asked & (others - own)
+        if supports and not contradicts:
+            return "Yes."
+        if contradicts and not supports:
+            return "No."
+        return None
+
+    def _elsewhere(self, analysis: Analysis, attribute: Attribute, subject: str) -> str | None:
+        """ "No — the page says that of Greater Manchester Police." when a yes/no question
+        asserts of one subject a value the page gives another."""
+        said = analysis.asserted
+        for holder in self.book.subjects_with(attribute.id):
+            other = self.book.fact(holder, attribute.id)
+            if holder == subject or other is None or other.value is None:
+                continue
+            if holder not in self.force_ids:
+                continue
+            value = other.value
+            if (
+                isinstance(value, int) and not isinstance(value, bool) and value in said.numbers
+            ) or (isinstance(value, str) and value in said.places):
+                return f"No \u2014 the page says that of {self._name(holder)}."
+        return None
+
+    def _silence(self, attribute: Attribute, subject: str, fact: Fact | None) -> str:
+        about = f" for {self._name(subject)}" if subject in self.force_ids else ""
+        text = f"The page doesn't say {attribute.silent}{about}."
+        if fact is not None and fact.note:
+            text += f" {fact.note}"
+        return text
+
+    def _value_lead(self, attribute: Attribute, value: FactValue) -> str:
+        kind = attribute.type
+        if kind is ValueType.NUMBER and isinstance(value, int) and not isinstance(value, bool):
+            return f"{_number(value)}. "
+        if kind is ValueType.DATE and isinstance(value, str):
+            return f"{value}. "
+        if kind is ValueType.ENTITIES and isinstance(value, tuple):
+            return f"{_capital(self._names(value))}. "
+        if kind is ValueType.YES_NO and isinstance(value, bool):
+            return "Yes. " if value else "No. "
+        return ""
+
+    def _quote(self, fact: Fact) -> str:
+        return f"The page says: \u201c{self.knowledge.page[fact.sentence].text}\u201d"
+
+    def _name(self, subject: str) -> str:
+        k = self.knowledge
+        for force in k.forces:
+            if force.id == subject:
+                return force.name
+        for body in k.bodies:
+            if body.id == subject:
+                return body.page_name
+        for other in k.facts.other_bodies:
+            if other.id == subject:
+                return other.name
+        event = k.facts.event(subject)
+        return event.name if event else subject
+
+    def _names(self, ids: tuple[str, ...]) -> str:
+        names = [self._name(i) for i in ids]
+        if len(names) <= 1:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# When a question asserts several kinds of value and names no attribute, the most specific
+# kind says what it is about: "did hmic inspect gmp in bolton?" is about the place.
+_IMPLIED_ORDER = ("place", "date", "number", "entity", "")
+_NAMED = frozenset({stem(w) for w in ("police", "force", "forces", "chosen", "selected")})
+
+
+def _says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words)))
+
+
+def _matches(fact: Fact | None, said: Asserted) -> bool:
+    """Whether a fact's value is one the question asserts (a number, place or date)."""
+    if fact is None or fact.value is None:
+        return False
+    value = fact.value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value in said.numbers
+    if isinstance(value, str):
+        month, _, year = value.rpartition(" ")
+        if year in said.years and (not said.months or month.lower() in said.months):
+            return True
+        return value in said.places
+    return False
+
+
+def _fits(kind: ValueType, asserted: frozenset[str]) -> bool:
+    return (
+        (kind is ValueType.DATE and "date" in asserted)
+        or (kind is ValueType.NUMBER and "number" in asserted)
+        or (kind is ValueType.PLACE and "place" in asserted)
+        or (kind is ValueType.ENTITIES and "entity" in asserted)
+    )
+
+
+def _number(value: int) -> str:
+    return _NUMBER_NAMES[value] if 0 <= value < len(_NUMBER_NAMES) else str(value)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,251 @@
+"""Question analysis at the level of facts: form, subjects, attribute and asserted values.
+
+Read off the matcher's corrected words with the phrases of knowledge/facts.yaml. Attribute
+words are shared by every subject, so "how many ...?" or "since when?" reaches any fact
+with that attribute without a keyword per question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.lang.text import stem, tokens
+from bot.lang.words import FOLLOW_UP_FILLER, LEADING_FILLER, REFERENTS, VAGUE_PLURAL
+from bot.nlu.form import Form, assertion, question_form
+from bot.nlu.matcher import Match
+from bot.schema.facts import Attribute, ValueType
+from bot.schema.knowledge import Knowledge
+
+# A force named after one of these is a place the question asserts, not its subject:
+# "did the police work with partners in Rochdale?".
+LOCATIVES = frozenset({"in", "at", "within", "around", "across", "near", "inside", "covering"})
+# A date after one of these is not the date of the event asked about: "inspected again
+# since 2013?" asks about later events, not whether the inspection was in 2013.
+RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})
+# Numbers a question may assert about a count (years are dates, not counts). One is left
+# out: "which one ...?" is read as 1 by the normaliser.
+MIN_COUNT, MAX_COUNT = 2, 1000
+
+_SUBJECT, _ATTRIBUTE, _NEGATIVE, _OPTION, _REQUIRED, _PLACE, _OTHER_BODY = range(7)
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Asserted:
+    """Values the question states, to be checked against a fact."""
+
+    months: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+    numbers: frozenset[int] = frozenset()
+    places: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()  # forces, bodies and other bodies named (ids)
+    other_forces: tuple[str, ...] = ()  # forces the page does not cover, by name
+    plural: bool = False  # "several", "many": more than one, no figure
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds of value asserted: date, number, place, entity."""
+        out: set[str] = set()
+        if self.months or self.years:
+            out.add("date")
+        if self.numbers:
+            out.add("number")
+        if self.places:
+            out.add("place")
+        if self.entities or self.other_forces:
+            out.add("entity")
+        return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeHit:
+    """An attribute the question asks about, and what it asserts of it."""
+
+    id: str
+    strength: int  # words in the longest phrase that named it
+    polarity: bool | None = None  # yes_no: True for its words, False for its negative ones
+    option: str | None = None  # choice: the option the question names
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One question read at the level of facts."""
+
+    form: Form
+    subjects: tuple[str, ...]  # forces, events and bodies named, in that order
+    attributes: tuple[AttributeHit, ...]  # strongest first
+    asserted: Asserted
+    stems: frozenset[str]  # every stem of the question, for checks against text values
+    words: tuple[str, ...]
+    elliptical: bool = False  # only names and filler: "and west mercia?", "in hereford too?"
+    refers_back: bool = False  # "that", "they", "there": points at what was just said
+    asks: ValueType | None = None  # only a question word: "how many?" asks for a number
+
+    @property
+    def attribute(self) -> AttributeHit | None:
+        """The strongest attribute hit, if any."""
+        return self.attributes[0] if self.attributes else None
+
+
+class Analyser:
+    """Reads questions against the phrases of facts.yaml; built once at load."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        book = knowledge.facts
+        self.book = book
+        self._force_ids = frozenset(f.id for f in knowledge.forces)
+        self._phrases: dict[str, list[tuple[Phrase, int, str, str]]] = {}
+        for subject in book.subjects:
+            for phrase in subject.words:
+                self._add(phrase, _SUBJECT, subject.id)
+        for attribute in book.attributes:
+            for phrase in attribute.words:
+                self._add(phrase, _ATTRIBUTE, attribute.id)
+            for phrase in attribute.negative:
+                self._add(phrase, _NEGATIVE, attribute.id)
+            for option, phrases in attribute.options:
+                for phrase in phrases:
+                    self._add(phrase, _OPTION, attribute.id, option)
+            for phrase in attribute.requires_any:
+                self._add(phrase, _REQUIRED, attribute.id)
+        for place in book.places:
+            self._add(place, _PLACE, place)
+        for body in book.other_bodies:
+            for phrase in (body.name, *body.aliases):
+                self._add(phrase, _OTHER_BODY, body.id)
+        self._asks = {tokens(p): kind for kind, phrases in book.asks for p in phrases}
+
+    def _add(self, text: str, kind: int, owner: str, extra: str = "") -> None:
+        phrase = tuple(stem(w) for w in tokens(text))
+        if phrase:
+            self._phrases.setdefault(phrase[0], []).append((phrase, kind, owner, extra))
+
+    def analyse(self, match: Match) -> Analysis:
+        """The form, subjects, attributes and asserted values of one matched question."""
+        words = match.words
+        stems_ = tuple(stem(w) for w in words)
+        found: list[tuple[int, int, int, str, str]] = []  # start, end, kind, owner, extra
+        for start, first in enumerate(stems_):
+            for phrase, kind, owner, extra in self._phrases.get(first, ()):
+                if stems_[start : start + len(phrase)] == phrase:
+                    found.append((start, start + len(phrase), kind, owner, extra))
+        # a place is asserted only after "in", "at", ...: "merging with Warwickshire" is not
+        # a claim about where an inspection was
+        places = _places(
+            [f for f in found if f[2] != _PLACE or (f[0] > 0 and words[f[0] - 1] in LOCATIVES)]
+        )
+        subjects: list[str] = []
+        entities: list[str] = []
+        asserted_places = list(places)
+        for entity in match.entities:
+            if entity.kind == "other_force":
+                continue
+            locative = entity.start > 0 and words[entity.start - 1] in LOCATIVES
+            inside = [
+                owner
+                for s, e, kind, owner, _ in found
+                if kind == _PLACE and s == entity.start and e == entity.end
+            ]  # "in Rochdale" is a place; "in Greater Manchester" is still the force
+            if entity.kind == "force" and locative and inside:
+                # "in rochdale": a place asserted; the force is not what is asked about
+                asserted_places.extend(p for p in inside if p not in asserted_places)
+                continue
+            if entity.kind == "force":
+                asserted_places = [p for p in asserted_places if p not in inside]
+            if entity.id not in subjects:
+                subjects.append(entity.id)
+            if entity.id not in entities:
+                entities.append(entity.id)
+        forces = [s for s in subjects if s in self._force_ids]
+        others = [s for s in subjects if s not in self._force_ids]
+        events = [owner for _, _, kind, owner, _ in found if kind == _SUBJECT]
+        ordered = _unique([*forces, *events, *others])
+        other_bodies = _unique([owner for _, _, kind, owner, _ in found if kind == _OTHER_BODY])
+        months_years = assertion(
+            tuple(w for i, w in enumerate(words) if i == 0 or words[i - 1] not in RELATIVE)
+        )
+        numbers = frozenset(
+            int(w)
+            for w in words
+            if w.isdigit() and MIN_COUNT <= int(w) < MAX_COUNT and w not in months_years.years
+        )
+        asserted = Asserted(
+            months=months_years.months,
+            years=months_years.years,
+            numbers=numbers,
+            places=tuple(asserted_places),
+            entities=tuple(_unique([*entities, *other_bodies])),
+            other_forces=match.ids("other_force"),
+            plural=any(words[i : i + len(p)] == p for p in VAGUE_PLURAL for i in range(len(words))),
+        )
+        named_at = {
+            i
+            for s, e, kind, _, _ in found
+            if kind in (_PLACE, _OTHER_BODY, _SUBJECT)
+            for i in range(s, e)
+        }
+        named_at |= {i for e in match.entities for i in range(e.start, e.end)}
+        elliptical = bool(named_at) and all(
+            w in FOLLOW_UP_FILLER for i, w in enumerate(words) if i not in named_at
+        )
+        return Analysis(
+            form=question_form(words),
+            subjects=tuple(ordered),
+            attributes=self._attributes(found),
+            asserted=asserted,
+            stems=frozenset(stems_),
+            words=words,
+            elliptical=elliptical,
+            refers_back=any(w in REFERENTS for w in words),
+            asks=self._asks.get(_without_filler(words)),
+        )
+
+    def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
+        required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
+        best: dict[str, AttributeHit] = {}
+        for start, end, kind, owner, extra in found:
+            if kind not in (_ATTRIBUTE, _NEGATIVE, _OPTION):
+                continue
+            attribute = self.book.attribute(owner)
+            if attribute.requires_any and owner not in required:
+                continue
+            strength = end - start
+            polarity = None
+            if attribute.type is ValueType.YES_NO:
+                polarity = kind != _NEGATIVE
+            hit = AttributeHit(owner, strength, polarity, extra or None)
+            old = best.get(owner)
+            if old is None or strength > old.strength:
+                best[owner] = hit
+        order = {a.id: i for i, a in enumerate(self.book.attributes)}
+        return tuple(sorted(best.values(), key=lambda h: (-h.strength, order[h.id])))
+
+    def attribute(self, attribute_id: str) -> Attribute:
+        """The attribute record with this id."""
+        return self.book.attribute(attribute_id)
+
+
+def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
+    """Places named, longest match first where two overlap ("stoke on trent", "stoke")."""
+    spans = sorted(
+        ((s, e, owner) for s, e, kind, owner, _ in found if kind == _PLACE),
+        key=lambda x: (x[0], -(x[1] - x[0])),
+    )
+    out: list[str] = []
+    end = -1
+    for s, e, owner in spans:
+        if s >= end:
+            out.append(owner)
+            end = e
+    return out
+
+
+def _without_filler(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words without leading "and", "so", "ok" ... ("and how many?" -> "how many")."""
+    start = 0
+    while start < len(words) - 1 and words[start] in LEADING_FILLER:
+        start += 1
+    return words[start:]
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

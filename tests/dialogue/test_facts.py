@@ -1,0 +1,188 @@
+"""Answers from fact records: yes/no and claims checked against typed values, precise
+questions, the page's silences, follow-ups that keep subject and attribute apart, and a
+guard that no turn naming one force gets another force's facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.dialogue.assistant import Assistant
+from bot.dialogue.reply import Reply
+from bot.schema.knowledge import Knowledge
+
+# Each value type, both ways: (question, how the reply must start).
+CLAIMS = [
+    # date
+    ("was the rollout pushed back to 2014", "No \u2014 April 2015, not 2014."),
+    ("ofsted announced the delay in may 2013 didnt they", "No \u2014 April 2013, not May 2013."),
+    ("west mercia report is from april 2013 isnt it", "Yes."),
+    ("hmic was renamed hmicfrs in 2015 wasnt it", "No \u2014 July 2017, not 2015."),
+    # number
+    ("is it true gmp has ten local authorities", "Yes."),
+    ("gmp has 12 councils right?", "No \u2014 ten, not 12."),
+    # place
+    ("did hmic inspect gmp in bolton", "No \u2014 Rochdale, not Bolton."),
+    ("west mercia got inspected in worcestershire i think", "No \u2014 Herefordshire"),
+    ("was the staffs inspection in staffordshire?", "Yes."),
+    # entities, members and non-members, exclusive claims
+    ("was cqc in it", "Yes."),
+    ("was the crown prosecution service inspectorate involved in the consultation", "No"),
+    ("the consultation was just ofsted on its own right", "No \u2014 Ofsted, the Care"),
+    ("was cheshire police one of the three forces", "No \u2014 Staffordshire Police"),
+    ("did ofsted make the deferral announcement", "Yes."),
+    # yes/no, both polarities
+    ("were the forces told beforehand", "No."),
+    ("were they surprise inspections", "Yes."),
+    ("did gmp do the domestic abuse work on its own", "No."),
+    ("is hmic still called hmic", "No."),
+    ("did ofsted's inspection affect hmic's findings", "No."),
+    ("were hmic and ofsted inspectors in touch during the inspections", "Yes."),
+    # choice
+    ("is it true the west mercia inspection came a short while after ofsted's", "Yes."),
+    ("did hmic go into w mercia before ofsted did herefordshire", "No \u2014 after, not before."),
+    ("was ofsted inspecting at the same time as hmic", "Yes."),
+    # text, against the other subjects' values and the fact's own `not:` phrases
+    ("staffs was picked as a potential good practice example, right", "Yes."),
+    ("staffordshire was picked because it was failing kids, wasn't it", "No."),
+    ("gmp was praised for its work on child sexual exploitation, wasn't it", "No."),
+    # a statement sent to the bot is a claim too
+    ("staffs was only chosen cos it was a failing force", "No."),
+    ("the consultation was run by hmic on its own", "No \u2014 Ofsted, the Care"),
+    ("so the police inspections happened in nov 2012", "Yes."),
+    ("does gmp have several local authorities in its area", "Yes."),
+]
+
+
+@pytest.mark.parametrize(("question", "opening"), CLAIMS)
+def test_a_claim_is_checked_against_the_typed_value(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith(opening), reply.text
+    assert "The page says: \u201c" in reply.text  # the evidence, quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("how many councils does gmp cover", "Ten. "),
+        ("which force has ten local authorities", "Greater Manchester Police"),
+        ("which date in nov 2012 did hmic turn up", "November 2012"),
+        ("who led the staffs inspection", "HMIC conducted"),
+        ("how many inspectors went to rochdale", "The page doesn't say how many inspectors"),
+        ("name the 10 councils in greater manchester", "The page doesn't say the names"),
+        ("exactly how many local authorities does west mercia cover", "urban and rural"),
+        ("what improvements did gmp need to make", "February 2013"),
+        ("which partners exactly did staffs police share info with", "all key partners"),
+    ],
+)
+def test_precise_questions_get_the_value_or_the_silence(
+    ask: Callable[[str], Reply], question: str, says: str
+) -> None:
+    assert says in ask(question).text
+
+
+def test_an_elliptical_follow_up_keeps_the_attribute_and_changes_the_subject(
+    assistant: Assistant,
+) -> None:
+    assistant.reply("c", "was cqc in it")
+    assert assistant.reply("c", "and the youth justice board?").text.startswith("No \u2014")
+    assistant.reply("d", "was ofsted inspecting at the same time as hmic")
+    assert assistant.reply("d", "in herefordshire too?").text.startswith("No \u2014 after")
+
+
+def test_a_follow_up_keeps_the_subject_and_changes_the_attribute(assistant: Assistant) -> None:
+    assistant.reply("c", "which force has ten local authorities")
+    reply = assistant.reply("c", "how many councils has it got")
+    assert reply.text.startswith("Ten.")
+    assert reply.slots["force"] == "greater-manchester"
+
+
+def test_another_body_is_never_answered_with_hmics_facts(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what did cqc find in rochdale")
+    assert "impressed" not in reply.text
+
+
+def test_a_later_date_is_not_read_as_the_events_date(ask: Callable[[str], Reply]) -> None:
+    reply = ask("has gmp been inspected again since 2013")
+    assert not reply.text.startswith("No \u2014 November 2012")
+
+
+def _force_attributes(knowledge: Knowledge) -> list[str]:
+    book = knowledge.facts
+    forces = {f.id for f in knowledge.forces}
+    return sorted({f.attribute for f in book.facts if f.subject in forces})
+
+
+QUESTIONS = {  # one question per attribute the page gives forces, with {force} in it
+    "date": "when was {force} inspected?",
+    "report_date": "when did the {force} report come out?",
+    "conducted_by": "who inspected {force}?",
+    "announced": "was the {force} inspection announced?",
+    "area": "was {force} inspected in bolton?",
+    "area_reason": "why that area for {force}?",
+    "timing_vs_ofsted": "was {force} inspected at the same time as ofsted?",
+    "separate": "were the {force} and ofsted inspections done separately?",
+    "in_contact": "were the {force} inspectors in contact with ofsted?",
+    "affected_findings": "did ofsted affect the {force} findings?",
+    "improvement_details": "what improvements did {force} need to make?",
+    "leader": "who led the {force} inspection?",
+    "duration": "how long did the {force} inspection last?",
+    "exact_day": "what exact day was {force} inspected?",
+    "inspector_count": "how many inspectors went to {force}?",
+    "case_count": "how many cases did they look at in {force}?",
+    "selection_reason": "was {force} chosen for good practice?",
+    "local_authority_count": "how many councils does {force} have?",
+    "council_names": "name the councils in {force}",
+    "protected": "were children kept safe by {force}?",
+    "findings": "what did the inspectors find at {force}?",
+    "with_partners": "did {force} work with partners?",
+    "partner_names": "which partners did {force} work with?",
+    "report_contents": "what does the {force} report say about missing children?",
+    "report_exact_day": "what was the exact publication date of the {force} report?",
+    "report_author": "who wrote the {force} report?",
+    "area_character": "what sort of area does {force} cover?",
+    "responsible_for_arrangements": "who is responsible for child protection in {force}?",
+    "gap_after_ofsted": "how long after ofsted was {force} inspected?",
+    "order": "was {force} inspected before or after the other forces?",
+}
+
+
+def test_every_force_attribute_has_a_guard_question(knowledge: Knowledge) -> None:
+    assert set(_force_attributes(knowledge)) <= set(QUESTIONS)
+
+
+@pytest.mark.parametrize("attribute", sorted(QUESTIONS))
+def test_a_named_force_is_never_answered_with_another_forces_facts(
+    assistant: Assistant, knowledge: Knowledge, attribute: str
+) -> None:
+    """Every attribute x every previous subject x every force named."""
+    forces = [(f.id, f.short_name) for f in knowledge.forces]
+    for previous, previous_name in forces:
+        for asked, asked_name in forces:
+            chat = f"{attribute}-{previous}-{asked}"
+            assistant.reply(chat, QUESTIONS[attribute].format(force=previous_name))
+            reply = assistant.reply(chat, QUESTIONS[attribute].format(force=asked_name))
+            got = reply.slots.get("force", "")
+            if reply.outcome.value in ("answer", "not_on_page") and got:
+                assert got == asked, (attribute, previous, asked, reply.text)
+
+
+def test_a_question_word_alone_asks_it_of_the_last_subject(assistant: Assistant) -> None:
+    assistant.reply("c", "does gmp have several local authorities in its area")
+    assert assistant.reply("c", "how many?").text.startswith("Ten.")
+    assert "doesn't say the names" in assistant.reply("c", "name them").text
+    assistant.reply("d", "were the forces told beforehand")
+    assert assistant.reply("d", "who by?").text.startswith("HMIC.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["hereford fc fixtures this month", "rochdale afc result saturday", "train times hereford"],
+)
+def test_a_place_name_in_an_off_topic_message_gets_no_fact(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert ask(question).outcome.value == "fallback"

@@ -1,0 +1,130 @@
+"""facts.yaml: typed fact records, and errors that name the file, entry and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue.assistant import Assistant
+from bot.schema.facts import ValueType
+from bot.schema.knowledge import Knowledge
+from bot.schema.yamlfile import DataError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
+    shutil.copy(ROOT / "intents.yaml", tmp_path / "intents.yaml")
+    return tmp_path
+
+
+def edit(root: Path, old: str, new: str) -> None:
+    path = root / "knowledge" / "facts.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def errors(root: Path) -> str:
+    with pytest.raises(DataError) as caught:
+        Assistant.load(root)
+    return str(caught.value)
+
+
+def test_every_fact_has_a_typed_value_or_a_noted_silence(knowledge: Knowledge) -> None:
+    book = knowledge.facts
+    assert book.fact("greater-manchester", "local_authority_count") is not None
+    for fact in book.facts:
+        kind = book.attribute(fact.attribute).type
+        if fact.value is None:
+            continue
+        expected = {
+            ValueType.DATE: str,
+            ValueType.NUMBER: int,
+            ValueType.ENTITIES: tuple,
+            ValueType.PLACE: str,
+            ValueType.YES_NO: bool,
+            ValueType.CHOICE: str,
+            ValueType.TEXT: str,
+        }[kind]
+        assert isinstance(fact.value, expected), fact
+        assert 0 <= fact.sentence < len(knowledge.page)
+
+
+def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge) -> None:
+    for fact in knowledge.facts.facts:
+        sentence = knowledge.page[fact.sentence].text
+        if isinstance(fact.value, str) and knowledge.facts.attribute(fact.attribute).type in (
+            ValueType.DATE,
+            ValueType.PLACE,
+        ):
+            assert fact.value in sentence, (fact, sentence)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    attribute: local_authority_count\n    value: 10\n",
+            "    attribute: local_authority_count\n    value: ten\n",
+            "facts[",
+        ),
+        (
+            "    attribute: area\n    value: Rochdale\n",
+            "    attribute: area\n    value: Ro\n",
+            "'Ro' is not in places",
+        ),
+        (
+            "  - subject: deferral\n    attribute: deferred_until\n",
+            "  - subject: defferal\n    attribute: deferred_until\n",
+            "'defferal' is not a force, body or event id",
+        ),
+        (
+            "    attribute: deferred_until\n",
+            "    attribute: deferred_untill\n",
+            "'deferred_untill' is not an attribute",
+        ),
+        (
+            "    source: In April 2013 Ofsted announced\n",
+            "    source: In May 2013 Ofsted announced\n",
+            "must be in exactly one",
+        ),
+        ("    value: April 2015\n", "    value: April 2015\n    nott: [x]\n", "unknown field"),
+        ("    value: April 2015\n", "    value: 2015-04\n", "expected a month and year"),
+    ],
+)
+def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
+    edit(root, old, new)
+    text = errors(root)
+    assert "knowledge/facts.yaml:" in text
+    assert message in text
+
+
+def test_a_fact_naming_an_unknown_intent_is_refused(root: Path) -> None:
+    edit(root, "    intent: deferral\n", "    intent: defferal\n")
+    assert "'defferal' is not an intent id" in errors(root)
+
+
+def test_a_new_attribute_needs_only_yaml(root: Path) -> None:
+    """A keeper adds an attribute and a fact; the bot answers it with no code change."""
+    edit(
+        root,
+        "\nfacts:\n",
+        "\n  - id: colour\n    type: text\n    words: [what colour, which colour]\n"
+        "    first: true\n    silent: what colour it was\n\nfacts:\n",
+    )
+    edit(
+        root,
+        "\nasks:\n",
+        "\n  - subject: consultation\n    attribute: colour\n    value: null\n"
+        "    note: It names no colours.\n    source: In July 2012, a consultation exercise\n"
+        "\nasks:\n",
+    )
+    bot = Assistant.load(root)
+    reply = bot.reply("c", "what colour was the consultation")
+    assert reply.text == "The page doesn't say what colour it was. It names no colours."
+    assert reply.outcome.value == "not_on_page"
