@@ -195,7 +195,9 @@ _NAME_LEADS = re.compile(
     r"|mr|mrs|ms|miss|mx|dr)$"
 )
 # What may come before a name: "my son tom" (but not "my son hits", "my dad told me").
-_RELATIVE_LEAD = re.compile(rf"\b(?:my|our|his|her|their) {_RELATIVE}$")
+# Only after "my" or "our" and one person: "their child protection", "my sons school" (a
+# possessive typed without its apostrophe) are not followed by a name.
+_RELATIVE_LEAD = re.compile(rf"\b(?:my|our) (?!(?:sons|daughters|children|kids)$){_RELATIVE}$")
 # Words after "my son" that are not his name: "my son is 5", "my son told me", ...
 _NOT_NAMES = (
     STOPWORDS
@@ -209,7 +211,7 @@ _NOT_NAMES = (
         gets did does and or but who which that with from in at on to for of by also too
         social worker police school nursery teacher carer foster care council team family
         name names called named beat hit hurt cut put let set kept left made took fight
-        scream stay alone
+        scream stay alone primary secondary high college class protection care abuse
         """.split()  # noqa: SIM905
     )
 )

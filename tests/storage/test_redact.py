@@ -95,6 +95,9 @@ KEPT = [
     "what did Ofsted say about Rochdale",
     "which 10 councils took part",
     "what is the uk's role",
+    "how did the met police do in their child protection inspection",
+    "what did ofsted say about my sons primary school",
+    "what did ofsted say about my son's primary school",
 ]
 
 
@@ -121,10 +124,12 @@ def _questions(data: object) -> Iterator[str]:
 
 
 def test_no_labelled_question_about_the_page_is_masked() -> None:
-    files = [p for p in sorted(DATA.glob("*.yaml")) if p.name != "safety.yaml"]
-    questions = [q for p in files for q in _questions(yaml.safe_load(p.read_text("utf-8")))]
+    files = [p for p in sorted(DATA.glob("**/*.yaml")) if "safety" not in p.name]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C one when built with it
+    questions = [q for p in files for q in _questions(yaml.load(p.read_bytes(), loader))]
     assert len(questions) > 500
-    damaged = [(q, mask_typed(q)) for q in questions if mask_typed(q) != normalise(q)]
+    stored = {q: mask_typed(q) for q in questions}
+    damaged = [(q, kept) for q, kept in stored.items() if kept != normalise(q)]
     assert damaged == []
 
 
