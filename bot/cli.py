@@ -13,10 +13,13 @@ from bot.settings import SettingsError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# The labelled set `report --add-example` appends to, under the knowledge root.
+DEFAULT_LABELLED_SET = Path("tests/data/questions.yaml")
 
 
 if TYPE_CHECKING:
     from bot.dialogue.assistant import Assistant
+    from bot.tools.report import Report
 
 
 def _assistant() -> Assistant:
@@ -142,31 +145,75 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """The logged unanswered questions, grouped by similarity."""
+    """The logged unanswered questions, grouped by similarity; and their triage."""
     import json
 
     from bot.settings import SettingsError, load_core
     from bot.storage.question_log import QuestionLog, QuestionLogError, utc_now
-    from bot.tools.report import DEFAULT_SINCE_DAYS, build_report, format_text, to_json
+    from bot.tools.report import (
+        DEFAULT_SINCE_DAYS,
+        UnknownGroup,
+        build_report,
+        format_text,
+        recheck,
+        review,
+        to_json,
+    )
 
     try:
-        settings = load_core().question_log
+        core = load_core()
+        settings = core.question_log
         log = QuestionLog(settings.path, retention_days=settings.retention_days)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    triage = bool(args.review or args.add_example)
     try:
-        report = build_report(log, utc_now(), args.since or DEFAULT_SINCE_DAYS)
+        report = build_report(
+            log,
+            utc_now(),
+            args.since or DEFAULT_SINCE_DAYS,
+            show_reviewed=args.all or triage,
+        )
+        if args.review:
+            for group in review(log, report, args.review):
+                print(f"reviewed [{group.id}] {group.example} ({group.count} questions)")
+        if args.add_example:
+            to = Path(args.to) if args.to else core.root / DEFAULT_LABELLED_SET
+            return _add_example(report, *args.add_example, to=to)
+        if triage:
+            return 0
+    except UnknownGroup as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except QuestionLogError as exc:
         print(f"error: cannot read the question log: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     finally:
         log.close()
+    if args.recheck:
+        report = recheck(report, _assistant())
     print(
         json.dumps(to_json(report), ensure_ascii=False, indent=2)
         if args.json
         else format_text(report)
     )
+    return 0
+
+
+def _add_example(report: Report, group_id: str, intent: str, *, to: Path) -> int:
+    """``report --add-example ID INTENT``: the group's example joins a labelled set."""
+    from bot.dialogue.assistant import CLARIFY, FALLBACK, PAGE_SENTENCE
+    from bot.tools.labelled import LabelError, append_example, check_intent
+
+    group = report.group(group_id)
+    try:
+        check_intent(intent, [*_assistant().intents, FALLBACK, CLARIFY, PAGE_SENTENCE])
+        conversation = append_example(to, group.example, intent)
+    except LabelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"added {group.example!r} as {intent} to {to} ({conversation})")
     return 0
 
 
@@ -269,6 +316,27 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="list unanswered questions, grouped by similarity")
     rep.add_argument("--since", type=_days, metavar="DAYS", help="the last DAYS days (default: 30)")
     rep.add_argument("--json", action="store_true", help="JSON for scripts")
+    rep.add_argument(
+        "--recheck", action="store_true", help="answer each group again now: is it fixed?"
+    )
+    rep.add_argument(
+        "--review",
+        action="append",
+        metavar="ID",
+        help="mark a group reviewed, so it is no longer listed (repeatable)",
+    )
+    rep.add_argument("--all", action="store_true", help="list reviewed groups too")
+    rep.add_argument(
+        "--add-example",
+        nargs=2,
+        metavar=("ID", "INTENT"),
+        help="add the group's question to a labelled set, labelled INTENT",
+    )
+    rep.add_argument(
+        "--to",
+        metavar="FILE",
+        help=f"the labelled set --add-example appends to (default: {DEFAULT_LABELLED_SET})",
+    )
     rep.set_defaults(func=cmd_report)
     exp = sub.add_parser("explain", help="show why a question gets the answer it gets")
     exp.add_argument("question", nargs="+", help="the question, quoted or not")

@@ -149,7 +149,7 @@ class Assistant:
         match = self.matcher.match(text, _context_kinds(state, text))
         reply = self._decide(state, self._with_topic(state, text, match))
         state.fallbacks = state.fallbacks + 1 if reply.outcome is Outcome.FALLBACK else 0
-        return self._with_help(text, self._framed(match, reply))
+        return _typed(text, self._with_help(text, self._framed(match, reply)))
 
     def at_risk(self, text: str) -> bool:
         """Whether the safety screen flags ``text`` (cached: the reply reuses the result)."""
@@ -190,7 +190,8 @@ class Assistant:
         if flagged is not None:
             return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state, text)))
-        return match, self._with_help(text, self._framed(match, self._decide(state, match)))
+        reply = self._with_help(text, self._framed(match, self._decide(state, match)))
+        return match, _typed(text, reply)
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -888,6 +889,11 @@ class Assistant:
                 missing_slot=missing,
             ),
         )
+
+
+def _typed(text: str, reply: Reply) -> Reply:
+    """``reply`` with the message as typed in its trace (the question log masks it)."""
+    return replace(reply, trace=replace(reply.trace, typed=text))
 
 
 @lru_cache(maxsize=4096)

@@ -64,6 +64,8 @@ class Trace:
     runner_up_score: float = 0.0
     evidence: tuple[Evidence, ...] = ()
     missing_slot: str | None = None  # the slot whose absence was penalised, if any
+    # the message as typed: only for the question log to mask (bot/storage/redact.py)
+    typed: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,22 +10,22 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.storage.files import DIR_MODE, private_dir
+
 log = logging.getLogger(__name__)
 
 # Only the bot's own user may list or enter it: questions people asked are kept there.
-DATA_DIR_MODE = 0o700
+DATA_DIR_MODE = DIR_MODE
 
 
 def ensure_data_dir(path: Path) -> bool:
     """Create ``path`` (and its parents) with mode 0700 if missing; True if it was created.
 
-    An existing directory is left as it is; raises OSError if it cannot be created.
+    An existing one is narrowed to 0700; raises OSError if it cannot be created.
     """
-    if path.is_dir():
-        return False
-    path.mkdir(mode=DATA_DIR_MODE, parents=True, exist_ok=True)
-    path.chmod(DATA_DIR_MODE)  # mkdir's mode is filtered by the umask
-    return True
+    existed = path.is_dir()
+    private_dir(path)  # created 0700, or an existing one narrowed to 0700
+    return not existed
 
 
 def recreate(path: Path) -> bool:

@@ -6,7 +6,9 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import IO
+
+from bot.storage.files import open_private, private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,13 @@ class HandledLog:
         self._clock = clock
         self._ids: set[int] = set()
         self._lines = 0
-        self._file: TextIO | None = None
+        self._file: IO[str] | None = None
         self._write_failed = False
 
     @classmethod
     def open(cls, directory: Path, clock: Callable[[], float] = time.time) -> HandledLog:
         """Load the log from ``directory`` (created if missing); a bad or stale file is ignored."""
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         handled = cls(directory / HANDLED_FILE, clock)
         handled._load()
         handled._rewrite()
@@ -70,7 +72,7 @@ class HandledLog:
 
     def _append(self, update_id: int) -> None:
         if self._file is None:
-            self._file = self.path.open("a", encoding="utf-8")
+            self._file = open_private(self.path, "a")
         self._file.write(f"{update_id}\n")
         self._file.flush()  # in the kernel now: a killed process cannot lose it
         self._lines += 1
@@ -81,7 +83,7 @@ class HandledLog:
         def write(_: int) -> None:
             temporary = self.path.with_name(self.path.name + ".tmp")
             body = "".join(f"{i}\n" for i in sorted(self._ids))
-            temporary.write_text(f"{LOG_HEADER}\n{body}", encoding="utf-8")
+            write_private(temporary, f"{LOG_HEADER}\n{body}")
             if self._file is not None:
                 self._file.close()
                 self._file = None

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.storage.datadir import recreate
+from bot.storage.files import touch_private
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,11 @@ class Heartbeat:
         """Mark the bot alive now; a data directory deleted meanwhile is created again."""
         try:
             try:
-                self.path.touch()
+                touch_private(self.path)
             except FileNotFoundError:
                 if not recreate(self.path.parent):
                     raise
-                self.path.touch()
+                touch_private(self.path)
                 if self._on_recreated is not None:
                     self._on_recreated()
         except OSError as error:

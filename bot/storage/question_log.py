@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -28,6 +28,8 @@ from typing import Any, Protocol
 
 from bot.dialogue.reply import Outcome, Reply
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings
+from bot.storage.files import narrow_if_present, private_dir, private_file
+from bot.storage.redact import mask_normalised, mask_typed
 
 logger = logging.getLogger(__name__)
 
@@ -36,19 +38,23 @@ logger = logging.getLogger(__name__)
 DEFAULT_LOW_CONFIDENCE = 0.6
 # A locked database delays an answer by about this long before the write is dropped.
 BUSY_TIMEOUT_SECONDS = 0.05
+# A report waits this long for a writer (WAL readers rarely wait at all).
+READ_BUSY_TIMEOUT_SECONDS = 5.0
 # While the log keeps failing, one warning per this many seconds, with a count of the rest.
 WARNING_INTERVAL_SECONDS = 300.0
 # After a database error other than "busy", leave the file alone this long before retrying.
 RETRY_AFTER_SECONDS = 60.0
-# Old rows are pruned when the log opens, then at most this often.
+# Old rows are pruned when the log opens, then at most this often (by the monotonic clock,
+# so a wall clock set back or forward neither stops nor hurries pruning).
 PRUNE_INTERVAL = timedelta(days=1)
-# Telegram allows 4,096 characters; nothing past this helps anyone read a log.
-MAX_TEXT_CHARS = 500
-# A run of this many digit words in a row is a phone or reference number: never stored.
-NUMBER_RUN_WORDS = 3
-# A single digit word this long is a phone or reference number too ("07700900123").
-LONG_NUMBER_DIGITS = 5
-NUMBER_MASK = "<number>"
+# The wall clock may run ahead of the monotonic clock by this much between prunes (NTP
+# slews far less). More is a forward jump: that prune is skipped, so a clock set a year
+# ahead for a moment does not delete the whole log. If the clock is still ahead at the
+# next prune, a day later, it is believed.
+MAX_CLOCK_JUMP = timedelta(hours=1)
+# Files SQLite keeps beside the database; made before files were created 0600, they are
+# narrowed when the log opens.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # UTC, sorts as text
 
 # Each entry upgrades the schema by one version (PRAGMA user_version). Append; never edit.
@@ -80,8 +86,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, chat_kind, outcome, intent)
     ) WITHOUT ROWID;
     """,
+    # report and /stats count phrasings with GROUP BY text: an index scan, not a sort of
+    # every row (0.3 s instead of 1.4 s at 200,000 rows)
+    """
+    CREATE INDEX questions_by_text ON questions (text, asked_at);
+    """,
+    # groups a keeper marked reviewed in the report, by their phrasings' similarity keys
+    """
+    CREATE TABLE reviewed (
+        key TEXT PRIMARY KEY,
+        reviewed_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+# The schema version that came with bot/storage/redact.py: migrating to it masks the text
+# older versions stored.
+MASKED_SINCE_VERSION = 4
 
 
 class ChatKind(StrEnum):
@@ -131,6 +152,17 @@ class LoggedQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class Tally:
+    """How often one phrasing was logged for one reason, nearest one intent."""
+
+    text: str
+    reason: str
+    best_intent: str | None
+    count: int
+    last_asked: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class DailyCount:
     """How many questions one UTC day had of one chat kind, outcome and intent."""
 
@@ -177,22 +209,13 @@ def near_intent(reply: Reply) -> str | None:
     return reply.trace.best_intent or reply.slots.get("pending")
 
 
-def redact(text: str) -> str:
-    """``text`` with phone and reference numbers masked and its length capped."""
-    out: list[str] = []
-    run: list[str] = []
-    for word in [*text.split(), ""]:
-        if word.isdigit():
-            run.append(word)
-            continue
-        if len(run) >= NUMBER_RUN_WORDS or any(len(w) >= LONG_NUMBER_DIGITS for w in run):
-            out.append(NUMBER_MASK)
-        else:
-            out.extend(run)
-        run = []
-        if word:
-            out.append(word)
-    return " ".join(out)[:MAX_TEXT_CHARS]
+def stored_text(reply: Reply) -> str:
+    """What the log keeps of a reply's question: normalised words, personal details masked."""
+    if reply.sensitive:
+        return ""
+    if reply.trace.typed:
+        return mask_typed(reply.trace.typed)
+    return mask_normalised(reply.trace.normalised)
 
 
 def utc_now() -> datetime:
@@ -240,6 +263,22 @@ class NullQuestionLog:
         """No counts."""
         return []
 
+    def tallies(self, since: datetime, max_texts: int) -> list[Tally]:
+        """No tallies."""
+        return []
+
+    def count_questions(self, since: datetime) -> int:
+        """None."""
+        return 0
+
+    def reviewed_keys(self) -> frozenset[str]:
+        """Nothing reviewed."""
+        return frozenset()
+
+    def mark_reviewed(self, keys: Iterable[str]) -> None:
+        """Nowhere to keep the mark."""
+        raise QuestionLogError("the question log is off (BOT_QUESTION_LOG=off)")
+
 
 class QuestionLog:
     """The question log in one SQLite file; opened on first use, safe to share by threads."""
@@ -264,7 +303,9 @@ class QuestionLog:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._retry_at = 0.0
-        self._pruned_at: datetime | None = None
+        self._pruned_at: float | None = None  # monotonic
+        self._reference: tuple[datetime, float] | None = None  # wall and monotonic clocks
+        self._jump_seen = False
 
     @classmethod
     def open(cls, settings: QuestionLogSettings) -> QuestionLog | NullQuestionLog:
@@ -284,7 +325,7 @@ class QuestionLog:
             return
         now = self._clock()
         reason = reason_for(reply, self.low_confidence)
-        text = "" if reply.sensitive else redact(reply.trace.normalised)
+        text = stored_text(reply) if reason is not None else ""  # masking only what is kept
         with self._lock:
             if self._monotonic() < self._retry_at:
                 return
@@ -317,9 +358,60 @@ class QuestionLog:
             (since.astimezone(UTC).strftime(TIME_FORMAT),),
         )
         return [
-            LoggedQuestion(datetime.strptime(row[0], TIME_FORMAT).replace(tzinfo=UTC), *row[1:])
+            LoggedQuestion(datetime.fromisoformat(row[0]), *row[1:])  # 30x strptime's speed
             for row in rows
         ]
+
+    def tallies(self, since: datetime, max_texts: int) -> list[Tally]:
+        """Each phrasing logged since ``since`` with its count, for the ``max_texts`` most asked.
+
+        Bounded whatever the log holds: the phrasings are ranked by count, then by how
+        recently they were asked, in SQLite (an index scan), and only the top ones are read.
+        """
+        after = since.astimezone(UTC).strftime(TIME_FORMAT)
+        rows = self._read(
+            "WITH top AS (SELECT text FROM questions WHERE asked_at >= ? GROUP BY text "
+            "ORDER BY COUNT(*) DESC, MAX(asked_at) DESC, text LIMIT ?) "
+            "SELECT text, reason, best_intent, COUNT(*), MAX(asked_at) FROM questions "
+            "WHERE asked_at >= ? AND text IN top GROUP BY text, reason, best_intent",
+            (after, max_texts, after),
+        )
+        return [
+            Tally(row[0], row[1], row[2], int(row[3]), datetime.fromisoformat(row[4]))
+            for row in rows
+        ]
+
+    def count_questions(self, since: datetime) -> int:
+        """How many questions were logged since ``since``."""
+        rows = self._read(
+            "SELECT COUNT(*) FROM questions WHERE asked_at >= ?",
+            (since.astimezone(UTC).strftime(TIME_FORMAT),),
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def reviewed_keys(self) -> frozenset[str]:
+        """The similarity keys of the phrasings in groups marked reviewed."""
+        return frozenset(row[0] for row in self._read("SELECT key FROM reviewed", ()))
+
+    def mark_reviewed(self, keys: Iterable[str]) -> None:
+        """Mark these similarity keys reviewed (kept as long as questions are)."""
+        now = self._clock()
+        stamp = now.astimezone(UTC).strftime(TIME_FORMAT)
+        try:
+            with self._lock:
+                self._open(now)  # created and migrated if need be
+            conn = sqlite3.connect(self.path, timeout=READ_BUSY_TIMEOUT_SECONDS)
+            try:
+                with conn:
+                    conn.executemany(
+                        "INSERT INTO reviewed (key, reviewed_at) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET reviewed_at = excluded.reviewed_at",
+                        [(key, stamp) for key in keys],
+                    )
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
 
     def daily_counts(self, since: date) -> list[DailyCount]:
         """The per-day counts from ``since`` (a UTC day) on."""
@@ -330,18 +422,28 @@ class QuestionLog:
         )
         return [DailyCount(date.fromisoformat(row[0]), *row[1:]) for row in rows]
 
-    def _read(self, sql: str, params: tuple[str, ...]) -> list[tuple[Any, ...]]:
-        """Run a query; an absent file reads as empty and is not created."""
+    def _read(self, sql: str, params: tuple[str | int, ...]) -> list[tuple[Any, ...]]:
+        """Run a query; an absent file reads as empty and is not created.
+
+        The query runs on a connection of its own, outside the lock: a long read for the
+        report or /stats never holds up recording, which answering waits for.
+        """
         if self._conn is None and not self.path.exists():
             return []
-        with self._lock:
+        try:
+            with self._lock:
+                self._open(self._clock())  # migrated and pruned first
+            if not self.path.exists():  # deleted under us: connecting would make an empty one
+                raise sqlite3.OperationalError("the file was deleted while the bot ran")
+            reader = sqlite3.connect(self.path, timeout=READ_BUSY_TIMEOUT_SECONDS)
             try:
-                rows: list[tuple[Any, ...]] = (
-                    self._open(self._clock()).execute(sql, params).fetchall()
-                )
-            except (sqlite3.Error, OSError) as exc:
+                rows: list[tuple[Any, ...]] = reader.execute(sql, params).fetchall()
+            finally:
+                reader.close()
+        except (sqlite3.Error, OSError) as exc:
+            with self._lock:
                 self._close()
-                raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
+            raise QuestionLogError(f"{self.path}: {_describe(exc)}") from exc
         return rows
 
     # ---------------------------------------------------------------- internals
@@ -349,7 +451,10 @@ class QuestionLog:
     def _open(self, now: datetime) -> sqlite3.Connection:
         """The connection, opened, migrated and pruned if this is its first use."""
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            private_file(self.path)  # SQLite gives its -wal and -shm files this file's mode
+            for companion in SQLITE_COMPANIONS:
+                narrow_if_present(self.path.with_name(self.path.name + companion))
             conn = sqlite3.connect(
                 self.path,
                 timeout=BUSY_TIMEOUT_SECONDS,
@@ -365,9 +470,35 @@ class QuestionLog:
                 conn.close()
                 raise
             self._conn = conn
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_INTERVAL:
-            self._prune(self._conn, now)
+        ticks = self._monotonic()
+        if self._pruned_at is None or ticks - self._pruned_at >= PRUNE_INTERVAL.total_seconds():
+            if self._clock_believed(now, ticks):
+                self._prune(self._conn, now)
+            self._pruned_at = ticks
         return self._conn
+
+    def _clock_believed(self, now: datetime, ticks: float) -> bool:
+        """Whether the wall clock kept pace with the monotonic one since the last prune.
+
+        A forward jump of more than MAX_CLOCK_JUMP is not believed once: that prune is
+        skipped with a warning. Still ahead at the next prune, the clock is believed.
+        """
+        reference, self._reference = self._reference, (now, ticks)
+        if reference is None:
+            return True
+        wall, mono = reference
+        ahead = (now - wall).total_seconds() - (ticks - mono)
+        if ahead <= MAX_CLOCK_JUMP.total_seconds() or self._jump_seen:
+            self._jump_seen = False
+            return True
+        self._jump_seen = True
+        self._reference = reference  # keep measuring from before the jump
+        logger.warning(
+            "question log: the clock jumped %.0f hours ahead; old questions are not pruned "
+            "until it has stayed there for a day",
+            ahead / 3600,
+        )
+        return False
 
     def _prune(self, conn: sqlite3.Connection, now: datetime) -> None:
         cutoff = now - self.retention
@@ -377,11 +508,13 @@ class QuestionLog:
                 "DELETE FROM questions WHERE asked_at < ?", (cutoff.strftime(TIME_FORMAT),)
             )
             conn.execute("DELETE FROM daily_counts WHERE day < ?", (cutoff.date().isoformat(),))
+            conn.execute(
+                "DELETE FROM reviewed WHERE reviewed_at < ?", (cutoff.strftime(TIME_FORMAT),)
+            )
             conn.execute("COMMIT")
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-        self._pruned_at = now
 
     def _count(self, conn: sqlite3.Connection, now: datetime, kind: ChatKind, reply: Reply) -> None:
         conn.execute(
@@ -454,12 +587,20 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                if version + 1 == MASKED_SINCE_VERSION:
+                    _mask_old_rows(conn)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version:d}")
             conn.execute("COMMIT")
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+
+
+def _mask_old_rows(conn: sqlite3.Connection) -> None:
+    """Mask the text that versions before the masks stored (only digit runs were masked)."""
+    conn.create_function("mask", 1, mask_normalised, deterministic=True)
+    conn.execute("UPDATE questions SET text = mask(text)")
 
 
 def _user_version(conn: sqlite3.Connection) -> int:

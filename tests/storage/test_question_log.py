@@ -17,6 +17,7 @@ from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply, Trace
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings, SettingsError
 from bot.storage.question_log import (
+    MASKED_SINCE_VERSION,
     MIGRATIONS,
     RETRY_AFTER_SECONDS,
     SCHEMA_VERSION,
@@ -27,8 +28,8 @@ from bot.storage.question_log import (
     Reason,
     chat_kind,
     reason_for,
-    redact,
 )
+from bot.storage.redact import mask_normalised
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 LOGGER = "bot.storage.question_log"
@@ -69,6 +70,11 @@ class Clock:
 
     def monotonic(self) -> float:
         return self.ticks
+
+    def advance(self, delta: timedelta) -> None:
+        """Time passes: both clocks move on together."""
+        self.now += delta
+        self.ticks += delta.total_seconds()
 
 
 @pytest.fixture
@@ -163,12 +169,12 @@ def test_an_empty_message_is_counted_without_a_row(log: QuestionLog) -> None:
 
 
 def test_phone_and_reference_numbers_are_masked() -> None:
-    assert redact("call me on 07700900123 please") == "call me on <number> please"
-    assert redact("ring 0161 496 0000 about gmp") == "ring <number> about gmp"
-    assert redact("inspections in 2012 of 10 councils 2011 2013") == (
+    assert mask_normalised("call me on 07700900123 please") == "call me on <phone> please"
+    assert mask_normalised("ring 0161 496 0000 about gmp") == "ring <phone> about gmp"
+    assert mask_normalised("inspections in 2012 of 10 councils 2011 2013") == (
         "inspections in 2012 of 10 councils 2011 2013"
     )
-    assert len(redact("word " * 1000)) == 500
+    assert len(mask_normalised("word " * 1000)) == 500
 
 
 def test_telegram_chat_types_map_to_kinds(
@@ -248,12 +254,50 @@ def test_pruning_runs_at_most_once_a_day(log: QuestionLog, clock: Clock) -> None
     with sqlite3.connect(log.path) as conn:  # a row already past the retention
         conn.execute("UPDATE questions SET asked_at = '2025-01-01T00:00:00Z' WHERE text = 'first'")
     since = datetime(2024, 1, 1, tzinfo=UTC)
-    clock.now = NOON + timedelta(hours=23)
+    clock.advance(timedelta(hours=23))
     log.record(make_reply(text="second"), "private")
     assert [q.text for q in log.questions(since)] == ["first", "second"]
-    clock.now = NOON + timedelta(days=1)
+    clock.advance(timedelta(hours=1))
     log.record(make_reply(text="third"), "private")
     assert [q.text for q in log.questions(since)] == ["second", "third"]
+
+
+def test_a_forward_clock_jump_does_not_prune_the_log(
+    log: QuestionLog, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    log.record(make_reply(text="before the jump"), "private")
+    clock.ticks += timedelta(days=1).total_seconds()  # a day passes...
+    clock.now += timedelta(days=366)  # ...and the wall clock is set a year ahead
+    log.record(make_reply(text="during the jump"), "private")
+    assert [q.text for q in log.questions(since)] == ["before the jump", "during the jump"]
+    assert "clock jumped 8760 hours ahead" in caplog.text  # 365 days more than a day
+    clock.now -= timedelta(days=365)  # corrected: a day after the first question
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="after the fix"), "private")
+    assert "before the jump" in [q.text for q in log.questions(since)]
+
+
+def test_a_clock_that_stays_ahead_is_believed_a_day_later(log: QuestionLog, clock: Clock) -> None:
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    log.record(make_reply(text="old"), "private")
+    clock.ticks += timedelta(days=1).total_seconds()
+    clock.now += timedelta(days=366)
+    log.record(make_reply(text="new"), "private")
+    assert [q.text for q in log.questions(since)] == ["old", "new"]
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="newer"), "private")
+    assert [q.text for q in log.questions(since)] == ["new", "newer"]
+
+
+def test_a_wall_clock_set_back_does_not_stop_pruning(log: QuestionLog, clock: Clock) -> None:
+    log.record(make_reply(text="first"), "private")
+    with sqlite3.connect(log.path) as conn:  # a row already past the retention
+        conn.execute("UPDATE questions SET asked_at = '2025-01-01T00:00:00Z' WHERE text = 'first'")
+    clock.now -= timedelta(days=3)  # set back; a monotonic day still passes
+    clock.advance(timedelta(days=1))
+    log.record(make_reply(text="second"), "private")
+    assert [q.text for q in log.questions(datetime(2024, 1, 1, tzinfo=UTC))] == ["second"]
 
 
 # ------------------------------------------------------------------- settings
@@ -399,3 +443,24 @@ def test_reading_a_missing_log_is_empty_and_creates_nothing(tmp_path: Path) -> N
     assert log.questions(NOON) == []
     assert log.daily_counts(NOON.date()) == []
     assert not log.path.exists()
+
+
+def test_text_stored_before_the_masks_is_masked_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "questions.sqlite3"
+    with sqlite3.connect(path) as conn:  # a log written by a version before the masks
+        for statement in ";".join(MIGRATIONS[: MASKED_SINCE_VERSION - 1]).split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {MASKED_SINCE_VERSION - 1}")
+        conn.execute(
+            "INSERT INTO questions (asked_at, chat_kind, reason, outcome, text, intent, "
+            "best_intent, score, confidence, runner_up, runner_up_score) VALUES "
+            "('2026-03-02T11:00:00Z', 'private', 'fallback', 'fallback', "
+            "'my name is jane and my email is jane doe example com', 'fallback', NULL, "
+            "0, 0, NULL, 0)"
+        )
+    conn.close()
+    log = QuestionLog(path, clock=lambda: NOON)
+    [question] = log.questions(NOON - timedelta(days=1))
+    assert question.text == "my name is <name> and my email is <email>"
+    assert rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]

@@ -15,6 +15,8 @@ from bot.cli import main
 from bot.dialogue.assistant import Assistant
 from bot.storage.question_log import ChatKind, LoggedQuestion, NullQuestionLog, QuestionLog
 from bot.tools.report import (
+    BLOCK_PREFIXES,
+    MAX_BLOCK_LEADERS,
     build_report,
     cluster,
     format_text,
@@ -158,6 +160,8 @@ def test_json_has_every_group_field(filled_log: QuestionLog) -> None:
     groups = data["groups"]
     assert isinstance(groups, list)
     assert set(groups[0]) == {
+        "id",
+        "reviewed",
         "count",
         "example",
         "near_intent",
@@ -202,3 +206,60 @@ def test_report_command_errors(
     monkeypatch.setenv("BOT_QUESTION_LOG_RETENTION_DAYS", "lots")
     assert main(["report"]) == 2
     assert "BOT_QUESTION_LOG_RETENTION_DAYS" in capsys.readouterr().err
+
+
+def test_questions_sharing_common_words_are_compared_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every question begins "what about": blocking on those words would compare all pairs.
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    texts = [
+        "what about " + " ".join("".join(rng.choices(letters, k=6)) for _ in range(3))
+        for _ in range(5_000)
+    ]
+    compared = 0
+    real = process.extractOne
+
+    def counting(query: str, choices: list[str], **kwargs: Any) -> Any:
+        nonlocal compared
+        compared += len(choices)
+        return real(query, choices, **kwargs)
+
+    monkeypatch.setattr(process, "extractOne", counting)
+    keys = [similarity_key(t) for t in texts]
+    cluster(keys)
+    assert compared <= len(keys) * BLOCK_PREFIXES * MAX_BLOCK_LEADERS
+
+
+def test_only_the_most_asked_phrasings_are_grouped_and_the_rest_are_counted(
+    tmp_path: Path, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.tools.report.MAX_GROUPED_PHRASINGS", 2)
+    log = QuestionLog(tmp_path / "questions.sqlite3", clock=lambda: NOW)
+    asked = ["whats the weather in leeds"] * 3 + ["who is the chief inspector now"] * 2
+    for index, question in enumerate([*asked, "what is the capital of peru"]):
+        log.record(assistant.reply(f"chat-{index}", question), ChatKind.PRIVATE)
+    report = build_report(log, NOW)
+    assert report.total == 6
+    assert [g.count for g in report.groups] == [3, 2]
+    assert report.ungrouped == 1
+    assert "1 more questions" in format_text(report)
+    assert to_json(report)["ungrouped"] == 1
+
+
+def test_tallies_rank_phrasings_by_count_then_recency(tmp_path: Path, assistant: Assistant) -> None:
+    clock = {"now": NOW - timedelta(hours=3)}
+    log = QuestionLog(tmp_path / "questions.sqlite3", clock=lambda: clock["now"])
+    for question in ["whats the weather in leeds", "who is the chief inspector now"] * 2 + [
+        "what is the capital of peru"
+    ]:
+        log.record(assistant.reply("chat", question), ChatKind.PRIVATE)
+        clock["now"] += timedelta(minutes=1)
+    top = log.tallies(NOW - timedelta(days=1), max_texts=2)
+    assert {t.text for t in top} == {
+        "what is the weather in leeds",
+        "who is the chief inspector now",
+    }
+    assert sum(t.count for t in top) == 4
+    assert log.count_questions(NOW - timedelta(days=1)) == 5

@@ -11,6 +11,7 @@ import pytest
 from bot.dialogue.assistant import Assistant
 from bot.settings import parse_admin_ids
 from bot.storage.question_log import ChatKind, NullQuestionLog, QuestionLog
+from bot.tools.report import similarity_key
 from bot.tools.stats import is_admin, log_refused, stats_text
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -103,3 +104,10 @@ def test_stats_when_the_log_is_off_or_unreadable(tmp_path: Path) -> None:
 def test_stats_of_a_quiet_week(tmp_path: Path) -> None:
     text = stats_text(QuestionLog(tmp_path / "questions.sqlite3"), NOW)
     assert text == "Today (2026-03-02 UTC): no questions.\nLast 7 days: no questions."
+
+
+def test_stats_leave_out_groups_marked_reviewed(busy_log: QuestionLog) -> None:
+    busy_log.mark_reviewed([similarity_key("what rating did ofsted give rochdale")])
+    text = stats_text(busy_log, NOW)
+    assert "rochdale" not in text
+    assert "Top unanswered:" in text  # the others are still there

@@ -470,7 +470,7 @@ class TelegramBot:
         sender = self._sender(message)
         verdict = self._verdict(update, sender, message.chat.id, message.chat.type)
         if verdict is Verdict.WARN:
-            log.info("chat %s: flood warning to %s", message.chat.id, sender)
+            log.info("flood warning sent in a %s chat", message.chat.type)  # no ids
             await self._send(bot, message, render_text(self._warning_for(message.chat.type)))
         return verdict is Verdict.ALLOW
 

@@ -102,7 +102,7 @@ async def test_a_private_fallback_is_logged_without_who_asked() -> None:
         assert row["text"] == "who won the football"
         tables = read_log(bot.question_log)
         files = b"".join(p.read_bytes() for p in bot.data_dir.glob(f"{LOG_FILENAME}*"))
-    assert set(tables) == {"questions", "daily_counts"}
+    assert set(tables) == {"questions", "daily_counts", "reviewed"}
     cells = [str(cell) for rows in tables.values() for r in rows for cell in r]
     for secret in (str(STRANGER), STRANGER_NAME, f"user{STRANGER}"):
         assert not any(secret in cell for cell in cells), secret
