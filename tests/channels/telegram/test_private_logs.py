@@ -13,6 +13,8 @@ from bot.channels.telegram.logs import WITHHELD, BotLogHandler, RedactingFilter,
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import running_bot
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
+
 SECRET = "my name is Jane Doe and I live at 12 Acacia Avenue"
 USER_ID = 987654321
 

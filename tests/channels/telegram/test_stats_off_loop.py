@@ -19,6 +19,8 @@ from bot.tools import stats
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import WAIT, running_bot
 
+pytestmark = pytest.mark.slow  # the Telegram bot end to end
+
 ADMIN = 90_002
 OTHER = 4_242_777
 ROWS = 5_000  # the figure at 200,000 is benchmarks/question_log.py's
