@@ -114,6 +114,8 @@ class Assistant:
         self.min_confidence = min_confidence
         self._chats: BoundedDict[str, ChatState] = BoundedDict(MAX_CHATS)
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
+        self._button_topics: dict[str, tuple[str, str]] = {}
+        self._button_topics = self._topics()
 
     def _index(self, intents: tuple[IntentSpec, ...]) -> None:
         """The intents by id and by kind (from intents.yaml), and the words of entity names."""
@@ -172,6 +174,7 @@ class Assistant:
         self._index(intents)
         self.screen = screen
         self.sentences = SentenceIndex(knowledge.page)
+        self.analyser, self.desk = Analyser(knowledge), FactDesk(knowledge)
         force_ids = {f.id for f in knowledge.forces}
         body_ids = {b.id for b in knowledge.bodies}
         for state in list(self._chats.values()):  # forget context the new files lack
@@ -181,7 +184,19 @@ class Assistant:
                 state.last_intent = None
             if state.pending not in self.intents:
                 state.pending = None
+            state.facts = FactContext()  # fact ids may have changed: start afresh
         self.buttons.add(all_button_texts(knowledge, self.intents))  # old keys still work
+        self._button_topics = self._topics()
+
+    def _topics(self) -> dict[str, tuple[str, str]]:
+        """What each button asks (intent, force), worked out once at load, so a reply never
+        offers the question it has just answered."""
+        self._button_topics = {}  # none filtered while the buttons themselves are asked
+        topics = {}
+        for text in all_button_texts(self.knowledge, self.intents):
+            _, reply = self.preview("", text)
+            topics[text] = (reply.intent, reply.slots.get("force", ""))
+        return topics
 
     def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
         """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
@@ -374,6 +389,14 @@ class Assistant:
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
 
+    def _fact_suggestions(self, found: FactAnswer, is_force: bool) -> tuple[str, ...]:
+        """The buttons of the fact's topic (about its force), else the starter questions."""
+        spec = self.intents.get(found.intent or "")
+        if spec is None or not spec.suggestions:
+            return self._starter_suggestions()
+        forces = (found.subject,) if is_force else ()
+        return self._expand(spec.suggestions, forces)[:MAX_SUGGESTIONS]
+
     def _fact_intent(self, found: FactAnswer) -> str:
         """The topic of a fact answer: its fact's intent, or the look-up intent when the
         subject was found from its value ("which force has ten local authorities?")."""
@@ -432,7 +455,7 @@ class Assistant:
             outcome=Outcome.NOT_ON_PAGE if found.silent else Outcome.ANSWER,
             confidence=FOLLOW_UP if found.follow_up else max(match.confidence(), FOLLOW_UP),
             source=self.knowledge.source.citation,
-            suggestions=self._starter_suggestions(),
+            suggestions=self._fact_suggestions(found, is_force),
             slots={
                 "subject": found.subject,
                 "attribute": found.attribute,
@@ -853,6 +876,8 @@ class Assistant:
     ) -> Reply:
         runner = match.runner_up if match else None
         best = match.best if match else None
+        answered = (intent, (slots or {}).get("force", ""))
+        suggestions = tuple(s for s in suggestions if self._button_topics.get(s) != answered)
         labels = self._labels(suggestions, slots or {})
         chosen = next((s for s in match.ranking if s.intent == intent), None) if match else None
         evidence = tuple(

@@ -188,6 +188,9 @@ _SUFFIXES = (
     "s",
 )
 _MIN_STEM = 4
+# Words whose ending is not an inflection here: "greater" (Greater Manchester) is not a
+# form of "great", which thanks the bot.
+_UNSTEMMED = frozenset({"greater"})
 
 
 def normalise(text: str) -> str:
@@ -249,7 +252,7 @@ def tokens(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
     """A light suffix-stripping stem, so "inspected", "inspections" and "inspect" meet."""
-    if word.isdigit() or len(word) <= _MIN_STEM:
+    if word.isdigit() or len(word) <= _MIN_STEM or word in _UNSTEMMED:
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
