@@ -151,7 +151,7 @@ class Assistant:
         match = self.matcher.match(text, _context_kinds(state, text))
         reply = self._decide(state, self._with_topic(state, text, match))
         state.fallbacks = state.fallbacks + 1 if reply.outcome is Outcome.FALLBACK else 0
-        return _typed(text, self._with_help(text, self._framed(match, reply)))
+        return self._with_help(text, self._framed(match, reply))
 
     def at_risk(self, text: str) -> bool:
         """Whether the safety screen flags ``text`` (cached: the reply reuses the result)."""
@@ -206,7 +206,7 @@ class Assistant:
             return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state, text)))
         reply = self._with_help(text, self._framed(match, self._decide(state, match)))
-        return match, _typed(text, reply)
+        return match, reply
 
     def reset(self, chat_id: str) -> None:
         """Forget chat ``chat_id``'s context."""
@@ -304,7 +304,7 @@ class Assistant:
         if not match.words:
             return self._fallback(state, match, empty=True, rule=Rule.EMPTY)
         analysis = self.analyser.analyse(match)
-        facts = replace(state.facts, forces=state.forces)
+        facts = state.facts.about(state.forces)
         if state.facts.attribute and analysis.elliptical and not state.pending:
             # "and west mercia?", "in herefordshire too?" after a fact: the same question
             found = self.desk.answer(analysis, facts, open_ok=True)
@@ -548,7 +548,9 @@ class Assistant:
         )
         if self._strong(match) and not refers_back:
             return match
-        expanded = self.matcher.match(f"{text} {spec.topic}", _context_kinds(state))
+        expanded = replace(
+            self.matcher.match(f"{text} {spec.topic}", _context_kinds(state)), typed=text
+        )
         if not self._strong(expanded):
             return match
         # "when was that?" after the deferral: the topic must clearly win
@@ -912,13 +914,9 @@ class Assistant:
                 runner_up_score=runner.score if runner else 0.0,
                 evidence=evidence,
                 missing_slot=missing,
+                typed=match.typed if match else "",
             ),
         )
-
-
-def _typed(text: str, reply: Reply) -> Reply:
-    """``reply`` with the message as typed in its trace (the question log masks it)."""
-    return replace(reply, trace=replace(reply.trace, typed=text))
 
 
 @lru_cache(maxsize=4096)

@@ -37,6 +37,14 @@ class FactContext:
     option: str | None = None
     forces: tuple[str, ...] = ()  # forces the last answer was about (from any rule)
 
+    def about(self, forces: tuple[str, ...]) -> FactContext:
+        """This context with the forces the chat last talked about (by any rule)."""
+        if forces == self.forces:
+            return self
+        return FactContext(
+            self.subject, self.attribute, self.form, self.polarity, self.option, forces
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class FactAnswer:

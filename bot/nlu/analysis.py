@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.bounded import BoundedCache
 from bot.lang.text import stem, tokens
 from bot.lang.words import FOLLOW_UP_FILLER, LEADING_FILLER, REFERENTS, VAGUE_PLURAL
 from bot.nlu.form import Form, assertion, question_form
@@ -30,6 +31,8 @@ MIN_COUNT, MAX_COUNT = 2, 1000
 
 _SUBJECT, _ATTRIBUTE, _NEGATIVE, _OPTION, _REQUIRED, _PLACE, _OTHER_BODY = range(7)
 Phrase = tuple[str, ...]
+# Analyses remembered, by matched words and entities (least recently used forgotten).
+ANALYSIS_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,7 @@ class Analyser:
             for phrase in (body.name, *body.aliases):
                 self._add(phrase, _OTHER_BODY, body.id)
         self._asks = {tokens(p): kind for kind, phrases in book.asks for p in phrases}
+        self._cache: BoundedCache[tuple[object, ...], Analysis] = BoundedCache(ANALYSIS_CACHE)
 
     def _add(self, text: str, kind: int, owner: str, extra: str = "") -> None:
         phrase = tuple(stem(w) for w in tokens(text))
@@ -122,7 +126,18 @@ class Analyser:
             self._phrases.setdefault(phrase[0], []).append((phrase, kind, owner, extra))
 
     def analyse(self, match: Match) -> Analysis:
-        """The form, subjects, attributes and asserted values of one matched question."""
+        """The form, subjects, attributes and asserted values of one matched question.
+
+        A pure function of the matched words and entities: the same question asked again
+        (the usual case for a bot's most asked questions) is read once.
+        """
+        key = (match.words, match.entities)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._analyse(match)
+        return cached
+
+    def _analyse(self, match: Match) -> Analysis:
         words = match.words
         stems_ = tuple(stem(w) for w in words)
         found: list[tuple[int, int, int, str, str]] = []  # start, end, kind, owner, extra
@@ -175,7 +190,7 @@ class Analyser:
             places=tuple(asserted_places),
             entities=tuple(_unique([*entities, *other_bodies])),
             other_forces=match.ids("other_force"),
-            plural=any(words[i : i + len(p)] == p for p in VAGUE_PLURAL for i in range(len(words))),
+            plural=not VAGUE_PLURAL.isdisjoint(_grams(words)),
         )
         named_at = {
             i
@@ -237,6 +252,11 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
             out.append(owner)
             end = e
     return out
+
+
+def _grams(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Every run of one to three words."""
+    return {words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1)}
 
 
 def _after_locative(words: tuple[str, ...], start: int) -> bool:

@@ -35,6 +35,7 @@ class Match:
     ranking: tuple[Scored, ...]  # best first; only intents that are eligible
     lookup: dict[str, dict[str, float]] = field(default_factory=dict)
     not_covered: tuple[str, ...] = ()  # topics the page does not cover that the question raises
+    typed: str = ""  # the message as typed (the question log masks it before storing)
 
     @property
     def best(self) -> Scored | None:
@@ -161,6 +162,7 @@ class Matcher:
             ranking=ranking,
             lookup=lookup,
             not_covered=self._topics_not_covered(raw, tuple(words)),
+            typed=text,
         )
 
     def _topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:

@@ -97,10 +97,17 @@ class FactBook:
     asks: tuple[tuple[ValueType, tuple[str, ...]], ...] = ()  # type -> bare question words
     _by_key: dict[tuple[str, str], Fact] = field(init=False, repr=False, compare=False)
     _attributes: dict[str, Attribute] = field(init=False, repr=False, compare=False)
+    _holders: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _events: dict[str, EventSubject] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {(f.subject, f.attribute): f for f in self.facts})
         object.__setattr__(self, "_attributes", {a.id: a for a in self.attributes})
+        holders: dict[str, list[str]] = {}
+        for fact in self.facts:
+            holders.setdefault(fact.attribute, []).append(fact.subject)
+        object.__setattr__(self, "_holders", {a: tuple(s) for a, s in holders.items()})
+        object.__setattr__(self, "_events", {s.id: s for s in self.subjects})
 
     def fact(self, subject: str, attribute: str) -> Fact | None:
         """The fact of ``subject``'s ``attribute``, if the page states or notes one."""
@@ -112,11 +119,11 @@ class FactBook:
 
     def subjects_with(self, attribute: str) -> tuple[str, ...]:
         """The subjects that have a fact (or a noted silence) for ``attribute``."""
-        return tuple(f.subject for f in self.facts if f.attribute == attribute)
+        return self._holders.get(attribute, ())
 
     def event(self, subject_id: str) -> EventSubject | None:
         """The event subject with id ``subject_id``, if it is one."""
-        return next((s for s in self.subjects if s.id == subject_id), None)
+        return self._events.get(subject_id)
 
     def intents(self) -> list[tuple[str, str]]:
         """(where, intent id) for every intent the book names, to check against intents.yaml."""
