@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.lang.text import stem, tokens
-from bot.lang.words import EXCLUSIVE, STOPWORDS
+from bot.lang.words import EXCLUSIVE, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
@@ -99,18 +99,24 @@ class FactDesk:
         if carried and form is Form.OPEN and context.form is not Form.OPEN:
             form = context.form  # "and the youth justice board?" after "was cqc in it?"
         if form is Form.OPEN and hits:
-            hits = tuple(h for h in hits if h.strength == hits[0].strength)
+            # "whose report came out in feb 2013?": an attribute whose value the question
+            # gives names the subject, whatever other attribute words it has
+            reversed_ = [h for h in hits if self._reverse(analysis, self.book.attribute(h.id))]
+            top = [h for h in hits if h.strength == hits[0].strength]
+            hits = tuple(dict.fromkeys([*reversed_, *top]))
         if not analysis.subjects and context.subject:
             # a follow-up naming no subject ("who by?") asks about the last one first
             held = [h for h in hits if self.book.fact(context.subject, h.id) is not None]
             hits = (*held, *(h for h in hits if h not in held))
         for hit in hits:
             attribute = self.book.attribute(hit.id)
-            if form is Form.OPEN and not (
-                open_ok or (attribute.first and hit.strength >= MIN_FIRST_STRENGTH)
+            reverse = self._reverse(analysis, attribute) if form is Form.OPEN else None
+            if (
+                form is Form.OPEN
+                and reverse is None
+                and not (open_ok or (attribute.first and hit.strength >= MIN_FIRST_STRENGTH))
             ):
                 continue
-            reverse = self._reverse(analysis, attribute) if form is Form.OPEN else None
             subject = reverse or self._subject(analysis, attribute, context)
             if subject is None:
                 continue
@@ -247,7 +253,7 @@ class FactDesk:
     def _reverse(self, analysis: Analysis, attribute: Attribute) -> str | None:
         """The one force whose value the question gives: "which force has 10 councils?"."""
         said = analysis.asserted
-        if analysis.subjects:
+        if analysis.subjects or analysis.unknown or QUESTION_WORDS.isdisjoint(analysis.words):
             return None
         holders = [
             h
@@ -304,6 +310,8 @@ class FactDesk:
             )
         if form is Form.OPEN:
             lead = self._value_lead(attribute, fact.value)
+            if fact.note:
+                lead += f"{fact.note} "  # what the page does not give beyond the value
             return FactAnswer(
                 subject,
                 attribute.id,

@@ -84,6 +84,7 @@ class Analysis:
     elliptical: bool = False  # only names and filler: "and west mercia?", "in hereford too?"
     refers_back: bool = False  # "that", "they", "there": points at what was just said
     asks: ValueType | None = None  # only a question word: "how many?" asks for a number
+    unknown: bool = False  # has words the bot has never seen ("best pizza in rochdale")
 
     @property
     def attribute(self) -> AttributeHit | None:
@@ -212,6 +213,7 @@ class Analyser:
             elliptical=elliptical,
             refers_back=any(w in REFERENTS for w in words),
             asks=self._asks.get(_without_filler(words)),
+            unknown=bool(match.unknown),
         )
 
     def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
