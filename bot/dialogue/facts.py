@@ -18,9 +18,6 @@ from bot.nlu.form import Form
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
-# An open question is answered from a `first` attribute only when it names it with at least
-# this many words ("how many councils", not "councils" alone, as in "council ratings").
-MIN_FIRST_STRENGTH = 2
 _NUMBER_NAMES = (
     "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()  # noqa: SIM905
 )
@@ -114,7 +111,7 @@ class FactDesk:
             if (
                 form is Form.OPEN
                 and reverse is None
-                and not (open_ok or (attribute.first and hit.strength >= MIN_FIRST_STRENGTH))
+                and not (open_ok or 0 < attribute.first <= hit.strength)
             ):
                 continue
             subject = reverse or self._subject(analysis, attribute, context)
@@ -145,7 +142,7 @@ class FactDesk:
             # a hit whose type fits the asserted value goes first among equals
             asks_yes_no = analysis.form is not Form.OPEN
 
-            def rank(hit: AttributeHit) -> tuple[int, int]:
+            def rank(hit: AttributeHit) -> tuple[int, int, int]:
                 # among equals, a yes/no question goes to the attribute its words can check
                 attribute = self.book.attribute(hit.id)
                 checkable = (
@@ -153,7 +150,8 @@ class FactDesk:
                     or hit.option is not None
                     or _fits(attribute.type, kinds)
                 )
-                return (-hit.strength, 0 if checkable or not asks_yes_no else 1)
+                specific = 0 if attribute.requires_any else 1  # "report ... dated" over "date"
+                return (-hit.strength, 0 if checkable or not asks_yes_no else 1, specific)
 
             return (*sorted(named, key=rank), *implied), False
         if analysis.asks is not None:

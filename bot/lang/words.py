@@ -147,9 +147,15 @@ CLAIM_TAGS = tuple(
 STATEMENT_VERBS = frozenset(
     """
     was were is are has had got happened covered came took chose picked selected ran held
-    inspected announced renamed found deferred published
+    inspected announced renamed found deferred published dated
     """.split()  # noqa: SIM905
 )
+# Words that may open a yes/no question before its auxiliary: "in staffordshire did hmic
+# and ofsted inspect at the same time?".
+LEADING_PREPOSITIONS = frozenset({"in", "for", "about", "regarding", "re", "at", "with", "on"})
+# How far into the question that auxiliary may come.
+MAX_LEADING_WORDS = 4
+
 # Openings of a request, not a statement: "tell me ...", "list the ...".
 REQUESTS = frozenset(
     """

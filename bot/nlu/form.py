@@ -15,6 +15,8 @@ from bot.lang.words import (
     CLAIM_OPENERS,
     CLAIM_TAGS,
     LEADING_FILLER,
+    LEADING_PREPOSITIONS,
+    MAX_LEADING_WORDS,
     MIN_STATEMENT_WORDS,
     MONTHS,
     QUESTION_WORDS,
@@ -69,6 +71,12 @@ def question_form(words: tuple[str, ...]) -> Form:
         following = words[start + 1] if start + 1 < len(words) else ""
         return Form.OPEN if following == "you" else Form.YES_NO
     rest = words[start:]
+    if first in LEADING_PREPOSITIONS:
+        for word in rest[1 : MAX_LEADING_WORDS + 1]:
+            if word in QUESTION_WORDS:
+                break
+            if word in AUXILIARIES:
+                return Form.YES_NO  # "in staffordshire did hmic ... at the same time?"
     if (
         len(rest) >= MIN_STATEMENT_WORDS
         and first not in REQUESTS

@@ -58,7 +58,7 @@ class Attribute:
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()  # choice: value -> words
     requires_any: tuple[str, ...] = ()
     implied_by: str | None = None
-    first: bool = False  # a fact, not an intent, answers open questions about it
+    first: int = 0  # a fact, not an intent, answers open questions naming it in this many words
     intent: str | None = None  # the intents.yaml topic its answers belong to
 
 
@@ -168,16 +168,7 @@ def load_facts(
         OtherBody(b.text("id"), b.text("name"), b.texts("aliases"))
         for b in top.items("other_bodies")
     )
-    asks: list[tuple[ValueType, tuple[str, ...]]] = []
-    ask_fields = top.optional_child("asks")
-    if ask_fields is not None:
-        for name in list(ask_fields.data):
-            try:
-                kind = ValueType(str(name))
-            except ValueError:
-                ask_fields.fail(str(name), f"{name!r} is not a type")
-                continue
-            asks.append((kind, ask_fields.texts(str(name))))
+    asks = _by_type(top.optional_child("asks"))
     known_subjects = force_ids | body_ids | {s.id for s in subjects}
     by_id = {a.id: a for a in attributes}
     entity_ids = force_ids | body_ids | {b.id for b in other_bodies}
@@ -220,6 +211,21 @@ def load_facts(
     return FactBook(subjects, attributes, tuple(facts), places, other_bodies, tuple(asks))
 
 
+def _by_type(fields: Fields | None) -> list[tuple[ValueType, tuple[str, ...]]]:
+    """A mapping of value type -> phrases (``asks:``)."""
+    out: list[tuple[ValueType, tuple[str, ...]]] = []
+    if fields is None:
+        return out
+    for name in list(fields.data):
+        try:
+            kind = ValueType(str(name))
+        except ValueError:
+            fields.fail(str(name), f"{name!r} is not a type")
+            continue
+        out.append((kind, fields.texts(str(name))))
+    return out
+
+
 def _attribute(a: Fields) -> Attribute:
     a.known(
         "id",
@@ -260,9 +266,26 @@ def _attribute(a: Fields) -> Attribute:
         options=tuple(options),
         requires_any=a.texts("requires_any", required=False),
         implied_by=implied,
-        first=a.flag("first", default=False),
+        first=_first(a),
         intent=a.optional_text("intent"),
     )
+
+
+# `first: true` means a phrase of at least this many words ("how many councils", not
+# "councils" alone, as in "council ratings"); a number says how many instead.
+FIRST_WORDS = 2
+
+
+def _first(a: Fields) -> int:
+    raw = a.raw("first")
+    if raw is None or raw is False:
+        return 0
+    if raw is True:
+        return FIRST_WORDS
+    if isinstance(raw, int) and raw > 0:
+        return raw
+    a.fail("first", f"expected true, false or a number of words, got {raw!r}")
+    return 0
 
 
 def _sentence(item: Fields, page: tuple[str, ...]) -> int:

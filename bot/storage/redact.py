@@ -170,7 +170,12 @@ _NORMALISED: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = (
     (re.compile(r"\b\d{1,2} \d{1,2} (?:\d{4}|\d{2})\b"), DATE, None),
     (re.compile(r"\b\d{4} \d{1,2} \d{1,2}\b"), DATE, None),
     # addresses: "12 acacia avenue", "12b high st", "flat 3", "on acacia avenue"
-    (re.compile(rf"\b\d{{1,4}}[a-z]? (?:{_W} ){{1,3}}{_STREET}\b"), ADDRESS, None),
+    # (a year is not a house number: "the july 2012 consultation close" keeps its year)
+    (
+        re.compile(rf"\b(?!(?:19|20)\d\d\b)\d{{1,4}}[a-z]? (?:{_W} ){{1,3}}{_STREET}\b"),
+        ADDRESS,
+        None,
+    ),
     (
         re.compile(rf"\b(on|at|in|off) (?:{_CONTENT} ){{1,2}}{_STREET}\b"),
         rf"\g<1> {ADDRESS}",

@@ -58,6 +58,9 @@ CLAIMS = [
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),
     ("i heard ofsted pushed it back to 2016", "No \u2014 April 2015, not 2016."),
     ("did ofsted's findings have an effect on hmic's findings", "No."),
+    ("is hmic the same outfit as hmicfrs now", "Yes."),
+    ("the west mercia report is dated april 2013", "Yes."),
+    ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
 ]
 
 
@@ -85,6 +88,9 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("which inspectorate was looking at the councils services", "Ofsted. "),
         ("how many weeks after ofsted did hmic go into west mercia", "a short while after"),
         ("who wrote the gmp report", "HMIC. "),
+        ("who chose which forces would be in the pilot", "not who chose them"),
+        ("what date did the july 2012 consultation close", "July 2012"),
+        ("what did the consultation end up leading to", "pilot inspection programme"),
     ],
 )
 def test_precise_questions_get_the_value_or_the_silence(
@@ -156,6 +162,7 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "responsible_for_arrangements": "who is responsible for child protection in {force}?",
     "gap_after_ofsted": "how long after ofsted was {force} inspected?",
     "order": "was {force} inspected before or after the other forces?",
+    "chooser": "who chose {force} for the pilot?",
     "improvements_identified": "did {force} have anything that needed improving?",
 }
 

@@ -95,6 +95,7 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ),
         ("    value: April 2015\n", "    value: April 2015\n    nott: [x]\n", "unknown field"),
         ("    value: April 2015\n", "    value: 2015-04\n", "expected a month and year"),
+        ("    first: 1\n", "    first: some\n", "expected true, false or a number of words"),
     ],
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
