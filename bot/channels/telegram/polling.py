@@ -3,7 +3,8 @@
 Each batch getUpdates returns is written to the journal (bot/storage/journal.py) and then
 confirmed to Telegram at once by the next call's offset, so the offset never waits for an
 answer. Each chat has its own line (its updates answered in order, one at a time); lines
-run concurrently, at most ``max_workers`` answers at once. An answered update is marked
+run concurrently, at most ``max_workers`` answers worked on at once (an answer waiting
+on Telegram for more than ``step_aside`` seconds no longer counts). An answered update is marked
 done in the journal; at start-up the unfinished entries are answered first. Telegram
 delivering an update twice (a crash between journaling and confirming) is caught by the
 journal's update_id key.
@@ -32,7 +33,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.delivery import ANSWER_DELIVERED, retry_after_seconds
 from bot.channels.telegram.flood import Arrivals
-from bot.channels.telegram.ordering import DEFAULT_CONCURRENT_UPDATES, sent_at, update_key
+from bot.channels.telegram.ordering import sent_at, update_key
 from bot.storage.heartbeat import Heartbeat
 from bot.storage.journal import Journal
 
@@ -64,6 +65,13 @@ DEFAULT_STOP_GRACE = 8.0
 CONFIRM_TIMEOUT = 3.0  # the final getUpdates that confirms the last batch on the way out
 # A flood limit on that confirmation is waited out once (within CONFIRM_TIMEOUT), not given up.
 CONFIRM_ATTEMPTS = 2
+# Answers worked on at once. Few, so each is finished (and marked done) quickly instead of
+# all waiting on the one CPU: what a kill -9 can repeat is what was sent but not yet marked.
+DEFAULT_WORKERS = 8
+# An answer still in hand after this long is waiting on Telegram, not on the CPU: it steps
+# aside (frees its worker) so a stalled chat never holds up the others. Chats stalled at
+# once are bounded by DEFAULT_MAX_PENDING, their time by the delivery budget.
+STEP_ASIDE = 1.0
 # Updates fetched and not yet answered before polling pauses (Telegram keeps the rest):
 # five minutes at Telegram's 30 answers a second.
 DEFAULT_MAX_PENDING = 10_000
@@ -94,7 +102,8 @@ class Poller:
         heartbeat: Heartbeat | None = None,
         arrivals: Arrivals | None = None,
         conflict_limit: float = DEFAULT_CONFLICT_LIMIT,
-        max_workers: int = DEFAULT_CONCURRENT_UPDATES,
+        max_workers: int = DEFAULT_WORKERS,
+        step_aside: float = STEP_ASIDE,
         max_pending: int = DEFAULT_MAX_PENDING,
         max_line: int = MAX_LINE,
     ) -> None:
@@ -109,6 +118,7 @@ class Poller:
         self.conflict_limit = conflict_limit
         self.max_pending = max_pending
         self.max_line = max_line
+        self.step_aside = step_aside
         self.handled_count = 0
         self.skipped_redelivered = 0
         self.dropped = 0
@@ -327,19 +337,29 @@ class Poller:
                 done = True
                 self.journal.done(uid)
 
-        async with self._slots:
-            self.journal.start(uid)
-            if self.arrivals is not None:
-                self.arrivals.record(uid, sent_at(update, received))
-            hook = ANSWER_DELIVERED.set(answered)
-            try:
-                await self._handle(update)
-            except asyncio.CancelledError:  # stopping: answered after the restart instead
-                if not done:
-                    self.journal.release(uid)
-                raise
-            finally:
-                ANSWER_DELIVERED.reset(hook)
+        await self._slots.acquire()
+        slot = [True]
+
+        def step_aside() -> None:  # a slow answer frees its slot for the others
+            if slot:
+                slot.clear()
+                self._slots.release()
+
+        timer = asyncio.get_running_loop().call_later(self.step_aside, step_aside)
+        self.journal.start(uid)
+        if self.arrivals is not None:
+            self.arrivals.record(uid, sent_at(update, received))
+        hook = ANSWER_DELIVERED.set(answered)
+        try:
+            await self._handle(update)
+        except asyncio.CancelledError:  # stopping: answered after the restart instead
+            if not done:
+                self.journal.release(uid)
+            raise
+        finally:
+            ANSWER_DELIVERED.reset(hook)
+            timer.cancel()
+            step_aside()
         answered()
         self.handled_count += 1
 
