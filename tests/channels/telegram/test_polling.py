@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+from telegram.error import TimedOut
+from telegram.request import RequestData
+
+from bot.channels.telegram.app import build
+from bot.channels.telegram.polling import (
+    DEFAULT_POLL_TIMEOUT,
+    FETCH_TIMEOUT,
+    POLL_READ_MARGIN,
+    POLL_RETRY,
+    Poller,
+)
+from bot.dialogue.assistant import Assistant
+from bot.settings import Settings
 from bot.storage.journal import Journal
 from tests.support.fake_bot_api import FakeBotApi, Params
-from tests.support.telegram_fixtures import WAIT, running_bot
+from tests.support.offline_bot_api import OfflineBotApi
+from tests.support.telegram_fixtures import ROOT, WAIT, running_bot
 
 
 class HoldChat(FakeBotApi):
@@ -78,3 +96,70 @@ async def test_updates_journaled_but_unanswered_are_answered_after_a_restart(
         assert Journal.open(tmp_path).pending() == []
     finally:
         api.stop()
+
+
+HELLO = {
+    "update_id": 700,
+    "message": {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 1, "type": "private", "first_name": "Test"},
+        "from": {"id": 1, "is_bot": False, "first_name": "Test"},
+        "text": "hi",
+    },
+}
+
+
+class TimingOutPolls(OfflineBotApi):
+    """getUpdates times out a few times, then waits its long-poll timeout with no news."""
+
+    def __init__(self, timeouts: int) -> None:
+        super().__init__()
+        self.timeouts = timeouts
+        self.delivered = False
+        self.polls: list[tuple[float, object, float]] = []  # (when, timeout, read_timeout)
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        if url.endswith("/getUpdates"):
+            params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+            self.polls.append((time.monotonic(), params.get("timeout"), float(read_timeout)))
+            if self.timeouts:
+                self.timeouts -= 1
+                raise TimedOut("read timed out")
+            if not self.delivered:
+                self.delivered = True
+                return 200, json.dumps({"ok": True, "result": [HELLO]}).encode()
+            await asyncio.sleep(min(float(params.get("timeout") or 0), 0.2))
+        return await super().do_request(url, method, request_data)
+
+
+@pytest.mark.slow
+async def test_a_poll_that_times_out_is_tried_again_after_a_second(tmp_path: Path) -> None:
+    fake = TimingOutPolls(timeouts=2)
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "BOT_DATA_DIR": str(tmp_path)}
+    )
+    runtime = build(settings, Assistant.load(ROOT), request=fake)
+    stop = asyncio.Event()
+    async with runtime.application:
+        poller = Poller(runtime.application, Journal.open(tmp_path))
+        task = asyncio.create_task(poller.run(stop))
+        await asyncio.sleep(POLL_RETRY * 2 + 0.5)
+        stop.set()
+        await task
+    (first, timeout, long_read), (second, *_), (third, *_) = fake.polls[:3]
+    assert timeout == DEFAULT_POLL_TIMEOUT and long_read == DEFAULT_POLL_TIMEOUT + POLL_READ_MARGIN
+    assert POLL_RETRY <= second - first < POLL_RETRY * 1.5  # no growing back-off
+    assert POLL_RETRY <= third - second < POLL_RETRY * 1.5
+    *_, (_, last_timeout, last_read) = fake.polls  # the confirmation on the way out
+    assert last_timeout == 0 and last_read == FETCH_TIMEOUT
+    assert len(fake.sent()) == 1  # and the update that came was answered
