@@ -24,7 +24,12 @@ from bot.channels.telegram.flood import Arrivals, FloodControl
 from bot.channels.telegram.handlers import AnyQuestionLog, TelegramBot
 from bot.channels.telegram.logs import configure_logging
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
-from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller, PollingConflict
+from bot.channels.telegram.polling import (
+    ALLOWED_UPDATES,
+    BUDGETS_PER_UPDATE,
+    Poller,
+    PollingConflict,
+)
 from bot.channels.telegram.reloader import add_sighup_handler
 from bot.dialogue.assistant import Assistant
 from bot.settings import (
@@ -258,6 +263,7 @@ async def serve_polling(
             heartbeat=Heartbeat(settings.data_dir),
             arrivals=runtime.handlers.arrivals,
             conflict_limit=settings.conflict_timeout,
+            update_deadline=BUDGETS_PER_UPDATE * settings.delivery_budget,
         )
         await poller.run(stop)
 

@@ -50,8 +50,9 @@ POLL_READ_MARGIN = 5.0
 FETCH_TIMEOUT = 5.0  # a getUpdates that does not wait (timeout 0) answers within this, or is lost
 POLL_RETRY = 1.0  # a getUpdates that timed out is tried again after this (no back-off)
 BATCH_LIMIT = int(PollingLimit.MAX_LIMIT)  # updates per getUpdates call
-# An update not handled within this many seconds is given up: delivery of one answer is
-# capped at 30 s (BOT_DELIVERY_BUDGET), and a button press may need two calls.
+# An update not handled within this many delivery budgets (BOT_DELIVERY_BUDGET, 30 s by
+# default) is given up: a button press needs two calls, each within one budget.
+BUDGETS_PER_UPDATE = 2
 DEFAULT_UPDATE_DEADLINE = 60.0
 FETCH_BACKOFF_START = 1.0  # first pause after a failed getUpdates
 FETCH_BACKOFF_FACTOR = 1.5
