@@ -3,8 +3,9 @@
 Each batch getUpdates returns is written to the journal (bot/storage/journal.py) and then
 confirmed to Telegram at once by the next call's offset, so the offset never waits for an
 answer. Each chat has its own line (its updates answered in order, one at a time); lines
-run concurrently, at most ``max_workers`` answers worked on at once (an answer waiting
-on Telegram for more than ``step_aside`` seconds no longer counts). An answered update is marked
+run concurrently, as many answers worked on at once as Telegram's rate needs (see
+workers.py; an answer waiting on Telegram for more than ``step_aside`` seconds no longer
+counts). An answered update is marked
 done in the journal; at start-up the unfinished entries are answered first. Telegram
 delivering an update twice (a crash between journaling and confirming) is caught by the
 journal's update_id key.
@@ -34,6 +35,7 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.telegram.delivery import ANSWER_DELIVERED, retry_after_seconds
 from bot.channels.telegram.flood import Arrivals
 from bot.channels.telegram.ordering import sent_at, update_key
+from bot.channels.telegram.workers import Workers
 from bot.storage.heartbeat import Heartbeat
 from bot.storage.journal import Journal
 
@@ -66,12 +68,9 @@ DEFAULT_STOP_GRACE = 8.0
 CONFIRM_TIMEOUT = 3.0  # the final getUpdates that confirms the last batch on the way out
 # A flood limit on that confirmation is waited out once (within CONFIRM_TIMEOUT), not given up.
 CONFIRM_ATTEMPTS = 2
-# Answers worked on at once. Few, so each is finished (and marked done) quickly instead of
-# all waiting on the one CPU: what a kill -9 can repeat is what was sent but not yet marked.
-DEFAULT_WORKERS = 8
 # An answer still in hand after this long is waiting on Telegram, not on the CPU: it steps
-# aside (frees its worker) so a stalled chat never holds up the others. Chats stalled at
-# once are bounded by DEFAULT_MAX_PENDING, their time by the delivery budget.
+# aside (frees its place among the workers) so a stalled chat never holds up the others.
+# Chats stalled at once are bounded by DEFAULT_MAX_PENDING, their time by the budget.
 STEP_ASIDE = 1.0
 # Updates fetched and not yet answered before polling pauses (Telegram keeps the rest):
 # five minutes at Telegram's 30 answers a second.
@@ -103,7 +102,7 @@ class Poller:
         heartbeat: Heartbeat | None = None,
         arrivals: Arrivals | None = None,
         conflict_limit: float = DEFAULT_CONFLICT_LIMIT,
-        max_workers: int = DEFAULT_WORKERS,
+        workers: Workers | None = None,
         step_aside: float = STEP_ASIDE,
         max_pending: int = DEFAULT_MAX_PENDING,
         max_line: int = MAX_LINE,
@@ -131,7 +130,7 @@ class Poller:
         self._parsed: dict[int, Update] = {}
         self._received: dict[int, float] = {}
         self._pending = 0
-        self._slots = asyncio.Semaphore(max_workers)
+        self.workers = workers or Workers()
         self._progress = asyncio.Event()
         self._undisturbed_since = time.monotonic()
         self._established = False
@@ -338,13 +337,14 @@ class Poller:
                 done = True
                 self.journal.done(uid)
 
-        await self._slots.acquire()
+        await self.workers.acquire()
         slot = [True]
+        began = time.monotonic()
 
-        def step_aside() -> None:  # a slow answer frees its slot for the others
+        def step_aside() -> None:  # a slow answer frees its place for the others
             if slot:
                 slot.clear()
-                self._slots.release()
+                self.workers.release()
 
         timer = asyncio.get_running_loop().call_later(self.step_aside, step_aside)
         self.journal.start(uid)
@@ -360,6 +360,8 @@ class Poller:
         finally:
             ANSWER_DELIVERED.reset(hook)
             timer.cancel()
+            if slot:  # answered without waiting on Telegram: how long an answer takes
+                self.workers.measured(time.monotonic() - began)
             step_aside()
         answered()
         self.handled_count += 1
