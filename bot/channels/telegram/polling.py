@@ -4,8 +4,9 @@ Each batch getUpdates returns is written to the journal (bot/storage/journal.py)
 confirmed to Telegram at once by the next call's offset, so the offset never waits for an
 answer. Each chat has its own line (its updates answered in order, one at a time); lines
 run concurrently, as many answers worked on at once as Telegram's rate needs (see
-workers.py; an answer waiting on Telegram for more than ``step_aside`` seconds no longer
-counts). An answered update is marked
+workers.py; an answer waiting on Telegram steps aside, so a stalled chat never holds up
+the others: chats stalled at once are bounded by ``max_pending``, their time by the
+delivery budget). An answered update is marked
 done in the journal; at start-up the unfinished entries are answered first. Telegram
 delivering an update twice (a crash between journaling and confirming) is caught by the
 journal's update_id key.
@@ -68,10 +69,6 @@ DEFAULT_STOP_GRACE = 8.0
 CONFIRM_TIMEOUT = 3.0  # the final getUpdates that confirms the last batch on the way out
 # A flood limit on that confirmation is waited out once (within CONFIRM_TIMEOUT), not given up.
 CONFIRM_ATTEMPTS = 2
-# An answer still in hand after this long is waiting on Telegram, not on the CPU: it steps
-# aside (frees its place among the workers) so a stalled chat never holds up the others.
-# Chats stalled at once are bounded by DEFAULT_MAX_PENDING, their time by the budget.
-STEP_ASIDE = 1.0
 # Updates fetched and not yet answered before polling pauses (Telegram keeps the rest):
 # five minutes at Telegram's 30 answers a second.
 DEFAULT_MAX_PENDING = 10_000
@@ -103,7 +100,6 @@ class Poller:
         arrivals: Arrivals | None = None,
         conflict_limit: float = DEFAULT_CONFLICT_LIMIT,
         workers: Workers | None = None,
-        step_aside: float = STEP_ASIDE,
         max_pending: int = DEFAULT_MAX_PENDING,
         max_line: int = MAX_LINE,
     ) -> None:
@@ -118,7 +114,6 @@ class Poller:
         self.conflict_limit = conflict_limit
         self.max_pending = max_pending
         self.max_line = max_line
-        self.step_aside = step_aside
         self.handled_count = 0
         self.skipped_redelivered = 0
         self.dropped = 0
@@ -346,7 +341,7 @@ class Poller:
                 slot.clear()
                 self.workers.release()
 
-        timer = asyncio.get_running_loop().call_later(self.step_aside, step_aside)
+        timer = asyncio.get_running_loop().call_later(self.workers.patience, step_aside)
         self.journal.start(uid)
         if self.arrivals is not None:
             self.arrivals.record(uid, sent_at(update, received))

@@ -4,8 +4,9 @@ By Little's law, answering ``rate`` updates a second when one takes ``t`` second
 ``rate * t`` answers in hand. More than that only makes each answer wait for the CPU
 behind the others, and every answer sent but not yet marked done is one a ``kill -9``
 repeats. So the pool's size follows the measured time of an answer (a moving average),
-between ``minimum`` and ``maximum``. An answer that takes longer than ``step_aside`` is
-waiting on Telegram, not on the CPU: it frees its place (see Poller) and is not measured.
+between ``minimum`` and ``maximum``. An answer that takes longer than ``patience`` (a few
+times the average) is waiting on Telegram, not on the CPU: it frees its place (see
+Poller) and is not measured, so a fifth of sends stalling does not starve the rest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ DEFAULT_RATE = 30.0
 MIN_WORKERS = 2  # one answer on the wire while the next is computed
 MAX_WORKERS = 16  # 30 a second even at a half-second round trip
 SMOOTHING = 0.2  # weight of the newest answer's time in the moving average
+# An answer in hand this many times longer than the average is waiting on Telegram ...
+PATIENCE_FACTOR = 4.0
+MIN_PATIENCE = 0.1  # ... but never sooner than this (the time of a sluggish answer) ...
+MAX_PATIENCE = 1.0  # ... and always after this, whatever the average
 
 
 class Workers:
@@ -58,6 +63,13 @@ class Workers:
         """Give a place back."""
         self.busy -= 1
         self._grant()
+
+    @property
+    def patience(self) -> float:
+        """Seconds after which an answer in hand steps aside."""
+        if self.average is None:
+            return MAX_PATIENCE
+        return max(MIN_PATIENCE, min(MAX_PATIENCE, PATIENCE_FACTOR * self.average))
 
     def measured(self, seconds: float) -> None:
         """One answer took ``seconds`` in hand: resize the pool."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.channels.telegram.workers import Workers
+import pytest
+
+from bot.channels.telegram.workers import MAX_PATIENCE, MIN_PATIENCE, Workers
 
 
 async def test_the_pool_follows_the_time_an_answer_takes() -> None:
@@ -53,3 +55,14 @@ async def test_a_cancelled_waiter_gives_its_place_up() -> None:
     assert workers.busy == 0
     await workers.acquire()
     assert workers.busy == 1
+
+
+def test_patience_is_a_few_average_answers_within_bounds() -> None:
+    workers = Workers()
+    assert workers.patience == MAX_PATIENCE  # nothing measured yet
+    for _ in range(50):
+        workers.measured(0.1)
+    assert workers.patience == pytest.approx(0.4)
+    for _ in range(50):
+        workers.measured(0.001)
+    assert workers.patience == MIN_PATIENCE
