@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks import baseline, core_latency, memory, scale, startup, telegram_e2e
+from benchmarks import baseline, core_latency, memory, reliability, scale, startup, telegram_e2e
 from benchmarks.common import ROOT, Options, Section
 
 BENCHMARKS: dict[str, Callable[[Options], Section]] = {
@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[Options], Section]] = {
     "memory": memory.run,
     "telegram": telegram_e2e.run,
     "scale": scale.run,
+    "reliability": reliability.run,
 }
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SUMMARY = ROOT / "benchmarks" / "RESULTS.md"
