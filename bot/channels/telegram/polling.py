@@ -341,7 +341,8 @@ class Poller:
                 slot.clear()
                 self.workers.release()
 
-        timer = asyncio.get_running_loop().call_later(self.workers.patience, step_aside)
+        patience = self.workers.patience
+        timer = asyncio.get_running_loop().call_later(patience, step_aside)
         self.journal.start(uid)
         if self.arrivals is not None:
             self.arrivals.record(uid, sent_at(update, received))
@@ -355,8 +356,7 @@ class Poller:
         finally:
             ANSWER_DELIVERED.reset(hook)
             timer.cancel()
-            if slot:  # answered without waiting on Telegram: how long an answer takes
-                self.workers.measured(time.monotonic() - began)
+            self.workers.measured(min(time.monotonic() - began, patience))  # place held
             step_aside()
         answered()
         self.handled_count += 1

@@ -6,7 +6,8 @@ behind the others, and every answer sent but not yet marked done is one a ``kill
 repeats. So the pool's size follows the measured time of an answer (a moving average),
 between ``minimum`` and ``maximum``. An answer that takes longer than ``patience`` (a few
 times the average) is waiting on Telegram, not on the CPU: it frees its place (see
-Poller) and is not measured, so a fifth of sends stalling does not starve the rest.
+Poller), so a fifth of sends stalling does not starve the rest; what is measured is the
+time each answer held its place, the quantity Little's law counts.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class Workers:
         self.rate = rate
         self.limit = minimum
         self.busy = 0
-        self.average: float | None = None  # seconds per answer
+        # Seconds a place is held per answer; until measured, what the minimum pool allows.
+        self.average = minimum / rate
         self._waiting: deque[asyncio.Future[None]] = deque()
 
     async def acquire(self) -> None:
@@ -67,14 +69,13 @@ class Workers:
     @property
     def patience(self) -> float:
         """Seconds after which an answer in hand steps aside."""
-        if self.average is None:
-            return MAX_PATIENCE
         return max(MIN_PATIENCE, min(MAX_PATIENCE, PATIENCE_FACTOR * self.average))
 
     def measured(self, seconds: float) -> None:
-        """One answer took ``seconds`` in hand: resize the pool."""
-        previous = seconds if self.average is None else self.average
-        self.average = previous + SMOOTHING * (seconds - previous)
+        """One answer held its place ``seconds`` (until done, or until it stepped aside):
+        resize the pool. A network turning sluggish makes answers step aside after
+        ``patience``, which raises the average, the patience and the pool in turn."""
+        self.average += SMOOTHING * (min(seconds, MAX_PATIENCE) - self.average)
         wanted = math.ceil(self.rate * self.average)
         self.limit = max(self.minimum, min(self.maximum, wanted))
         self._grant()
