@@ -15,7 +15,7 @@ from bot.channels.telegram.render import visible_text
 from bot.dialogue.assistant import Assistant
 from bot.settings import default_root
 from tests.support.fake_bot_api import FakeBotApi, FaultPlan
-from tests.support.telegram_fixtures import BotProcess, bot_env, sent_count, wait_polling
+from tests.support.telegram_fixtures import WAIT, BotProcess, bot_env, sent_count, wait_polling
 
 # Self-contained questions with different answers: each answer names its question.
 QUESTIONS = (
@@ -145,7 +145,7 @@ def test_an_unreadable_update_is_skipped_not_redelivered_forever(tmp_path: Path)
         process = BotProcess(quiet_settings(api, tmp_path))
         try:
             assert api.wait_for(lambda: api.confirmed_offset > good, 15), process.output
-            assert "July 2012" in api.sent_texts(5)[-1]
+            assert "July 2012" in api.wait_for_messages(5, 1, WAIT)[-1]["visible_text"]
             assert "cannot be read: skipped" in process.output
         finally:
             process.close()
