@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -163,3 +164,59 @@ async def test_a_poll_that_times_out_is_tried_again_after_a_second(tmp_path: Pat
     *_, (_, last_timeout, last_read) = fake.polls  # the confirmation on the way out
     assert last_timeout == 0 and last_read == FETCH_TIMEOUT
     assert len(fake.sent()) == 1  # and the update that came was answered
+
+
+class OneBatch(OfflineBotApi):
+    """getUpdates returns ``updates`` once, then waits with no news."""
+
+    def __init__(self, updates: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.updates = updates
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        if url.endswith("/getUpdates"):
+            batch, self.updates = self.updates, []
+            if batch:
+                return 200, json.dumps({"ok": True, "result": batch}).encode()
+            await asyncio.sleep(0.05)
+        return await super().do_request(url, method, request_data)
+
+
+def hello(uid: int, chat: int) -> dict[str, Any]:
+    who = {"id": chat, "is_bot": False, "first_name": "Test"}
+    message = {"message_id": uid, "date": 0, "chat": {**who, "type": "private"}, "from": who}
+    return {"update_id": uid, "message": {**message, "text": "hi"}}
+
+
+async def test_a_chat_with_a_full_line_has_further_updates_dropped_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    fake = OneBatch([hello(800 + i, 1) for i in range(5)] + [hello(900, 2)])
+    settings = Settings.from_env(
+        {"TELEGRAM_BOT_TOKEN": "123456:" + "a" * 35, "BOT_DATA_DIR": str(tmp_path)}
+    )
+    runtime = build(settings, Assistant.load(ROOT), request=fake)
+    stop = asyncio.Event()
+    journal = Journal.open(tmp_path)
+    async with runtime.application:
+        poller = Poller(runtime.application, journal, max_line=2)
+        task = asyncio.create_task(poller.run(stop))
+        while len(fake.sent()) < 3:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+    assert sorted(p["chat_id"] for p in fake.sent()) == [1, 1, 2]
+    assert poller.dropped == 3
+    assert "dropped 1 updates from chats with more than 2 waiting" in caplog.text  # the first
+    assert "3 dropped" in caplog.text  # all of them, in the line at the stop
+    assert Journal.open(tmp_path).pending() == []  # dropped ones are done, not replayed
