@@ -267,7 +267,10 @@ async def serve_polling(
         )
         await poller.run(stop)
 
-    return await _serve(runtime, stop, poll)
+    try:
+        return await _serve(runtime, stop, poll)
+    finally:
+        journal.close()  # the poller closes it too; this covers a start-up that failed
 
 
 async def serve_webhook(
