@@ -24,6 +24,7 @@ from benchmarks import (
     core_latency,
     memory,
     question_log,
+    reliability,
     scale,
     startup,
     telegram_e2e,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[Options], Section]] = {
     "telegram": telegram_e2e.run,
     "scale": scale.run,
     "question-log": question_log.run,
+    "reliability": reliability.run,
 }
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SUMMARY = ROOT / "benchmarks" / "RESULTS.md"

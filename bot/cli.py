@@ -247,7 +247,8 @@ def cmd_health(args: argparse.Namespace) -> int:
     from bot.settings import load_core
     from bot.storage.heartbeat import health
 
-    return health(load_core().data_dir)
+    core = load_core()
+    return health(core.data_dir, core.health_max_wait)
 
 
 def cmd_reload(args: argparse.Namespace) -> int:

@@ -34,6 +34,9 @@ ROOT_VAR = "BOT_ROOT"
 ADMIN_IDS_VAR = "BOT_ADMIN_IDS"
 QUESTION_LOG_VAR = "BOT_QUESTION_LOG"
 QUESTION_LOG_RETENTION_VAR = "BOT_QUESTION_LOG_RETENTION_DAYS"
+DELIVERY_BUDGET_VAR = "BOT_DELIVERY_BUDGET"
+HEALTH_MAX_WAIT_VAR = "BOT_HEALTH_MAX_WAIT"
+CONFLICT_TIMEOUT_VAR = "BOT_CONFLICT_TIMEOUT"
 
 # Every variable the bot reads (tests clear them; the docs list them).
 ALL_VARS = (
@@ -55,6 +58,9 @@ ALL_VARS = (
     ADMIN_IDS_VAR,
     QUESTION_LOG_VAR,
     QUESTION_LOG_RETENTION_VAR,
+    DELIVERY_BUDGET_VAR,
+    HEALTH_MAX_WAIT_VAR,
+    CONFLICT_TIMEOUT_VAR,
 )
 
 # @BotFather tokens are "<bot id>:<35 characters of A-Z a-z 0-9 _ ->"; 30 leaves room for
@@ -85,6 +91,18 @@ DEFAULT_FLOOD_BURST = 8
 # Sustained rate once warned, before answers resume: one message every three seconds.
 DEFAULT_FLOOD_PER_MINUTE = 20
 MAX_FLOOD_SETTING = 10_000  # anything larger is a typo, not a policy
+# Seconds all the tries of one answer may take (retries, 429 waits): someone who has waited
+# half a minute has given up on it, and their next question waits behind it.
+DEFAULT_DELIVERY_BUDGET = 30.0
+MAX_DELIVERY_BUDGET = 300.0
+# The health check fails when an answer has been in hand this long, or a chat's next
+# question has not been taken up this long: twice the delivery budget, and a margin.
+DEFAULT_HEALTH_MAX_WAIT = 90.0
+MAX_HEALTH_MAX_WAIT = 86_400.0  # Telegram keeps updates a day; longer means "never"
+# Seconds of 409 Conflict (another instance polling with the token) before a newly started
+# bot gives way and exits: a rolling deploy's old instance stops well within a minute.
+DEFAULT_CONFLICT_TIMEOUT = 60.0
+MAX_CONFLICT_TIMEOUT = 3_600.0
 # Only this host by default: the reverse proxy in front forwards to it. A container (whose
 # proxy is elsewhere) sets WEBHOOK_LISTEN=0.0.0.0, as the Dockerfile does.
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
@@ -124,6 +142,7 @@ class CoreSettings:
     root: Path
     data_dir: Path = DEFAULT_DATA_DIR
     question_log: QuestionLogSettings = field(default_factory=QuestionLogSettings)
+    health_max_wait: float = DEFAULT_HEALTH_MAX_WAIT  # what `python -m bot health` allows
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CoreSettings:
@@ -132,6 +151,7 @@ class CoreSettings:
             root=_root(env) or default_root(),
             data_dir=_data_dir(env),
             question_log=QuestionLogSettings.from_env(env),
+            health_max_wait=_health_max_wait(env),
         )
 
 
@@ -198,6 +218,9 @@ class Settings:
     root: Path = field(default_factory=default_root)
     admin_ids: frozenset[int] = frozenset()  # Telegram user ids allowed /reload and /stats
     question_log: QuestionLogSettings = field(default_factory=QuestionLogSettings)
+    delivery_budget: float = DEFAULT_DELIVERY_BUDGET  # seconds for all the tries of one answer
+    health_max_wait: float = DEFAULT_HEALTH_MAX_WAIT  # validated here too, so typos show at start
+    conflict_timeout: float = DEFAULT_CONFLICT_TIMEOUT  # seconds of 409 before a newcomer exits
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -223,7 +246,18 @@ class Settings:
             root=_root(env) or default_root(),
             admin_ids=parse_admin_ids(env.get(ADMIN_IDS_VAR, "")),
             question_log=QuestionLogSettings.from_env(env),
+            delivery_budget=_number(
+                env, DELIVERY_BUDGET_VAR, DEFAULT_DELIVERY_BUDGET, MAX_DELIVERY_BUDGET
+            ),
+            health_max_wait=_health_max_wait(env),
+            conflict_timeout=_number(
+                env, CONFLICT_TIMEOUT_VAR, DEFAULT_CONFLICT_TIMEOUT, MAX_CONFLICT_TIMEOUT
+            ),
         )
+
+
+def _health_max_wait(env: Mapping[str, str]) -> float:
+    return _number(env, HEALTH_MAX_WAIT_VAR, DEFAULT_HEALTH_MAX_WAIT, MAX_HEALTH_MAX_WAIT)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:

@@ -15,6 +15,7 @@ from bot.settings import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_WEBHOOK_LISTEN,
     DEFAULT_WEBHOOK_PORT,
+    CoreSettings,
     Mode,
     Settings,
     SettingsError,
@@ -126,6 +127,12 @@ def test_webhook_settings_and_their_defaults() -> None:
         ({"BOT_QUESTION_LOG_RETENTION_DAYS": "0"}, "BOT_QUESTION_LOG_RETENTION_DAYS", "1 to"),
         ({"BOT_QUESTION_LOG_RETENTION_DAYS": "a year"}, "BOT_QUESTION_LOG_RETENTION_DAYS", "days"),
         ({"BOT_ROOT": "/no/such/folder"}, "BOT_ROOT", "directory"),
+        ({"BOT_DELIVERY_BUDGET": "half a minute"}, "BOT_DELIVERY_BUDGET", "number"),
+        ({"BOT_DELIVERY_BUDGET": "0"}, "BOT_DELIVERY_BUDGET", "more than 0"),
+        ({"BOT_DELIVERY_BUDGET": "3000"}, "BOT_DELIVERY_BUDGET", "at most 300"),
+        ({"BOT_HEALTH_MAX_WAIT": "-5"}, "BOT_HEALTH_MAX_WAIT", "more than 0"),
+        ({"BOT_CONFLICT_TIMEOUT": "forever"}, "BOT_CONFLICT_TIMEOUT", "number"),
+        ({"BOT_CONFLICT_TIMEOUT": "inf"}, "BOT_CONFLICT_TIMEOUT", "at most"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str, words: str) -> None:
@@ -133,6 +140,14 @@ def test_bad_settings_name_the_variable(env: dict[str, str], variable: str, word
     message = error(**full)
     assert message.startswith(variable) and words in message
     assert "\n" not in message and TOKEN not in message and TOKEN.split(":")[1] not in message
+
+
+def test_reliability_settings_and_their_defaults() -> None:
+    s = settings()
+    assert (s.delivery_budget, s.health_max_wait, s.conflict_timeout) == (30.0, 90.0, 60.0)
+    s = settings(BOT_DELIVERY_BUDGET="5", BOT_HEALTH_MAX_WAIT="20", BOT_CONFLICT_TIMEOUT="2.5")
+    assert (s.delivery_budget, s.health_max_wait, s.conflict_timeout) == (5.0, 20.0, 2.5)
+    assert CoreSettings.from_env({"BOT_HEALTH_MAX_WAIT": "20"}).health_max_wait == 20.0
 
 
 def test_a_data_dir_that_is_a_file_is_refused(tmp_path: Path) -> None:

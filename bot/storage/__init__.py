@@ -1,4 +1,4 @@
-"""What outlives a run: the question log, handled-update ids, the heartbeat.
+"""What outlives a run: the question log, the update journal, the heartbeat.
 
 Receives settings as values. May import: bot.dialogue (Reply) and below.
 """

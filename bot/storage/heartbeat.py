@@ -1,4 +1,8 @@
-"""A heartbeat file the running bot touches, and the check ``python -m bot health`` runs."""
+"""A heartbeat file the running bot touches, and the check ``python -m bot health`` runs.
+
+Healthy means both: the bot reached Telegram lately (the heartbeat), and answers are going
+out (no update in the journal has waited too long for its answer; see journal.waiting).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from bot.storage.datadir import recreate
 from bot.storage.files import touch_private
+from bot.storage.journal import waiting
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +65,17 @@ def is_fresh(path: Path, max_age: float = MAX_AGE, now: float | None = None) -> 
     return age <= max_age
 
 
-def health(directory: Path) -> int:
-    """Exit 0 if the bot touched its heartbeat in ``directory`` recently, else 1."""
-    healthy = is_fresh(directory / HEARTBEAT_FILE)
-    print("healthy" if healthy else f"unhealthy: no heartbeat in {MAX_AGE:.0f} s")
-    return EXIT_HEALTHY if healthy else EXIT_UNHEALTHY
+def health(directory: Path, max_wait: float) -> int:
+    """Exit 0 if the bot in ``directory`` polls and answers, else 1 (with the reason)."""
+    if not is_fresh(directory / HEARTBEAT_FILE):
+        print(f"unhealthy: no heartbeat in {MAX_AGE:.0f} s")
+        return EXIT_UNHEALTHY
+    late = waiting(directory, max_wait)
+    if late is not None:
+        print(
+            f"unhealthy: {late.count} updates not answered in time, the oldest waiting "
+            f"{late.oldest:.0f} s (limit {max_wait:.0f} s)"
+        )
+        return EXIT_UNHEALTHY
+    print("healthy")
+    return EXIT_HEALTHY

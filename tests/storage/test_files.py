@@ -22,8 +22,8 @@ from bot.storage.files import (
     touch_private,
     write_private,
 )
-from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import Heartbeat
+from bot.storage.journal import Journal
 from bot.storage.question_log import ChatKind, QuestionLog
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.telegram_fixtures import running_bot
@@ -81,11 +81,12 @@ def test_the_question_log_and_its_wal_files_are_private(
     log.close()
 
 
-def test_the_heartbeat_and_the_handled_updates_are_private(tmp_path: Path) -> None:
+def test_the_heartbeat_and_the_update_journal_are_private(tmp_path: Path) -> None:
     Heartbeat(tmp_path).beat()
-    handled = HandledLog.open(tmp_path / "data")
-    handled.add(5)
-    handled.close()
+    (tmp_path / "data").mkdir(mode=0o700)
+    journal = Journal.open(tmp_path / "data")
+    journal.add([(5, "1", {"update_id": 5})])
+    journal.close()
     assert mode(tmp_path / "heartbeat") == FILE_MODE
     assert {mode(p) for p in (tmp_path / "data").iterdir()} == {FILE_MODE}
     assert mode(tmp_path / "data") == DIR_MODE
@@ -101,6 +102,6 @@ async def test_every_file_the_running_bot_makes_is_private(tmp_path: Path) -> No
                     break
                 await asyncio.sleep(0.02)
             files = list(data.iterdir())
-            assert len(files) >= 3  # question log (and its WAL), heartbeat, handled updates
+            assert len(files) >= 3  # question log (and its WAL), heartbeat, update journal
             assert {p.name: mode(p) for p in files} == {p.name: FILE_MODE for p in files}
             assert mode(data) == DIR_MODE

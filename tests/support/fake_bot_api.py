@@ -320,6 +320,15 @@ class FaultPlan:
         return kind
 
 
+@dataclass(frozen=True)
+class ChatFault:
+    """One scripted failure of a sendMessage to one chat (see FakeBotApi.fail_chat)."""
+
+    kind: str
+    seconds: float
+    retry_after: int
+
+
 @dataclass
 class TokenBucket:
     """Classic token bucket: capacity tokens, refilled at rate per second."""
@@ -610,6 +619,8 @@ class FakeBotApi:
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._limiter = FloodLimiter()
+        self._chat_faults: dict[int, deque[ChatFault]] = {}
+        self.chat_faults_injected = 0  # scripted per-chat failures served so far
         self._updates: list[JsonDict] = []
         self._next_update_id = FIRST_UPDATE_ID
         self._confirmed_offset = 0
@@ -739,16 +750,20 @@ class FakeBotApi:
         reply_to_message_id: int | None = None,
         reply_to_bot: bool = False,
         entities: list[JsonDict] | None = None,
+        date: int | None = None,
     ) -> int:
         """Queue a text message from a user; return its update_id.
 
         Without entities, a leading "/command" gets a bot_command entity at offset 0 and each
-        "@username" a mention entity, as Telegram adds them.
+        "@username" a mention entity, as Telegram adds them. ``date`` (Unix time) backdates
+        the message, as for one Telegram held while the bot was away.
         """
         with self._cond:
             chat = self._chat(chat_id, chat_type, first_name)
             message = self._new_message(chat, self._user(chat, user_id, first_name))
             message["text"] = text
+            if date is not None:
+                message["date"] = date
             found = auto_entities(text) if entities is None else entities
             if found:
                 message["entities"] = found
@@ -1090,6 +1105,15 @@ class FakeBotApi:
             return error_response(ApiError(500, f"Internal Server Error: fake API bug {exc!r}"))
 
     def _call(self, method: str, params: Params) -> Response:
+        scripted = self._scripted_fault(method, params)
+        if scripted is not None:
+            if scripted.kind == "429":
+                retry = scripted.retry_after
+                return error_response(
+                    ApiError(429, f"Too Many Requests: retry after {retry}", retry)
+                )
+            self._stopping.wait(scripted.seconds)  # a stall: then the connection is dropped
+            return Response(0)
         with self._cond:
             fault = self.faults.choose(method) if self.faults else None
             stall_seconds = self.faults.stall_seconds if self.faults else 0.0
@@ -1109,6 +1133,38 @@ class FakeBotApi:
         if stalled:
             self._mark_stalled(result)
         return ok_response(result)
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        kind: str,
+        times: int = 1,
+        *,
+        seconds: float = DEFAULT_STALL_SECONDS,
+        retry_after: int = DEFAULT_RETRY_AFTER,
+    ) -> None:
+        """Make the next ``times`` sendMessage calls to one chat fail: "stall" hangs
+        ``seconds`` and drops the connection unprocessed; "429" answers Too Many Requests
+        with ``retry_after``. Other chats are served as usual."""
+        if kind not in ("stall", "429"):
+            raise ValueError(f"unknown chat fault {kind!r}: choose stall or 429")
+        with self._cond:
+            queue = self._chat_faults.setdefault(chat_id, deque())
+            queue.extend(ChatFault(kind, seconds, retry_after) for _ in range(times))
+
+    def _scripted_fault(self, method: str, params: Params) -> ChatFault | None:
+        if method != "sendMessage":
+            return None
+        try:
+            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        with self._cond:
+            queue = self._chat_faults.get(chat_id)
+            if not queue:
+                return None
+            self.chat_faults_injected += 1
+            return queue.popleft()
 
     def _fault_response(self, kind: str) -> Response:
         if kind == "500":

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from bot.channels.telegram.app import Runtime, build, serve_polling
 from bot.dialogue.assistant import Assistant
 from bot.settings import QUESTION_LOG_FILENAME as LOG_FILENAME
 from bot.settings import Settings
+from bot.storage.journal import JOURNAL_FILE
 from bot.storage.question_log import QuestionLog
 from tests.support.fake_bot_api import FakeBotApi
 
@@ -26,6 +29,7 @@ JsonDict = dict[str, Any]
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 10.0  # seconds a test waits for a reply before it fails (replies take milliseconds)
 STOP_TIMEOUT = 15.0  # seconds a bot may take to stop (the stop grace is 8)
+SETTLE_POLL = 0.01  # seconds between looks at the journal while waiting for answers
 # Subprocess environment: just enough to run Python; bot settings are added per test.
 PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
 
@@ -71,9 +75,14 @@ class RunningBot:
         return messages[before]
 
     async def settled(self, update_id: int) -> None:
-        """Wait until the bot has handled and confirmed ``update_id``."""
+        """Wait until the bot has confirmed ``update_id`` and answered it (and all before)."""
         if not await self.api.wait_for_async(lambda: self.api.confirmed_offset > update_id, WAIT):
             raise TimeoutError(f"update {update_id} was not confirmed within {WAIT}s")
+        deadline = time.monotonic() + WAIT
+        while unanswered(self.data_dir, update_id):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"update {update_id} was not answered within {WAIT}s")
+            await asyncio.sleep(SETTLE_POLL)
 
     async def stop(self) -> int:
         """Stop gracefully and return the exit status serve_polling gave."""
@@ -123,6 +132,18 @@ async def running_bot(
             question_log.close()
             if own:
                 server.stop()
+
+
+def unanswered(data_dir: Path, update_id: int) -> int:
+    """Updates up to ``update_id`` still unanswered in the journal in ``data_dir``."""
+    path = data_dir / JOURNAL_FILE
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        row = db.execute(
+            "SELECT COUNT(*) FROM entries WHERE done = 0 AND update_id <= ?", (update_id,)
+        ).fetchone()
+    return int(row[0])
 
 
 def subprocess_env(settings: Mapping[str, str]) -> dict[str, str]:

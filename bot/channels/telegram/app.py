@@ -26,7 +26,12 @@ from bot.channels.telegram.flood import Arrivals, FloodControl
 from bot.channels.telegram.handlers import AnyQuestionLog, TelegramBot
 from bot.channels.telegram.logs import configure_logging
 from bot.channels.telegram.ordering import PerChatUpdateProcessor
-from bot.channels.telegram.polling import ALLOWED_UPDATES, Poller
+from bot.channels.telegram.polling import (
+    ALLOWED_UPDATES,
+    BUDGETS_PER_UPDATE,
+    Poller,
+    PollingConflict,
+)
 from bot.channels.telegram.reloader import add_sighup_handler
 from bot.channels.telegram.webhook import UpdateReceiver, WebhookServer
 from bot.dialogue.assistant import Assistant
@@ -42,8 +47,8 @@ from bot.settings import (
     prefer_timedelta,
 )
 from bot.storage.datadir import ensure_data_dir
-from bot.storage.handled import HandledLog
 from bot.storage.heartbeat import TOUCH_INTERVAL, Heartbeat
+from bot.storage.journal import Journal
 from bot.storage.pidfile import PidFile, write_reload_result
 from bot.storage.question_log import NullQuestionLog, QuestionLog
 
@@ -115,7 +120,7 @@ def build(
     arrivals = Arrivals()
     handlers = TelegramBot(
         assistant,
-        delivery=Delivery(),
+        delivery=Delivery(budget=settings.delivery_budget),
         flood=FloodControl(settings.flood_burst, settings.flood_per_minute),
         arrivals=arrivals,
         log=log,
@@ -265,6 +270,9 @@ async def _serve(runtime: Runtime, stop: asyncio.Event, body: Callable[[], Await
     except InvalidToken:
         log.error("the Bot API refused %s: check it with @BotFather", TOKEN_VAR)
         return EXIT_FAILURE
+    except PollingConflict as conflict:
+        log.error("%s", conflict)
+        return EXIT_FAILURE
     finally:
         if runtime.pid_file is not None:
             runtime.pid_file.remove()
@@ -280,20 +288,29 @@ async def serve_polling(
     stop: asyncio.Event | None = None,
     runtime: Runtime | None = None,
 ) -> int:
-    """Long polling with confirm-after-answer until SIGINT/SIGTERM (or ``stop``); exit status."""
+    """Long polling through the update journal until SIGINT/SIGTERM (or ``stop``); exit status."""
     stop = stop or asyncio.Event()
     runtime = runtime or build(settings, assistant)
     application = runtime.application
-    handled = HandledLog.open(settings.data_dir)
+    journal = Journal.open(settings.data_dir)
 
     async def poll() -> None:
         await application.start()
         log.info("polling for updates")
-        heartbeat = Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime))
-        arrivals = runtime.handlers.arrivals
-        await Poller(application, handled, heartbeat=heartbeat, arrivals=arrivals).run(stop)
+        poller = Poller(
+            application,
+            journal,
+            heartbeat=Heartbeat(settings.data_dir, on_recreated=lambda: write_pid_file(runtime)),
+            arrivals=runtime.handlers.arrivals,
+            conflict_limit=settings.conflict_timeout,
+            update_deadline=BUDGETS_PER_UPDATE * settings.delivery_budget,
+        )
+        await poller.run(stop)
 
-    return await _serve(runtime, stop, poll)
+    try:
+        return await _serve(runtime, stop, poll)
+    finally:
+        journal.close()  # the poller closes it too; this covers a start-up that failed
 
 
 async def serve_webhook(

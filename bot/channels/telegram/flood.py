@@ -102,15 +102,19 @@ class RecentTaps:
 
 
 class Arrivals:
-    """When each update reached the bot (by update id), so handlers can tell who talked over."""
+    """When each update was sent (by update id), so handlers can tell who talked over.
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    Times are Unix time, as Telegram dates messages: a message that waited in a backlog
+    still counts from when it was sent, not from when the bot got to it.
+    """
+
+    def __init__(self, clock: Clock = time.time) -> None:
         self._clock = clock
         self._times: BoundedDict[int, float] = BoundedDict(MAX_TRACKED)
 
-    def record(self, update_id: int) -> None:
-        """Note that ``update_id`` arrived now."""
-        self._times[update_id] = self._clock()
+    def record(self, update_id: int, at: float | None = None) -> None:
+        """Note that ``update_id`` was sent at ``at`` (default: now)."""
+        self._times[update_id] = self._clock() if at is None else at
 
     def pop(self, update_id: int) -> float | None:
         """When ``update_id`` arrived (forgetting it), or None if it was never recorded."""
@@ -118,9 +122,9 @@ class Arrivals:
 
 
 class AnswerTimes:
-    """When the bot last answered each key (a person in a chat, or a whole group)."""
+    """When the bot last answered each key (a person in a chat, or a whole group), Unix time."""
 
-    def __init__(self, clock: Clock = time.monotonic) -> None:
+    def __init__(self, clock: Clock = time.time) -> None:
         self._clock = clock
         self._times: BoundedDict[Hashable, float] = BoundedDict(MAX_TRACKED)
 

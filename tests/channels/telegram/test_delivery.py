@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -12,12 +15,16 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.channels.telegram.delivery import (
     BACKOFF_MAX,
     BACKOFF_START,
+    DEFAULT_ATTEMPTS,
+    DEFAULT_BUDGET,
     MAX_FLOOD_WAITS,
     MAX_RETRY_AFTER,
     RETRY_AFTER_MARGIN,
+    BudgetSpent,
     Delivery,
     retry_after_seconds,
 )
+from tests.support.telegram_fixtures import WAIT
 
 
 @pytest.fixture(autouse=True)
@@ -48,14 +55,28 @@ def timed_out(cause: Exception) -> TimedOut:
         return error
 
 
-def delivery(**kwargs: int) -> tuple[Delivery, list[float]]:
-    """A Delivery whose sleeps are recorded instead of slept."""
+class FakeTime:
+    """A clock that only moves when Delivery sleeps (or a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def delivery(
+    attempts: int = DEFAULT_ATTEMPTS, budget: float = DEFAULT_BUDGET
+) -> tuple[Delivery, list[float]]:
+    """A Delivery whose sleeps are recorded (and move its clock) instead of slept."""
     waits: list[float] = []
+    clock = FakeTime()
 
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
+        clock.now += seconds
 
-    return Delivery(sleep=sleep, **kwargs), waits
+    return Delivery(sleep=sleep, attempts=attempts, budget=budget, clock=clock), waits
 
 
 async def run(d: Delivery, make: Callable[[], Awaitable[str]]) -> str:
@@ -63,7 +84,7 @@ async def run(d: Delivery, make: Callable[[], Awaitable[str]]) -> str:
 
 
 async def test_server_errors_are_retried_with_growing_bounded_waits() -> None:
-    d, waits = delivery(attempts=8)
+    d, waits = delivery(attempts=8, budget=60)
     script = Script(*[NetworkError("Internal Server Error")] * 7)
     assert await run(d, script) == "ok"
     assert waits[0] == BACKOFF_START
@@ -80,7 +101,7 @@ async def test_retry_after_is_respected() -> None:
 
 
 async def test_flood_waits_have_their_own_bounded_budget() -> None:
-    d, _ = delivery(attempts=2)
+    d, _ = delivery(attempts=2, budget=60)
     script = Script(NetworkError("Bad Gateway"), *[RetryAfter(1)] * MAX_FLOOD_WAITS)
     assert await run(d, script) == "ok"
     with pytest.raises(RetryAfter):
@@ -124,3 +145,36 @@ async def test_retries_are_bounded_and_the_last_error_is_raised() -> None:
     with pytest.raises(NetworkError, match="Bad Gateway"):
         await run(d, script)
     assert script.calls == 3 and len(waits) == 2 and d.stats.gave_up == 1
+
+
+async def test_a_retry_after_past_the_budget_drops_the_answer_without_naming_the_chat(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    d, waits = delivery(budget=30)
+    with caplog.at_level(logging.WARNING), pytest.raises(BudgetSpent):
+        await run(d, Script(RetryAfter(20), RetryAfter(20)))
+    assert waits == [20 + RETRY_AFTER_MARGIN]  # the first wait fits, the second does not
+    assert d.stats.dropped == 1 and d.stats.gave_up == 1
+    [line] = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert "chat" not in line and "1 dropped" in line
+
+
+async def test_retries_stop_at_the_budget_however_many_attempts_are_left() -> None:
+    d, waits = delivery(attempts=100, budget=10)
+    with pytest.raises(BudgetSpent):
+        await run(d, Script(*[NetworkError("Bad Gateway")] * 100))
+    assert sum(waits) <= 10
+
+
+async def test_an_attempt_still_running_when_the_budget_ends_is_cut_off() -> None:
+    d = Delivery(budget=0.2)
+
+    async def hang() -> str:
+        await asyncio.sleep(WAIT)
+        return "never"
+
+    started = time.monotonic()
+    with pytest.raises(BudgetSpent):
+        await run(d, hang)
+    assert time.monotonic() - started < WAIT / 2
+    assert d.stats.dropped == 1 and d.stats.possible_duplicates == 1

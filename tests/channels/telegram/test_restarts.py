@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import signal
 import threading
 import time
@@ -14,7 +15,7 @@ from bot.channels.telegram.render import visible_text
 from bot.dialogue.assistant import Assistant
 from bot.settings import default_root
 from tests.support.fake_bot_api import FakeBotApi, FaultPlan
-from tests.support.telegram_fixtures import BotProcess, bot_env, sent_count, wait_polling
+from tests.support.telegram_fixtures import WAIT, BotProcess, bot_env, sent_count, wait_polling
 
 pytestmark = pytest.mark.slow  # bot subprocesses killed and restarted
 
@@ -30,16 +31,15 @@ QUESTIONS = (
 CHATS = 40
 ROUNDS = 15  # messages per chat: 600 in all
 KILLS = 3
-# Answers repeated after a SIGKILL are those sent but not yet marked handled at that
-# instant. On the shared 2-core machines 1% (6 of 600) failed about one run in four (7 to
-# 10 seen); the per-chat journal of the reliability issue is to bring it under 1%. Until
-# then this bound guards against a regression, not the target.
-MAX_DUPLICATE_SHARE = 0.025
-# Seconds between pushes: about 80 messages a second, well above Telegram's 30 a second for a
-# whole bot, yet within what the bot sustains here. A SIGKILL can repeat only answers that
-# were on the wire at that instant; a bot pushed far past its capacity has more of those.
+# Answers repeated after a SIGKILL are only those sent but not yet marked done in the
+# journal at that instant (the issue's target: under 1%).
+MAX_DUPLICATE_SHARE = 0.01
+# Seconds between pushes: about 80 messages a second, well above Telegram's 30 a second for
+# a whole bot. A SIGKILL can repeat only answers that were on the wire at that instant; the
+# bot keeps as few in hand as the rate needs (workers.py), so there are few of those.
 STREAM_GAP = 0.012
 ALL_ANSWERED_WAIT = 60.0
+IN_HAND = re.compile(r"(\d+) answers were in hand")  # the journal's count after each kill
 
 
 def quiet_settings(api: FakeBotApi, data: Path, level: str = "WARNING") -> dict[str, str]:
@@ -52,6 +52,7 @@ def collapse(texts: list[str]) -> list[str]:
     return [t for i, t in enumerate(texts) if i == 0 or texts[i - 1] != t]
 
 
+@pytest.mark.slow
 def test_sigkill_and_restart_mid_stream_loses_no_message(tmp_path: Path) -> None:
     core = Assistant.load(default_root())
     answers = {q: visible_text(core.reply(f"ref-{q}", q)) for q in QUESTIONS}
@@ -73,6 +74,7 @@ def test_sigkill_and_restart_mid_stream_loses_no_message(tmp_path: Path) -> None
 
         feeder = threading.Thread(target=stream)
         process = BotProcess(settings)
+        interrupted: list[str] = []
         try:
             wait_polling(api, 0)
             feeder.start()
@@ -80,6 +82,7 @@ def test_sigkill_and_restart_mid_stream_loses_no_message(tmp_path: Path) -> None
                 time.sleep(chaos.uniform(0.3, 0.7))  # a kill at an arbitrary moment
                 process.signal(signal.SIGKILL)
                 assert process.wait() == -signal.SIGKILL
+                interrupted.append(process.output)
                 process.close()
                 polls = len(api.calls_to("getUpdates"))
                 process = BotProcess(settings)
@@ -91,14 +94,17 @@ def test_sigkill_and_restart_mid_stream_loses_no_message(tmp_path: Path) -> None
             ), f"{sent_count(api)} of {total} answered; log: {process.output[-2000:]}"
             process.signal(signal.SIGTERM)
             assert process.wait() == 0
+            interrupted.append(process.output)
         finally:
             process.close()
         duplicates = sent_count(api) - total
+        in_hand = [int(n) for out in interrupted for n in IN_HAND.findall(out)]
         for chat, questions in plan.items():
             assert collapse(api.sent_texts(chat)) == [answers[q] for q in questions]
-        assert duplicates <= MAX_DUPLICATE_SHARE * total, duplicates
+        assert duplicates < MAX_DUPLICATE_SHARE * total, (duplicates, in_hand)
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_answers_in_flight_confirms_them_and_exits_0(tmp_path: Path) -> None:
     faults = FaultPlan(rate=0.3, kinds=("429",), retry_after=1, seed=4)
     with FakeBotApi(faults=faults) as api:
@@ -141,7 +147,7 @@ def test_an_unreadable_update_is_skipped_not_redelivered_forever(tmp_path: Path)
         process = BotProcess(quiet_settings(api, tmp_path))
         try:
             assert api.wait_for(lambda: api.confirmed_offset > good, 15), process.output
-            assert "July 2012" in api.sent_texts(5)[-1]
+            assert "July 2012" in api.wait_for_messages(5, 1, WAIT)[-1]["visible_text"]
             assert "cannot be read: skipped" in process.output
         finally:
             process.close()
