@@ -92,6 +92,7 @@ def test_the_heartbeat_and_the_update_journal_are_private(tmp_path: Path) -> Non
     assert mode(tmp_path / "data") == DIR_MODE
 
 
+@pytest.mark.slow  # the Telegram bot end to end
 async def test_every_file_the_running_bot_makes_is_private(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with FakeBotApi() as api:

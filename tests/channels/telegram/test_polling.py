@@ -29,6 +29,8 @@ from tests.support.fake_bot_api import FakeBotApi, Params
 from tests.support.offline_bot_api import OfflineBotApi
 from tests.support.telegram_fixtures import ROOT, WAIT, running_bot
 
+pytestmark = pytest.mark.slow  # the Telegram bot, its poller or its workers, in real time
+
 
 class HoldChat(FakeBotApi):
     """sendMessage to one chat waits until released."""

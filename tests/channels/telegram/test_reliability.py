@@ -22,6 +22,8 @@ from tests.support.telegram_fixtures import (
     wait_polling,
 )
 
+pytestmark = pytest.mark.slow  # the Telegram bot, its poller or its workers, in real time
+
 QUESTION = "when was the consultation?"
 OTHER_CHATS = 30
 PER_CHAT = 5  # 150 questions: more than one getUpdates batch (100) behind the slow chat

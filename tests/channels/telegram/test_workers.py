@@ -8,6 +8,8 @@ import pytest
 
 from bot.channels.telegram.workers import MIN_PATIENCE, Workers
 
+pytestmark = pytest.mark.slow  # the Telegram bot, its poller or its workers, in real time
+
 
 async def test_the_pool_follows_the_time_an_answer_takes() -> None:
     workers = Workers(minimum=2, maximum=16, rate=30)  # MAX_PATIENCE 1 s
