@@ -207,6 +207,8 @@ def clear_core_caches(assistant: Assistant) -> int:
 
 
 def _collect_cache(value: object, caches: dict[int, Callable[[], None]]) -> None:
+    if isinstance(value, type):
+        return  # a cache class itself (bot.bounded.BoundedCache), not a cache
     clear = getattr(value, "cache_clear", None)
     if callable(clear) and hasattr(value, "cache_info"):
         caches[id(value)] = clear
