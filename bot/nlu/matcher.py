@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from bot.bounded import BoundedCache
 from bot.lang.text import stem, tokens
 from bot.lang.vocabulary import Vocabulary
 from bot.lang.words import QUESTION_WORDS, STOPWORDS
@@ -12,6 +13,9 @@ from bot.nlu.entities import Entity, EntityIndex
 from bot.schema.intents import IntentSpec, Term
 from bot.schema.knowledge import Knowledge
 from bot.tuning import TUNING
+
+# Matches remembered, by message text and context kinds (least recently used forgotten).
+MATCH_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class Matcher:
     """Scores questions against intents; built once from knowledge/ and intents.yaml."""
 
     def __init__(self, knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> None:
+        self._cache: BoundedCache[tuple[str, frozenset[str]], Match] = BoundedCache(MATCH_CACHE)
         self.intents = {spec.id: spec for spec in intents}
         self._order = {spec.id: index for index, spec in enumerate(intents)}
         self._lookup_intents = {spec.id for spec in intents if spec.lookup}
@@ -127,7 +132,16 @@ class Matcher:
         """Normalise, correct, find entities and rank the intents for ``text``.
 
         ``context`` names the slot kinds ("force", "body") the chat's context could fill.
+        A pure function of both: a message seen before (a button's question, a common
+        question) is matched once.
         """
+        key = (text, context)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._match(text, context)
+        return found
+
+    def _match(self, text: str, context: frozenset[str]) -> Match:
         raw = tokens(text)
         words: list[str] = []
         corrections: list[tuple[str, str]] = []
