@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.lang.text import stem, tokens
-from bot.lang.words import EXCLUSIVE, QUESTION_WORDS, STOPWORDS
+from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
@@ -65,14 +65,8 @@ class FactDesk:
         self.knowledge = knowledge
         self.book = knowledge.facts
         self.force_ids = tuple(f.id for f in knowledge.forces)
-        # the bodies whose work the page reports (HMIC, conducting the inspections): a
-        # question naming one of them asks about the page's own facts
-        self.voices = frozenset(
-            member
-            for fact in self.book.facts
-            if fact.attribute == "conducted_by" and isinstance(fact.value, tuple)
-            for member in fact.value
-        )
+        # the bodies the page speaks for (HMIC): naming one asks about the page's own facts
+        self.voices = self.book.voices
         self._subject_stems = {
             stem(w)
             for force in knowledge.forces
@@ -270,7 +264,7 @@ class FactDesk:
             return None
         about_forces = any(h in self.force_ids for h in self.book.subjects_with(attribute.id))
         for force in self.force_ids:
-            area = self.book.fact(force, "area")
+            area = self.book.fact(force, self.book.place_attribute or "")
             if area is None or area.value not in analysis.asserted.places:
                 continue
             if about_forces or self.book.fact(force, attribute.id) is not None:
@@ -447,7 +441,7 @@ class FactDesk:
         asked = {
             stem(w)
             for w in words
-            if w not in STOPWORDS and len(w) > 2 and not w.isdigit() and stem(w) not in _NAMED
+            if w not in STOPWORDS and len(w) > 2 and not w.isdigit() and stem(w) not in _NEUTRAL
         }
         asked -= self._subject_stems
         own = {stem(w) for w in tokens(str(fact.value))}
@@ -527,7 +521,7 @@ class FactDesk:
 # When a question asserts several kinds of value and names no attribute, the most specific
 # kind says what it is about: "did hmic inspect gmp in bolton?" is about the place.
 _IMPLIED_ORDER = ("place", "date", "number", "entity", "")
-_NAMED = frozenset({stem(w) for w in ("police", "force", "forces", "chosen", "selected")})
+_NEUTRAL = frozenset(stem(w) for w in CLAIM_NEUTRAL)
 
 
 def _says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:

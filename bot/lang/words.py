@@ -163,6 +163,9 @@ REQUESTS = frozenset(
     would will i need want help find where thanks thank thx ty cheers ta great
     """.split()  # noqa: SIM905
 )
+# Words a claim about a text value shares with every subject's value ("chosen", "police"):
+# they neither support nor contradict it.
+CLAIM_NEUTRAL = ("police", "force", "forces", "chosen", "selected")
 # A number asserted without a figure: "does gmp have several local authorities?".
 VAGUE_PLURAL = frozenset(
     tuple(p.split())

@@ -95,6 +95,8 @@ class FactBook:
     places: tuple[str, ...] = ()
     other_bodies: tuple[OtherBody, ...] = ()
     asks: tuple[tuple[ValueType, tuple[str, ...]], ...] = ()  # type -> bare question words
+    voices: frozenset[str] = frozenset()  # bodies the page speaks for (HMIC)
+    place_attribute: str | None = None  # each force's inspected area
     _by_key: dict[tuple[str, str], Fact] = field(init=False, repr=False, compare=False)
     _attributes: dict[str, Attribute] = field(init=False, repr=False, compare=False)
     _holders: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -208,7 +210,23 @@ def load_facts(
                     item.optional_text("intent") or (attribute.intent if attribute else None),
                 )
             )
-    return FactBook(subjects, attributes, tuple(facts), places, other_bodies, tuple(asks))
+    voices = top.texts("voices", required=False)
+    for voice in voices:
+        if voice not in body_ids:
+            top.fail("voices", f"{voice!r} is not a body id ({', '.join(sorted(body_ids))})")
+    place_attribute = top.optional_text("place_attribute")
+    if place_attribute is not None and place_attribute not in by_id:
+        top.fail("place_attribute", f"{place_attribute!r} is not an attribute of facts.yaml")
+    return FactBook(
+        subjects,
+        attributes,
+        tuple(facts),
+        places,
+        other_bodies,
+        tuple(asks),
+        frozenset(voices),
+        place_attribute,
+    )
 
 
 def _by_type(fields: Fields | None) -> list[tuple[ValueType, tuple[str, ...]]]:

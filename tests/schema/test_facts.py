@@ -96,6 +96,8 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ("    value: April 2015\n", "    value: April 2015\n    nott: [x]\n", "unknown field"),
         ("    value: April 2015\n", "    value: 2015-04\n", "expected a month and year"),
         ("    first: 1\n", "    first: some\n", "expected true, false or a number of words"),
+        ("voices: [hmic]\n", "voices: [hmik]\n", "'hmik' is not a body id"),
+        ("place_attribute: area\n", "place_attribute: areas\n", "'areas' is not an attribute"),
     ],
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
@@ -120,10 +122,10 @@ def test_a_new_attribute_needs_only_yaml(root: Path) -> None:
     )
     edit(
         root,
-        "\nasks:\n",
+        "\n# voices: the bodies",
         "\n  - subject: consultation\n    attribute: colour\n    value: null\n"
         "    note: It names no colours.\n    source: In July 2012, a consultation exercise\n"
-        "\nasks:\n",
+        "\n# voices: the bodies",
     )
     bot = Assistant.load(root)
     reply = bot.reply("c", "what colour was the consultation")
