@@ -316,6 +316,7 @@ class Assistant:
             self._is_bare_entity(match)
             and not self._strong_elsewhere(match)
             and not checks_a_fact  # "was cqc in it?" asks a yes/no of the cqc
+            and not match.not_covered  # "what does the cqc actually do" is not about the page
         ):
             follow = self._follow_up_intent(state, forces, bodies)
             if follow is not None and follow == state.pending:
