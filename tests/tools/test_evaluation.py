@@ -21,7 +21,7 @@ BLIND_FLOORS = {
     "understanding_1.yaml": 0.89,
     "understanding_2.yaml": 0.91,
     "understanding_3.yaml": 0.90,
-    "understanding_4.yaml": 0.83,
+    "understanding_4.yaml": 0.90,
 }
 
 
