@@ -202,6 +202,14 @@ CLAIM_OPENERS = tuple(
         "i reckon",
     )
 )
+# A force named after one of these is a place the question asserts, not its subject:
+# "did the police work with partners in Rochdale?".
+LOCATIVES = frozenset(
+    {"in", "at", "within", "around", "across", "near", "inside", "covering", "covered", "covers"}
+)
+# A date after one of these is not the date of the event asked about: "inspected again
+# since 2013?" asks about later events, not whether the inspection was in 2013.
+RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})
 # Words that make a claim exclusive: "the consultation was just Ofsted" is wrong when
 # Ofsted was one of five.
 EXCLUSIVE = frozenset(

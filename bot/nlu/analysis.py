@@ -11,20 +11,19 @@ from dataclasses import dataclass
 
 from bot.bounded import BoundedCache
 from bot.lang.text import stem, tokens
-from bot.lang.words import FOLLOW_UP_FILLER, LEADING_FILLER, REFERENTS, VAGUE_PLURAL
+from bot.lang.words import (
+    FOLLOW_UP_FILLER,
+    LEADING_FILLER,
+    LOCATIVES,
+    REFERENTS,
+    RELATIVE,
+    VAGUE_PLURAL,
+)
 from bot.nlu.form import Form, assertion, question_form
 from bot.nlu.matcher import Match
-from bot.schema.facts import Attribute, ValueType
+from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
 
-# A force named after one of these is a place the question asserts, not its subject:
-# "did the police work with partners in Rochdale?".
-LOCATIVES = frozenset(
-    {"in", "at", "within", "around", "across", "near", "inside", "covering", "covered", "covers"}
-)
-# A date after one of these is not the date of the event asked about: "inspected again
-# since 2013?" asks about later events, not whether the inspection was in 2013.
-RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})
 # Numbers a question may assert about a count (years are dates, not counts). One is left
 # out: "which one ...?" is read as 1 by the normaliser.
 MIN_COUNT, MAX_COUNT = 2, 1000
@@ -235,10 +234,6 @@ class Analyser:
                 best[owner] = hit
         order = {a.id: i for i, a in enumerate(self.book.attributes)}
         return tuple(sorted(best.values(), key=lambda h: (-h.strength, order[h.id])))
-
-    def attribute(self, attribute_id: str) -> Attribute:
-        """The attribute record with this id."""
-        return self.book.attribute(attribute_id)
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
