@@ -342,6 +342,13 @@ class Assistant:
                     bodies=bodies,
                     rule=Rule.CHOICE_BY_POSITION,
                 )
+        listed = self._listed_choice(state, match)
+        if listed is not None and best is not None:
+            # "and when was 2 published?" after an answer about two forces: the second one
+            scored = Scored(best.intent, best.score, best.matched)
+            return self._answer(
+                state, match, scored, forces=(listed,), rule=Rule.CHOICE_BY_POSITION
+            )
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
             scored = Scored(state.pending, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
@@ -658,6 +665,20 @@ class Assistant:
             body_ids = [b.id for b in self.knowledge.bodies]
             return (), (body_ids[index],)
         return (self.knowledge.forces[index].id,), ()
+
+    def _listed_choice(self, state: ChatState, match: Match) -> str | None:
+        """The force a position picks among those the last answer listed, in a short
+        question about one force that names none: "and when was 2 published?"."""
+        if state.pending or match.entities or len(state.forces) < 2 or match.best is None:
+            return None
+        if len(match.words) > TUNING.max_follow_up_words:
+            return None
+        if self.intents[match.best.intent].slot != "force":
+            return None
+        picks = [ORDINALS[w] for w in match.words if w in ORDINALS]
+        if len(picks) != 1 or picks[0] >= len(state.forces):
+            return None
+        return state.forces[picks[0]]
 
     def _strong_other(self, match: Match, pending: str) -> bool:
         """Whether the message clearly asks something else than the pending question."""

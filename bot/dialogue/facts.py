@@ -89,6 +89,9 @@ class FactDesk:
         carried = follow_up and analysis.asks is None
         if carried and form is Form.OPEN and context.form is not Form.OPEN:
             form = context.form  # "and the youth justice board?" after "was cqc in it?"
+        if form is Form.OPEN and analysis.words[:1] == ("why",):
+            # "why wasn't it at the same time as Ofsted's?" asks the timing's reason
+            hits = tuple(self._why(hit) for hit in hits)
         if form is Form.OPEN and hits:
             # "whose report came out in feb 2013?": an attribute whose value the question
             # gives names the subject, whatever other attribute words it has
@@ -122,6 +125,11 @@ class FactDesk:
                     reverse=reverse is not None,
                 )
         return None
+
+    def _why(self, hit: AttributeHit) -> AttributeHit:
+        """The attribute a "why ...?" about ``hit`` asks for, where one is named."""
+        reason = self.book.attribute(hit.id).reason
+        return AttributeHit(reason, hit.strength) if reason else hit
 
     def _hits(
         self, analysis: Analysis, context: FactContext

@@ -244,6 +244,8 @@ class SafetyScreen:
         if count > MAX_COMBINATIONS:
             matches = [m[:MAX_MATCHES_PER_PART] for m in matches]
         for combo in product(*matches):
+            if len(set(combo)) < len(combo):
+                continue  # one word read as two parts ("my phone" as a place and a gift)
             if max(end for _, end in combo) - min(start for start, _ in combo) <= self.window:
                 return True
         return False

@@ -60,6 +60,7 @@ class Attribute:
     implied_by: str | None = None
     first: int = 0  # a fact, not an intent, answers open questions naming it in this many words
     intent: str | None = None  # the intents.yaml topic its answers belong to
+    reason: str | None = None  # the attribute a "why ...?" about this one asks for
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,12 @@ def load_facts(
         for b in top.items("other_bodies")
     )
     asks = _by_type(top.optional_child("asks"))
+    attribute_ids = {a.id for a in attributes}
+    for index, declared in enumerate(attributes):
+        if declared.reason is not None and declared.reason not in attribute_ids:
+            Fields(doc, ("attributes", index), problems).fail(
+                "reason", f"{declared.reason!r} is not an attribute of facts.yaml"
+            )
     known_subjects = force_ids | body_ids | {s.id for s in subjects}
     by_id = {a.id: a for a in attributes}
     entity_ids = force_ids | body_ids | {b.id for b in other_bodies}
@@ -256,6 +263,7 @@ def _attribute(a: Fields) -> Attribute:
         "first",
         "silent",
         "intent",
+        "reason",
     )
     raw_type = a.text("type")
     try:
@@ -286,6 +294,7 @@ def _attribute(a: Fields) -> Attribute:
         implied_by=implied,
         first=_first(a),
         intent=a.optional_text("intent"),
+        reason=a.optional_text("reason"),
     )
 
 

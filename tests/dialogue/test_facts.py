@@ -61,6 +61,7 @@ CLAIMS = [
     ("is hmic the same outfit as hmicfrs now", "Yes."),
     ("the west mercia report is dated april 2013", "Yes."),
     ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
+    ("hmic covers fire services now too, correct?", "Yes."),
 ]
 
 
@@ -91,6 +92,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("who chose which forces would be in the pilot", "not who chose them"),
         ("what date did the july 2012 consultation close", "July 2012"),
         ("what did the consultation end up leading to", "pilot inspection programme"),
+        ("why wasnt west mercia inspected at the same time as ofsted", "not why"),
+        ("who at ofsted were the hmic inspectors in contact with", "doesn't say who"),
     ],
 )
 def test_precise_questions_get_the_value_or_the_silence(
@@ -163,6 +166,8 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "gap_after_ofsted": "how long after ofsted was {force} inspected?",
     "order": "was {force} inspected before or after the other forces?",
     "chooser": "who chose {force} for the pilot?",
+    "timing_reason": "why was {force} inspected after ofsted?",
+    "contact_names": "who at ofsted were the {force} inspectors in contact with?",
     "improvements_identified": "did {force} have anything that needed improving?",
 }
 

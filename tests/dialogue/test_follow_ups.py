@@ -63,3 +63,12 @@ def test_button_labels_fit_a_phone(assistant: Assistant) -> None:
     assert "What did inspectors find?" in [reply.label(b) for b in reply.buttons]
     assert all("Greater Manchester" in b for b in reply.buttons if "find" in b)  # still asks it
     assistant.reset("labels")
+
+
+def test_a_position_picks_among_the_forces_the_last_answer_listed(
+    assistant: Assistant,
+) -> None:
+    assistant.reply("c", "which report came first: 1 gmp or 2 west mercia")
+    reply = assistant.reply("c", "ok and when was 2 published")
+    assert reply.slots["force"] == "west-mercia"
+    assert "April 2013" in reply.text

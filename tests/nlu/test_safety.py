@@ -298,3 +298,21 @@ def test_a_missed_message_with_words_of_risk_is_pointed_to_help_and_not_stored(
     plain = assistant.reply("hint", "what is the weather like")
     assert knowledge.safety.in_doubt not in plain.text and not plain.sensitive
     assistant.reset("hint")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how do i protect my phone from malware",
+        "how do i book a phone consultation with my gp",
+        "how do i share files between my laptop and phone",
+    ],
+)
+def test_one_word_is_not_two_parts_of_a_rule(assistant: Assistant, message: str) -> None:
+    """ "phone" is both an online place and a gift; alone it is not both at once."""
+    assert assistant.screen.screen(message) is None
+
+
+def test_the_same_words_in_two_places_still_flag(assistant: Assistant) -> None:
+    flagged = assistant.screen.screen("someone online sent me a phone and said not to tell")
+    assert flagged is not None and flagged.group == "online"
