@@ -130,6 +130,7 @@ def _questions(data: object) -> Iterator[str]:
             yield from _questions(value)
 
 
+@pytest.mark.slow  # every labelled set, or the whole CLI
 def test_no_labelled_question_about_the_page_is_masked() -> None:
     files = [p for p in sorted(DATA.glob("**/*.yaml")) if "safety" not in p.name]
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C one when built with it

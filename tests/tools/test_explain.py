@@ -184,6 +184,7 @@ def test_json_output_is_complete(assistant: Assistant) -> None:
     assert "chosen" in [k["term"] for k in intents[0]["keywords"]]
 
 
+@pytest.mark.slow  # every labelled set, or the whole CLI
 def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "why", "was", "staffs", "chosen?"]) == 0
     out = capsys.readouterr().out

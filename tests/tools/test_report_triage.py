@@ -50,6 +50,7 @@ def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return status, captured.out, captured.err
 
 
+@pytest.mark.slow  # every labelled set, or the whole CLI
 def test_recheck_shows_which_groups_are_answered_now(
     data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
