@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from bot.bounded import BoundedDict
@@ -17,7 +16,7 @@ from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
 from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
 from bot.dialogue.framing import compare, frame
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
-from bot.lang.text import tokens
+from bot.lang.text import says, tokens
 from bot.lang.words import (
     ALL_FORCES,
     BEYOND_THE_PAGE,
@@ -364,7 +363,7 @@ class Assistant:
             and state.forces
             and not forces
             and not self._strong(match)
-            and _says(match.words, OTHER_FORCES)
+            and says(match.words, OTHER_FORCES)
         ):
             scored = Scored(last.id, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
@@ -478,7 +477,7 @@ class Assistant:
             return reply
         words = match.words
         form, asserted = question_form(words), assertion(words)
-        beyond = _says(words, BEYOND_THE_PAGE)
+        beyond = says(words, BEYOND_THE_PAGE)
         bodies = match.ids("body")
         framed = frame(
             reply,
@@ -615,9 +614,9 @@ class Assistant:
         """The intent after or before ``last`` on the timeline, for "what happened next?"."""
         if len(match.words) > TUNING.max_follow_up_words:
             return None
-        if _says(match.words, NEXT_EVENT):
+        if says(match.words, NEXT_EVENT):
             return last.next
-        if _says(match.words, PREVIOUS_EVENT):
+        if says(match.words, PREVIOUS_EVENT):
             return self.previous.get(last.id)
         return None
 
@@ -658,9 +657,10 @@ class Assistant:
         """The choice "the first one", "the second", "the last one" picks, if any."""
         if len(match.words) > TUNING.max_ordinal_words:
             return None
-        index = next((ORDINALS[w] for w in match.words if w in ORDINALS), None)
-        if index is None or state.pending is None:
+        picks = _positions(match)
+        if not picks or state.pending is None:
             return None
+        index = picks[0]
         if self.intents[state.pending].slot == "body":
             body_ids = [b.id for b in self.knowledge.bodies]
             return (), (body_ids[index],)
@@ -675,7 +675,7 @@ class Assistant:
             return None
         if self.intents[match.best.intent].slot != "force":
             return None
-        picks = [ORDINALS[w] for w in match.words if w in ORDINALS]
+        picks = _positions(match)
         if len(picks) != 1 or picks[0] >= len(state.forces):
             return None
         return state.forces[picks[0]]
@@ -704,12 +704,7 @@ class Assistant:
         forces = match.ids("force") if forces is None else forces
         bodies = match.ids("body") if bodies is None else bodies
         confidence = match.confidence(scored) if confidence is None else confidence
-        if (
-            spec.slot == "force"
-            and not forces
-            and state.forces
-            and _says(match.words, OTHER_FORCES)
-        ):
+        if spec.slot == "force" and not forces and state.forces and says(match.words, OTHER_FORCES):
             # "and the other two?": the forces not talked about yet
             forces = tuple(f.id for f in self.knowledge.forces if f.id not in state.forces)
         if spec.slot == "force" and not forces and _asks_about_all(match):
@@ -941,15 +936,9 @@ class Assistant:
         )
 
 
-@lru_cache(maxsize=4096)
-def _grams(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    """Every run of one to three words in ``words``."""
-    return frozenset(words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1))
-
-
-def _says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
-    """Whether one of ``phrases`` (of at most three words) occurs in ``words``."""
-    return not _grams(words).isdisjoint(phrases)
+def _positions(match: Match) -> list[int]:
+    """The positions the message names: "the second one", "2", "the last" (-1)."""
+    return [ORDINALS[w] for w in match.words if w in ORDINALS]
 
 
 def _refers_back(match: Match) -> bool:
@@ -959,7 +948,7 @@ def _refers_back(match: Match) -> bool:
 
 def _asks_about_all(match: Match) -> bool:
     """Whether the question is about every force at once ("the forces", "all three")."""
-    return _says(match.words, ALL_FORCES)
+    return says(match.words, ALL_FORCES)
 
 
 def _unpenalised(scored: Scored) -> float:
@@ -970,7 +959,7 @@ def _unpenalised(scored: Scored) -> float:
 def _context_kinds(state: ChatState, text: str = "") -> frozenset[str]:
     """The slot kinds the chat's context (or "the forces" in ``text``) can fill."""
     kinds = set()
-    if _says(tokens(text), ALL_FORCES):
+    if says(tokens(text), ALL_FORCES):
         kinds.add("force")
     if state.forces:
         kinds.add("force")

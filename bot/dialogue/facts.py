@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.lang.text import stem, tokens
+from bot.lang.text import says, stem, tokens
 from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form
@@ -385,7 +385,7 @@ class FactDesk:
                 return "Yes."
             return f"No \u2014 {value}, not {hit.option}."
         if kind is ValueType.ENTITIES and isinstance(value, tuple):
-            exclusive = _says(analysis.words, EXCLUSIVE)
+            exclusive = says(analysis.words, EXCLUSIVE)
             verdict = self._membership(said.entities, said.other_forces, subject, value, exclusive)
             if hit.strength == 0 and verdict == "Yes.":
                 # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
@@ -530,10 +530,6 @@ class FactDesk:
 # kind says what it is about: "did hmic inspect gmp in bolton?" is about the place.
 _IMPLIED_ORDER = ("place", "date", "number", "entity", "")
 _NEUTRAL = frozenset(stem(w) for w in CLAIM_NEUTRAL)
-
-
-def _says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return any(words[i : i + len(p)] == p for p in phrases for i in range(len(words)))
 
 
 def _matches(fact: Fact | None, said: Asserted) -> bool:

@@ -271,3 +271,14 @@ def stem(word: str) -> str:
 def stems(words: tuple[str, ...]) -> tuple[str, ...]:
     """The stem of each word."""
     return tuple(stem(w) for w in words)
+
+
+@lru_cache(maxsize=4096)
+def grams(words: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every run of one to three words in ``words``."""
+    return frozenset(words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1))
+
+
+def says(words: tuple[str, ...], phrases: frozenset[tuple[str, ...]]) -> bool:
+    """Whether one of ``phrases`` (of at most three words) occurs in ``words``."""
+    return not grams(words).isdisjoint(phrases)

@@ -10,16 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bounded import BoundedCache
-from bot.lang.text import stem, tokens
+from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     FOLLOW_UP_FILLER,
-    LEADING_FILLER,
     LOCATIVES,
     REFERENTS,
     RELATIVE,
     VAGUE_PLURAL,
 )
-from bot.nlu.form import Form, assertion, question_form
+from bot.nlu.form import Form, assertion, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -190,7 +189,7 @@ class Analyser:
             places=tuple(asserted_places),
             entities=tuple(_unique([*entities, *other_bodies])),
             other_forces=match.ids("other_force"),
-            plural=not VAGUE_PLURAL.isdisjoint(_grams(words)),
+            plural=says(words, VAGUE_PLURAL),
         )
         named_at = {
             i
@@ -211,7 +210,7 @@ class Analyser:
             words=words,
             elliptical=elliptical,
             refers_back=any(w in REFERENTS for w in words),
-            asks=self._asks.get(_without_filler(words)),
+            asks=self._asks.get(without_filler(words)),
             unknown=bool(match.unknown),
         )
 
@@ -251,11 +250,6 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
     return out
 
 
-def _grams(words: tuple[str, ...]) -> set[tuple[str, ...]]:
-    """Every run of one to three words."""
-    return {words[i : i + n] for n in (1, 2, 3) for i in range(len(words) - n + 1)}
-
-
 def _after_locative(words: tuple[str, ...], start: int) -> bool:
     """Whether the word at ``start`` follows "in", "at" ... (or "in the")."""
     before = words[max(0, start - 2) : start]
@@ -263,14 +257,6 @@ def _after_locative(words: tuple[str, ...], start: int) -> bool:
         before[-1] in LOCATIVES
         or (len(before) == 2 and before == (before[0], "the") and before[0] in LOCATIVES)
     )
-
-
-def _without_filler(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The words without leading "and", "so", "ok" ... ("and how many?" -> "how many")."""
-    start = 0
-    while start < len(words) - 1 and words[start] in LEADING_FILLER:
-        start += 1
-    return words[start:]
 
 
 def _unique(items: list[str]) -> list[str]:

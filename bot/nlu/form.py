@@ -60,9 +60,7 @@ def question_form(words: tuple[str, ...]) -> Form:
             return Form.CLAIM
         if words[:size] in _OPENERS:
             return Form.CLAIM
-    start = 0
-    while start < len(words) - 1 and words[start] in LEADING_FILLER:
-        start += 1
+    start = len(words) - len(without_filler(words))
     first = words[start]
     if first in QUESTION_WORDS:
         return Form.OPEN
@@ -85,6 +83,14 @@ def question_form(words: tuple[str, ...]) -> Form:
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
     return Form.OPEN
+
+
+def without_filler(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words without leading "and", "so", "ok" ... ("and how many?" -> "how many")."""
+    start = 0
+    while start < len(words) - 1 and words[start] in LEADING_FILLER:
+        start += 1
+    return words[start:]
 
 
 def assertion(words: tuple[str, ...]) -> Assertion:

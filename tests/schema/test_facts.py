@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,29 +9,17 @@ import pytest
 from bot.dialogue.assistant import Assistant
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
-from bot.schema.yamlfile import DataError
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.knowledge_files import copy_knowledge, load_errors
+from tests.support.knowledge_files import edit as edit_file
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
-    shutil.copy(ROOT / "intents.yaml", tmp_path / "intents.yaml")
-    return tmp_path
+    return copy_knowledge(tmp_path)
 
 
 def edit(root: Path, old: str, new: str) -> None:
-    path = root / "knowledge" / "facts.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def errors(root: Path) -> str:
-    with pytest.raises(DataError) as caught:
-        Assistant.load(root)
-    return str(caught.value)
+    edit_file(root / "knowledge" / "facts.yaml", old, new)
 
 
 def test_every_fact_has_a_typed_value_or_a_noted_silence(knowledge: Knowledge) -> None:
@@ -102,14 +89,14 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
     edit(root, old, new)
-    text = errors(root)
+    text = load_errors(root)
     assert "knowledge/facts.yaml:" in text
     assert message in text
 
 
 def test_a_fact_naming_an_unknown_intent_is_refused(root: Path) -> None:
     edit(root, "    intent: deferral\n", "    intent: defferal\n")
-    assert "'defferal' is not an intent id" in errors(root)
+    assert "'defferal' is not an intent id" in load_errors(root)
 
 
 def test_a_new_attribute_needs_only_yaml(root: Path) -> None:
