@@ -369,7 +369,7 @@ class Assistant:
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
         if analysis.form is not Form.OPEN or analysis.attributes:
             found = self.desk.answer(analysis, facts, open_ok=False)
-            if found is not None and not (match.not_covered and self._defers(found)):
+            if found is not None and not (match.not_covered and self._defers(found, match, analysis)):
                 return self._fact(state, match, analysis, found)
         if match.not_covered and (best is None or best.intent not in self.small_talk):
             return self._not_covered(match)
@@ -413,13 +413,20 @@ class Assistant:
                 return lookup
         return found.intent or FACT
 
-    def _defers(self, found: FactAnswer) -> bool:
+    def _defers(self, found: FactAnswer, match: Match, analysis: Analysis) -> bool:
         """Whether a topic the page does not cover beats this fact answer: yes, unless the
-        fact is a precise one the page is silent on ("who led the inspection?") or a yes/no
-        the page settles."""
+        fact is a precise one the page is silent on ("who led the inspection?"), a yes/no
+        the page settles, or a date checked whose year alone raised the topic ("the
+        consultation was in 2014, right?" is about 2012's consultation, not later events;
+        "did the inspections in 2016 include wales?" asks something else of 2016)."""
         attribute = self.knowledge.facts.attribute(found.attribute)
         if attribute.first and found.silent:
             return False
+        named = {hit.id for hit in analysis.attributes}
+        if attribute.type is ValueType.DATE and found.verdict and named <= {attribute.id}:
+            undated = tuple(w for w in match.words if w not in _date_words(match.words))
+            if not self.matcher.topics_not_covered(undated):
+                return False
         # "did Ofsted's findings affect HMIC's?" is settled by the page, whatever it raises
         return not (attribute.type is ValueType.YES_NO and found.verdict)
 
@@ -934,6 +941,12 @@ class Assistant:
                 typed=match.typed if match else "",
             ),
         )
+
+
+def _date_words(words: tuple[str, ...]) -> frozenset[str]:
+    """The months and years among ``words``."""
+    said = assertion(words)
+    return said.months | said.years
 
 
 def _positions(match: Match) -> list[int]:

@@ -126,21 +126,15 @@ CLAIM_TAGS = tuple(
         "is that correct",
         "is that true",
         "am i right",
-        "did not it",
-        "did not they",
-        "was not it",
-        "were not they",
-        "is not it",
-        "are not they",
-        "does not it",
-        "has not it",
-        "had not it",
         "i think",
         "i believe",
         "i reckon",
         "yes or no",
     )
 )
+# The pronoun of a question tag: "..., didn't it?", "..., don't they?", "..., wasn't there?"
+# (an auxiliary, "not" as normalised, then one of these).
+TAG_PRONOUNS = frozenset({"it", "they", "he", "she", "there", "we", "you", "i", "that"})
 # A statement sent to the bot is a claim to confirm ("staffs was chosen cos it was failing"):
 # a message that asks nothing (no question word, not opened by an auxiliary or a request)
 # but states something with one of these verbs.

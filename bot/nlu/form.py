@@ -22,6 +22,7 @@ from bot.lang.words import (
     QUESTION_WORDS,
     REQUESTS,
     STATEMENT_VERBS,
+    TAG_PRONOUNS,
 )
 
 _TAGS = frozenset(CLAIM_TAGS)
@@ -55,6 +56,8 @@ def question_form(words: tuple[str, ...]) -> Form:
     """The form of a question from its normalised words."""
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
+    if _tagged(words):
+        return Form.CLAIM
     for size in (1, 2, 3):
         if len(words) > size and words[-size:] in _TAGS:
             return Form.CLAIM
@@ -83,6 +86,16 @@ def question_form(words: tuple[str, ...]) -> Form:
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
     return Form.OPEN
+
+
+def _tagged(words: tuple[str, ...]) -> bool:
+    """Whether the words end in a question tag: "did not it", "do not they", "is not there"."""
+    return (
+        len(words) > 3
+        and words[-3] in AUXILIARIES
+        and words[-2] == "not"
+        and words[-1] in TAG_PRONOUNS
+    )
 
 
 def without_filler(words: tuple[str, ...]) -> tuple[str, ...]:

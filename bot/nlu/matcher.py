@@ -175,11 +175,11 @@ class Matcher:
             entities=tuple(found),
             ranking=ranking,
             lookup=lookup,
-            not_covered=self._topics_not_covered(raw, tuple(words)),
+            not_covered=self.topics_not_covered(raw, tuple(words)),
             typed=text,
         )
 
-    def _topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:
+    def topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:
         """Topics of knowledge/not_covered.yaml whose words occur as exact phrases, as typed
         or after typo correction ("complian")."""
         topics: list[str] = []

@@ -23,6 +23,7 @@ BLIND_FLOORS = {
     "understanding_3.yaml": 0.90,
     "understanding_4.yaml": 0.90,
     "understanding_5.yaml": 0.86,
+    "understanding_7.yaml": 0.87,
 }
 
 
