@@ -28,7 +28,7 @@ from bot.lang.words import (
     REFERENTS,
 )
 from bot.nlu.analysis import Analyser, Analysis
-from bot.nlu.form import Form, assertion, question_form
+from bot.nlu.form import Form, asks_how_to, assertion, question_form
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.nlu.sentences import Found, SentenceIndex
@@ -367,12 +367,24 @@ class Assistant:
         ):
             scored = Scored(last.id, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.OTHER_FORCES)
+        return self._decide_by_content(state, match, analysis, facts)
+
+    def _decide_by_content(
+        self, state: ChatState, match: Match, analysis: Analysis, facts: FactContext
+    ) -> Reply:
+        """The reply from what the message itself asks, once no follow-up rule applied."""
+        forces = match.ids("force")
+        best = match.best
         if analysis.form is not Form.OPEN or analysis.attributes:
             found = self.desk.answer(analysis, facts, open_ok=False)
-            if found is not None and not (match.not_covered and self._defers(found, match, analysis)):
+            deferred = found is not None and self._defers(found, match, analysis)
+            if found is not None and not (match.not_covered and deferred):
                 return self._fact(state, match, analysis, found)
-        if match.not_covered and (best is None or best.intent not in self.small_talk):
+        declined = best is None or best.intent not in self.small_talk
+        if match.not_covered and declined:
             return self._not_covered(match)
+        if declined and asks_how_to(match.words):
+            return self._not_covered(match, rule=Rule.HOW_TO)
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, rule=Rule.SMALL_TALK)
         if not self._strong(match) or best is None:
@@ -596,9 +608,12 @@ class Assistant:
             and not match.entities
         )
 
-    def _not_covered(self, match: Match) -> Reply:
+    def _not_covered(self, match: Match, rule: Rule = Rule.NOT_COVERED) -> Reply:
         k = self.knowledge
-        text = redirects.not_covered(k, match.not_covered)
+        if rule is Rule.HOW_TO:
+            text = redirects.how_to(k)
+        else:
+            text = redirects.not_covered(k, match.not_covered)
         forces = match.ids("force")
         suggestions = (
             self._expand(self._overview_suggestions("force"), forces[:1])
@@ -606,7 +621,7 @@ class Assistant:
             else self._starter_suggestions()
         )
         return self._reply(
-            rule=Rule.NOT_COVERED,
+            rule=rule,
             text=text,
             intent=FALLBACK,
             outcome=Outcome.FALLBACK,

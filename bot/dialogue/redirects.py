@@ -79,6 +79,11 @@ def not_covered(k: Knowledge, topics: Sequence[str]) -> str:
     )
 
 
+def how_to(k: Knowledge) -> str:
+    """The reply to a request for instructions ("how do i join ...")."""
+    return f"The page doesn't explain how to do that, so I can't help with it. {about_the_page(k)}"
+
+
 def other_force(k: Knowledge, names: Sequence[str]) -> str:
     """The reply to a question about a police force the page does not cover."""
     return (

@@ -29,6 +29,7 @@ class Rule(StrEnum):
     OTHER_FORCES = "asks the last question about the other forces"
     TIMELINE = "moves along the page's timeline from the last answer"
     NOT_COVERED = "raises a subject the page does not cover"
+    HOW_TO = "asks how to do something: the page is a record, not instructions"
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"
     PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"

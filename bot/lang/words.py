@@ -150,6 +150,36 @@ LEADING_PREPOSITIONS = frozenset({"in", "for", "about", "regarding", "re", "at",
 # How far into the question that auxiliary may come.
 MAX_LEADING_WORDS = 4
 
+# Openings of a request for instructions ("how do i join ...", "how to get a pilot licence"):
+# the page is a record of inspections and tells no one how to do anything, so these are
+# declined unless they ask how to reach the page's own documents or facts (HOW_TO_PAGE).
+HOW_TO = frozenset(
+    tuple(p.split())
+    for p in (
+        "how do i",
+        "how can i",
+        "how could i",
+        "how should i",
+        "how would i",
+        "how do we",
+        "how can we",
+        "how should we",
+        "how do you",
+        "how can you",
+        "how to",
+        "how does one",
+        "how does someone",
+        "how do people",
+    )
+)
+# Words of a how-to question about the page itself: "how do i cite the report", "how can i
+# find out when it was published".
+HOW_TO_PAGE = frozenset(
+    """
+    report reports page source document documents cite citing reference referencing read
+    copy download access know
+    """.split()  # noqa: SIM905
+)
 # Openings of a request, not a statement: "tell me ...", "list the ...".
 REQUESTS = frozenset(
     """

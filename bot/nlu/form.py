@@ -14,6 +14,8 @@ from bot.lang.words import (
     AUXILIARIES,
     CLAIM_OPENERS,
     CLAIM_TAGS,
+    HOW_TO,
+    HOW_TO_PAGE,
     LEADING_FILLER,
     LEADING_PREPOSITIONS,
     MAX_LEADING_WORDS,
@@ -96,6 +98,18 @@ def _tagged(words: tuple[str, ...]) -> bool:
         and words[-2] == "not"
         and words[-1] in TAG_PRONOUNS
     )
+
+
+def asks_how_to(words: tuple[str, ...]) -> bool:
+    """Whether the words ask for instructions ("how do i join west mercia police", "how to
+    get a pilot licence") rather than about the page ("how do i cite the report", "how can
+    i find out when it was published")."""
+    words = without_filler(words)
+    for size in (2, 3):
+        if words[:size] in HOW_TO:
+            rest = words[size:]
+            return bool(rest) and HOW_TO_PAGE.isdisjoint(rest) and QUESTION_WORDS.isdisjoint(rest)
+    return False
 
 
 def without_filler(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.dialogue.assistant import Assistant
-from bot.dialogue.reply import Outcome, Reply
+from bot.dialogue.reply import Outcome, Reply, Rule
 from bot.schema.knowledge import Knowledge
 
 FORCE_INTENTS = (
@@ -233,6 +233,22 @@ def test_not_covered_topics_are_named(ask: Callable[[str], Reply]) -> None:
     reply = ask("how much did the inspections cost?")
     assert reply.outcome is Outcome.FALLBACK
     assert reply.text.startswith("The page does not cover costs")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how do i book a gp consultation", "how do i become a police officer in staffordshire"],
+)
+def test_requests_for_instructions_are_declined(ask: Callable[[str], Reply], question: str) -> None:
+    reply = ask(question)
+    assert (reply.outcome, reply.trace.rule) == (Outcome.FALLBACK, Rule.HOW_TO)
+    assert reply.text.startswith("The page doesn't explain how to do that")
+
+
+def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
+    assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
+    # a year that raises a later event is still declined
+    assert ask("did west mercia get inspected again in 2014").outcome is Outcome.FALLBACK
 
 
 def test_the_other_two_forces(ask: Callable[[str], Reply]) -> None:

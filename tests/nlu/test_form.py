@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.lang.text import tokens
-from bot.nlu.form import Form, assertion, question_form
+from bot.nlu.form import Form, asks_how_to, assertion, question_form
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,8 @@ from bot.nlu.form import Form, assertion, question_form
         ("The West Mercia report came out in May 2013, didn't it?", Form.CLAIM),
         ("gmp was inspected in rochdale, right?", Form.CLAIM),
         ("is it true that ofsted deferred it", Form.CLAIM),
+        ("west mercia police covers rochdale dont they", Form.CLAIM),
+        ("there was a report on staffs wasnt there", Form.CLAIM),
         ("when was the consultation", Form.OPEN),
         ("why was gmp chosen", Form.OPEN),
         ("consultation", Form.OPEN),
@@ -31,3 +33,20 @@ def test_months_and_years_are_asserted_values() -> None:
     found = assertion(tokens("it came out in May 2013, didn't it"))
     assert found.months == {"may"} and found.years == {"2013"}
     assert not assertion(tokens("why was gmp chosen")).any
+
+
+@pytest.mark.parametrize(
+    ("question", "how_to"),
+    [
+        ("how do i become a police officer in staffordshire", True),
+        ("ok so how can i get a pilot licence", True),
+        ("how to book a gp consultation", True),
+        ("how do i cite the west mercia report", False),  # about the page's documents
+        ("how can i find out when the consultation was", False),  # a question inside
+        ("how did hmic choose the forces", False),  # past tense: about what happened
+        ("how many forces were inspected", False),
+        ("how do i", False),
+    ],
+)
+def test_requests_for_instructions(question: str, how_to: bool) -> None:
+    assert asks_how_to(tokens(question)) is how_to
