@@ -126,6 +126,7 @@ class Assistant:
         self.starter = next((s for s in intents if s.command == "start"), None)
         self.previous = {s.next: s.id for s in intents if s.next}
         k = self.knowledge
+        self.body_ids = frozenset(b.id for b in k.bodies)
         names = [(f.name, *f.aliases) for f in k.forces] + [
             (b.abbreviation, *b.aliases) for b in k.bodies
         ]
@@ -310,7 +311,9 @@ class Assistant:
             if found is not None and found.follow_up:
                 return self._fact(state, match, analysis, found, Rule.FACT_FOLLOW_UP)
 
-        checks_a_fact = analysis.form is not Form.OPEN and bool(analysis.attributes)
+        checks_a_fact = (
+            analysis.form is not Form.OPEN and bool(analysis.attributes)
+        ) or self.desk.precise(analysis)
         if (
             self._is_bare_entity(match)
             and not self._strong_elsewhere(match)
@@ -467,6 +470,8 @@ class Assistant:
         is_force = found.subject in {f.id for f in self.knowledge.forces}
         if is_force:
             state.forces = (found.subject,)
+        elif found.subject in self.body_ids:
+            state.body = found.subject
         if rule is None:
             if found.silent:
                 rule = Rule.FACT_SILENT
@@ -486,6 +491,7 @@ class Assistant:
                 "subject": found.subject,
                 "attribute": found.attribute,
                 **({"force": found.subject} if is_force else {}),
+                **({"body": found.subject} if found.subject in self.body_ids else {}),
             },
             match=match,
         )

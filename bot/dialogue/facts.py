@@ -18,6 +18,8 @@ from bot.nlu.form import Form
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
+# Where an attribute's `silent:` phrase names the subject ("what {subject} does").
+SUBJECT_PLACEHOLDER = "{subject}"
 _NUMBER_NAMES = (
     "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()  # noqa: SIM905
 )
@@ -104,6 +106,11 @@ class FactDesk:
             hits = (*held, *(h for h in hits if h not in held))
         for hit in hits:
             attribute = self.book.attribute(hit.id)
+            if analysis.asserted.other_forces and attribute.type is not ValueType.ENTITIES:
+                # "did hmic inspect thames valley in 2012?" is about a force the page does
+                # not cover: never answered with the covered forces' date; only a list the
+                # force could be on ("was thames valley one of them?") can settle it
+                continue
             reverse = self._reverse(analysis, attribute) if form is Form.OPEN else None
             if (
                 form is Form.OPEN
@@ -125,6 +132,13 @@ class FactDesk:
                     reverse=reverse is not None,
                 )
         return None
+
+    def precise(self, analysis: Analysis) -> bool:
+        """Whether the question names an attribute a fact answers before any intent
+        ("how many councils ...", "what does HMI Probation do")."""
+        return any(
+            0 < self.book.attribute(hit.id).first <= hit.strength for hit in analysis.attributes
+        )
 
     def _why(self, hit: AttributeHit) -> AttributeHit:
         """The attribute a "why ...?" about ``hit`` asks for, where one is named."""
@@ -484,8 +498,12 @@ class FactDesk:
         return None
 
     def _silence(self, attribute: Attribute, subject: str, fact: Fact | None) -> str:
-        about = f" for {self._name(subject)}" if subject in self.force_ids else ""
-        text = f"The page doesn't say {attribute.silent}{about}."
+        if SUBJECT_PLACEHOLDER in attribute.silent:
+            silent, about = attribute.silent.replace(SUBJECT_PLACEHOLDER, self._name(subject)), ""
+        else:
+            silent = attribute.silent
+            about = f" for {self._name(subject)}" if subject in self.force_ids else ""
+        text = f"The page doesn't say {silent}{about}."
         if fact is not None and fact.note:
             text += f" {fact.note}"
         return text

@@ -144,6 +144,7 @@ class Analyser:
             for phrase, kind, owner, extra in self._phrases.get(first, ()):
                 if stems_[start : start + len(phrase)] == phrase:
                     found.append((start, start + len(phrase), kind, owner, extra))
+        found.extend(self._around_names(stems_, match))
         # a place is asserted only after "in", "at", ...: "merging with Warwickshire" is not
         # a claim about where an inspection was
         places = _places([f for f in found if f[2] != _PLACE or _after_locative(words, f[0])])
@@ -213,6 +214,30 @@ class Analyser:
             asks=self._asks.get(without_filler(words)),
             unknown=bool(match.unknown),
         )
+
+    def _around_names(
+        self, stems_: tuple[str, ...], match: Match
+    ) -> list[tuple[int, int, int, str, str]]:
+        """Attribute phrases with a body's name inside them: "what does HMI Probation do"
+        has "what does do", as "what does it do" would. (Not a force's: "the gmp report
+        say hmic" asks about the renaming, not the report's contents.)"""
+        named = {i for e in match.entities if e.kind == "body" for i in range(e.start, e.end)}
+        if not named:
+            return []
+        kept = [i for i in range(len(stems_)) if i not in named]
+        rest = tuple(stems_[i] for i in kept)
+        out: list[tuple[int, int, int, str, str]] = []
+        for start, first in enumerate(rest):
+            for phrase, kind, owner, extra in self._phrases.get(first, ()):
+                end = start + len(phrase)
+                if (
+                    kind == _ATTRIBUTE
+                    and len(phrase) > 1
+                    and rest[start:end] == phrase
+                    and kept[end - 1] - kept[start] >= len(phrase)  # a name inside it
+                ):
+                    out.append((kept[start], kept[start] + len(phrase), kind, owner, extra))
+        return out
 
     def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
         required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}

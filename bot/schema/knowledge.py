@@ -141,7 +141,10 @@ class BotTexts:
 MAX_DESCRIPTION = 512
 MAX_SHORT_DESCRIPTION = 120
 # Placeholders a knowledge file may leave for the code to fill, by file.
-FILLED_PLACEHOLDERS = {"bot.yaml": frozenset({"{retention_days}"})}
+FILLED_PLACEHOLDERS = {
+    "bot.yaml": frozenset({"{retention_days}"}),
+    "facts.yaml": frozenset({"{subject}"}),  # an attribute's `silent:` names its subject
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.dialogue.assistant import Assistant
-from bot.dialogue.reply import Reply
+from bot.dialogue.reply import Outcome, Reply
 from bot.schema.knowledge import Knowledge
 
 # Each value type, both ways: (question, how the reply must start).
@@ -121,6 +121,30 @@ def test_a_follow_up_keeps_the_subject_and_changes_the_attribute(assistant: Assi
 def test_another_body_is_never_answered_with_hmics_facts(ask: Callable[[str], Reply]) -> None:
     reply = ask("what did cqc find in rochdale")
     assert "impressed" not in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "body"),
+    [
+        ("what does hmi probation do", "HMI Probation"),
+        ("what does hmi prisons inspect", "HMI Prisons"),
+        ("what is the care quality commission responsible for in general", "Care Quality"),
+    ],
+)
+def test_a_bodys_work_beyond_the_page_is_a_silence_naming_it(
+    ask: Callable[[str], Reply], question: str, body: str
+) -> None:
+    reply = ask(question)
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert reply.text.startswith("The page doesn't say what ") and body in reply.text.split(".")[0]
+
+
+def test_a_force_the_page_does_not_cover_gets_no_date_of_the_covered_ones(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("did hmic inspect thames valley police in 2012")
+    assert not reply.text.startswith("Yes")
+    assert reply.text.startswith("No \u2014 Staffordshire Police")
 
 
 def test_a_later_date_is_not_read_as_the_events_date(ask: Callable[[str], Reply]) -> None:
