@@ -62,6 +62,8 @@ class ChatState:
 
     last_intent: str | None = None
     forces: tuple[str, ...] = ()
+    # forces the last list named, in order, for "the second one" (all of them after a roster)
+    listed: tuple[str, ...] = ()
     body: str | None = None
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
     # the last fact asked about, for elliptical follow-ups
@@ -179,6 +181,7 @@ class Assistant:
         body_ids = {b.id for b in knowledge.bodies}
         for state in list(self._chats.values()):  # forget context the new files lack
             state.forces = tuple(f for f in state.forces if f in force_ids)
+            state.listed = tuple(f for f in state.listed if f in force_ids)
             state.body = state.body if state.body in body_ids else None
             if state.last_intent not in self.intents:
                 state.last_intent = None
@@ -305,7 +308,11 @@ class Assistant:
             return self._fallback(state, match, empty=True, rule=Rule.EMPTY)
         analysis = self.analyser.analyse(match)
         facts = state.facts.about(state.forces)
-        if state.facts.attribute and analysis.elliptical and not state.pending:
+        bare = self._is_bare_entity(match)
+        follows = (state.facts.attribute and analysis.elliptical) or (
+            state.facts.subject and analysis.asks is not None
+        )  # "and west mercia?" after a fact; "since when?" after a subject
+        if follows and not state.pending and not (state.facts.inferred and bare):
             # "and west mercia?", "in herefordshire too?" after a fact: the same question
             found = self.desk.answer(analysis, facts, open_ok=True)
             if found is not None and found.follow_up:
@@ -315,7 +322,7 @@ class Assistant:
             analysis.form is not Form.OPEN and bool(analysis.attributes)
         ) or self.desk.precise(analysis)
         if (
-            self._is_bare_entity(match)
+            bare
             and not self._strong_elsewhere(match)
             and not checks_a_fact  # "was cqc in it?" asks a yes/no of the cqc
             and not match.not_covered  # "what does the cqc actually do" is not about the page
@@ -345,12 +352,12 @@ class Assistant:
                     rule=Rule.CHOICE_BY_POSITION,
                 )
         listed = self._listed_choice(state, match)
-        if listed is not None and best is not None:
-            # "and when was 2 published?" after an answer about two forces: the second one
-            scored = Scored(best.intent, best.score, best.matched)
-            return self._answer(
-                state, match, scored, forces=(listed,), rule=Rule.CHOICE_BY_POSITION
-            )
+        if listed is not None:
+            # "and when was 2 published?" after an answer about two forces: the second one;
+            # "and the last one?" asks the last question again about the last of them
+            force, intent = listed
+            scored = Scored(intent, best.score, best.matched) if best else Scored(intent, 0.0, ())
+            return self._answer(state, match, scored, forces=(force,), rule=Rule.CHOICE_BY_POSITION)
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
             scored = Scored(state.pending, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
@@ -694,19 +701,23 @@ class Assistant:
             return (), (body_ids[index],)
         return (self.knowledge.forces[index].id,), ()
 
-    def _listed_choice(self, state: ChatState, match: Match) -> str | None:
-        """The force a position picks among those the last answer listed, in a short
-        question about one force that names none: "and when was 2 published?"."""
-        if state.pending or match.entities or len(state.forces) < 2 or match.best is None:
+    def _listed_choice(self, state: ChatState, match: Match) -> tuple[str, str] | None:
+        """The force a position picks among those the last list named, and the question
+        asked of it, in a short message that names no force: "and when was 2 published?",
+        or a position alone ("and the last one?") for the last question."""
+        if state.pending or match.entities or len(state.listed) < 2:
             return None
         if len(match.words) > TUNING.max_follow_up_words:
             return None
-        if self.intents[match.best.intent].slot != "force":
-            return None
         picks = _positions(match)
-        if len(picks) != 1 or picks[0] >= len(state.forces):
+        if len(picks) != 1 or picks[0] >= len(state.listed):
             return None
-        return state.forces[picks[0]]
+        intent = match.best.intent if match.best else None
+        if intent is None and all(w in FOLLOW_UP_FILLER or w in ORDINALS for w in match.words):
+            intent = state.last_intent
+        if intent is None or self.intents[intent].slot != "force":
+            return None
+        return state.listed[picks[0]], intent
 
     def _strong_other(self, match: Match, pending: str) -> bool:
         """Whether the message clearly asks something else than the pending question."""
@@ -776,9 +787,15 @@ class Assistant:
         if spec.id not in self.small_talk:
             state.last_intent = spec.id
             state.pending = None
-            state.facts = FactContext()
             if answer.forces:
                 state.forces = answer.forces
+            # "which forces were in the pilot?" lists them all: "the second one" picks
+            # (a pick leaves the list as it was: "the first one" then "and the last one?")
+            if spec.kind == "roster":
+                state.listed = tuple(f.id for f in self.knowledge.forces)
+            elif len(answer.forces) > 1:
+                state.listed = answer.forces
+            state.facts = self._context_of(state, match, spec.id)
             if answer.body:
                 state.body = answer.body
         suggestions = answer.suggestions
@@ -799,6 +816,31 @@ class Assistant:
             suggestions=suggestions[:MAX_SUGGESTIONS],
             slots=slots,
             match=match,
+        )
+
+    def _context_of(self, state: ChatState, match: Match | None, intent: str) -> FactContext:
+        """The fact context an intent's answer leaves: the fact its question asks, where
+        the fact desk reads the question as that same topic ("when was the consultation?"
+        leaves the consultation's date, so "and the inspections?" asks theirs)."""
+        if match is None:
+            return FactContext()
+        analysis = self.analyser.analyse(match)
+        found = self.desk.answer(analysis, FactContext(), open_ok=True)
+        if found is None and analysis.subjects and not analysis.attributes:
+            # "what does hmicfrs stand for?": no fact asked, but "since when?" asks its date
+            subject = analysis.subjects[0]
+            return FactContext(subject, inferred=True)
+        if found is None or found.intent != intent:
+            return FactContext()
+        if state.forces and found.subject not in state.forces:
+            return FactContext()  # the chat is about a force: its facts come first
+        hit = next((h for h in analysis.attributes if h.id == found.attribute), None)
+        return FactContext(
+            found.subject,
+            found.attribute,
+            polarity=hit.polarity if hit else None,
+            option=hit.option if hit else None,
+            inferred=True,
         )
 
     def _expand(self, templates: tuple[str, ...], forces: tuple[str, ...]) -> tuple[str, ...]:
@@ -971,8 +1013,15 @@ def _date_words(words: tuple[str, ...]) -> frozenset[str]:
 
 
 def _positions(match: Match) -> list[int]:
-    """The positions the message names: "the second one", "2", "the last" (-1)."""
-    return [ORDINALS[w] for w in match.words if w in ORDINALS]
+    """The positions the message names: "the second one", "2", "the last" (-1).
+
+    "one" after an ordinal ("the second one", normalised "second 1") is no position."""
+    words = match.words
+    return [
+        ORDINALS[w]
+        for i, w in enumerate(words)
+        if w in ORDINALS and not (w == "1" and i > 0 and words[i - 1] in ORDINALS)
+    ]
 
 
 def _refers_back(match: Match) -> bool:

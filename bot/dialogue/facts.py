@@ -35,14 +35,13 @@ class FactContext:
     polarity: bool | None = None
     option: str | None = None
     forces: tuple[str, ...] = ()  # forces the last answer was about (from any rule)
+    # read off a question an intent answered, not a fact answer's own: a bare "and gmp?"
+    # then continues the intent
+    inferred: bool = False
 
     def about(self, forces: tuple[str, ...]) -> FactContext:
         """This context with the forces the chat last talked about (by any rule)."""
-        if forces == self.forces:
-            return self
-        return FactContext(
-            self.subject, self.attribute, self.form, self.polarity, self.option, forces
-        )
+        return self if forces == self.forces else replace(self, forces=forces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +120,8 @@ class FactDesk:
             subject = reverse or self._subject(analysis, attribute, context)
             if subject is None:
                 continue
+            if follow_up and analysis.subjects and subject not in analysis.subjects:
+                continue  # "what's ofsted then?" after the renaming: not the renaming again
             fact = self.book.fact(subject, attribute.id)
             built = self._build(analysis, form, hit, attribute, subject, fact, context)
             if built is not None:

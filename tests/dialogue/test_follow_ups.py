@@ -72,3 +72,39 @@ def test_a_position_picks_among_the_forces_the_last_answer_listed(
     reply = assistant.reply("c", "ok and when was 2 published")
     assert reply.slots["force"] == "west-mercia"
     assert "April 2013" in reply.text
+
+
+def test_after_an_intents_answer_a_follow_up_keeps_its_fact_and_changes_the_subject(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("c")
+    assistant.reply("c", "when was the consultation")
+    assert assistant.reply("c", "and the inspections?").text.startswith("November 2012.")
+    assert assistant.reply("c", "were they announced").text.startswith("No.")
+
+
+def test_a_question_word_alone_after_a_body_asks_it_of_that_body(assistant: Assistant) -> None:
+    assistant.reset("c")
+    assistant.reply("c", "what does hmicfrs stand for")
+    assert assistant.reply("c", "since when").text.startswith("July 2017.")
+
+
+def test_a_new_subject_named_in_a_follow_up_is_never_answered_as_the_old_one(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("c")
+    assistant.reply("c", "tell me about hmic being renamed")
+    reply = assistant.reply("c", "what's ofsted then")
+    assert "renamed" not in reply.text
+    assert reply.slots.get("body") == "ofsted"
+
+
+def test_positions_pick_from_the_list_of_all_forces_until_a_new_list(
+    assistant: Assistant,
+) -> None:
+    assert talk(
+        assistant,
+        "which forces were in the pilot",
+        "the second one, why was it chosen",
+        "and the last one?",
+    )[1:] == [("force_selection", "greater-manchester"), ("force_selection", "west-mercia")]
