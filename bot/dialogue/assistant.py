@@ -19,6 +19,7 @@ from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import says, tokens
 from bot.lang.words import (
     ALL_FORCES,
+    AUXILIARIES,
     BEYOND_THE_PAGE,
     FOLLOW_UP_FILLER,
     NEXT_EVENT,
@@ -28,7 +29,7 @@ from bot.lang.words import (
     REFERENTS,
 )
 from bot.nlu.analysis import Analyser, Analysis
-from bot.nlu.form import Form, asks_how_to, assertion, question_form
+from bot.nlu.form import Form, asks_how_to, assertion, question_form, without_filler
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.nlu.sentences import Found, SentenceIndex
@@ -509,7 +510,7 @@ class Assistant:
             return reply
         words = match.words
         form, asserted = question_form(words), assertion(words)
-        beyond = says(words, BEYOND_THE_PAGE)
+        beyond = says(words, BEYOND_THE_PAGE) or _asks_unknown_role(match)
         bodies = match.ids("body")
         framed = frame(
             reply,
@@ -1004,6 +1005,17 @@ class Assistant:
                 typed=match.typed if match else "",
             ),
         )
+
+
+def _asks_unknown_role(match: Match) -> bool:
+    """Whether a "who ...?" asks a role no word of the bot knows: "who chaired the
+    consultation?", "who funded the pilot?". The answer about the subject is then what the
+    page does say, after saying plainly it gives no more."""
+    words = without_filler(match.words)
+    if not words or words[0] not in ("who", "whom"):
+        return False
+    rest = [w for w in words[1:3] if w not in AUXILIARIES]
+    return bool(rest) and rest[0] in match.unknown
 
 
 def _date_words(words: tuple[str, ...]) -> frozenset[str]:

@@ -245,6 +245,16 @@ def test_requests_for_instructions_are_declined(ask: Callable[[str], Reply], que
     assert reply.text.startswith("The page doesn't explain how to do that")
 
 
+def test_a_who_question_with_a_role_the_bot_does_not_know_says_the_page_gives_no_more(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("who chaired the consultation")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert reply.text.startswith("The page doesn't give that detail.")
+    assert "HMI Prisons" in reply.text  # then what it does say
+    assert ask("who ran the consultation").outcome is Outcome.ANSWER
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined
