@@ -114,7 +114,7 @@ class FactDesk:
             if (
                 form is Form.OPEN
                 and reverse is None
-                and not (open_ok or 0 < attribute.first <= hit.strength)
+                and not (open_ok or _asked_first(attribute, hit))
             ):
                 continue
             subject = reverse or self._subject(analysis, attribute, context)
@@ -137,9 +137,7 @@ class FactDesk:
     def precise(self, analysis: Analysis) -> bool:
         """Whether the question names an attribute a fact answers before any intent
         ("how many councils ...", "what does HMI Probation do")."""
-        return any(
-            0 < self.book.attribute(hit.id).first <= hit.strength for hit in analysis.attributes
-        )
+        return any(_asked_first(self.book.attribute(h.id), h) for h in analysis.attributes)
 
     def _why(self, hit: AttributeHit) -> AttributeHit:
         """The attribute a "why ...?" about ``hit`` asks for, where one is named."""
@@ -547,6 +545,13 @@ class FactDesk:
 
 # When a question asserts several kinds of value and names no attribute, the most specific
 # kind says what it is about: "did hmic inspect gmp in bolton?" is about the place.
+def _asked_first(attribute: Attribute, hit: AttributeHit) -> bool:
+    """Whether an open question names ``attribute`` strongly enough for its fact to answer
+    before any intent. Not when it names one of its options: "the force inspected a bit
+    after ofsted, which was that?" gives the value and asks whose it is."""
+    return 0 < attribute.first <= hit.strength and hit.option is None
+
+
 _IMPLIED_ORDER = ("place", "date", "number", "entity", "")
 _NEUTRAL = frozenset(stem(w) for w in CLAIM_NEUTRAL)
 

@@ -147,6 +147,16 @@ def test_a_force_the_page_does_not_cover_gets_no_date_of_the_covered_ones(
     assert reply.text.startswith("No \u2014 Staffordshire Police")
 
 
+def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("when did the west mercia inspection happen compared to ofsteds herefordshire one")
+    assert "a short while after" in reply.text
+    # naming the value asks whose it is: the look-up, not the relation
+    reply = ask("the force inspected a bit after ofsted had been in - which was that")
+    assert reply.slots["force"] == "west-mercia"
+
+
 def test_a_later_date_is_not_read_as_the_events_date(ask: Callable[[str], Reply]) -> None:
     reply = ask("has gmp been inspected again since 2013")
     assert not reply.text.startswith("No \u2014 November 2012")
