@@ -14,7 +14,7 @@ from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
 from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
-from bot.dialogue.framing import compare, frame
+from bot.dialogue.framing import compare, frame, states_a_date
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import says, tokens
 from bot.lang.words import (
@@ -29,7 +29,14 @@ from bot.lang.words import (
     REFERENTS,
 )
 from bot.nlu.analysis import Analyser, Analysis
-from bot.nlu.form import Form, asks_how_to, assertion, question_form, without_filler
+from bot.nlu.form import (
+    Form,
+    asks_how_to,
+    assertion,
+    question_form,
+    question_parts,
+    without_filler,
+)
 from bot.nlu.matcher import Match, Matcher, Scored
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.nlu.sentences import Found, SentenceIndex
@@ -151,10 +158,56 @@ class Assistant:
         if flagged is not None:
             return self._safety(flagged)
         state = self._state(chat_id)
+        parts = question_parts(text)
+        if len(parts) > 1:
+            answered = self._in_parts(state, parts)
+            if answered is not None:
+                return answered
         match = self.matcher.match(text, _context_kinds(state, text))
         reply = self._decide(state, self._with_topic(state, text, match))
         state.fallbacks = state.fallbacks + 1 if reply.outcome is Outcome.FALLBACK else 0
         return self._with_help(text, self._framed(match, reply))
+
+    def _in_parts(self, state: ChatState, parts: tuple[str, ...]) -> Reply | None:
+        """One reply to a message that asks several questions ("which force was it, and
+        roughly when?"): each answered in turn, the later ones in the context the earlier
+        left. None (and the chat's context untouched) unless every one is answered."""
+        trial = replace(state)
+        replies: list[Reply] = []
+        for part in parts:
+            match = self.matcher.match(part, _context_kinds(trial, part))
+            if replies and self._answered_already(match, replies[0]):
+                return None  # "which reports are there and when": the first gives dates
+            reply = self._framed(match, self._decide(trial, self._with_topic(trial, part, match)))
+            if reply.outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE):
+                return None
+            if reply.trace.rule is Rule.OVERVIEW:
+                continue  # "was rochdale ok? were the kids protected": the second says it
+            if all(reply.text != r.text for r in replies):
+                replies.append(reply)
+        if len(replies) < 2:
+            return None
+        for name in ChatState.__slots__:
+            setattr(state, name, getattr(trial, name))
+        state.fallbacks = 0
+        first, last = replies[0], replies[-1]
+        forces = [f for r in replies for f in r.slots.get("force", "").split(",") if f]
+        slots = {**first.slots, **({"force": ",".join(dict.fromkeys(forces))} if forces else {})}
+        answered = any(r.outcome is Outcome.ANSWER for r in replies)
+        return replace(
+            first,
+            text="\n\n".join(r.text for r in replies),
+            outcome=Outcome.ANSWER if answered else Outcome.NOT_ON_PAGE,
+            source=next((r.source for r in replies if r.source), None),
+            suggestions=last.suggestions,
+            slots=slots,
+            trace=replace(first.trace, rule=Rule.IN_PARTS),
+        )
+
+    def _answered_already(self, match: Match, first: Reply) -> bool:
+        """Whether a bare "and when?" asks what the first answer already dated."""
+        asks = self.analyser.analyse(match).asks
+        return asks is ValueType.DATE and states_a_date(first.text)
 
     def at_risk(self, text: str) -> bool:
         """Whether the safety screen flags ``text`` (cached: the reply reuses the result)."""
@@ -209,6 +262,10 @@ class Assistant:
         if flagged is not None:
             return self.matcher.match(""), self._safety(flagged)
         match = self._with_topic(state, text, self.matcher.match(text, _context_kinds(state, text)))
+        parts = question_parts(text)
+        answered = self._in_parts(state, parts) if len(parts) > 1 else None
+        if answered is not None:
+            return match, answered
         reply = self._with_help(text, self._framed(match, self._decide(state, match)))
         return match, reply
 

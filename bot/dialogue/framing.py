@@ -33,6 +33,11 @@ NEGATIONS = frozenset({"not", "no", "neither", "nor", "never", "none", "without"
 BEYOND_OPENING = "The page doesn't give that detail. It says only this:"
 
 
+def states_a_date(text: str) -> bool:
+    """Whether ``text`` gives a month and year ("April 2013")."""
+    return any(found.group(1) for found in _DATE_RE.finditer(text))
+
+
 def frame(
     reply: Reply,
     words: tuple[str, ...],

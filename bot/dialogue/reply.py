@@ -21,6 +21,7 @@ class Rule(StrEnum):
     """The policy rule that produced a reply: the first part of its trace."""
 
     SAFETY = "the safety screen flagged the message"
+    IN_PARTS = "the message asks several questions: each answered in turn"
     EMPTY = "the message has no words to match"
     BARE_ENTITY = "only an entity and filler words: it continues the last question"
     OVERVIEW = "only an entity and filler words, with nothing to continue: an overview"

@@ -7,6 +7,7 @@ read the same way whatever they are about.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -110,6 +111,27 @@ def asks_how_to(words: tuple[str, ...]) -> bool:
             rest = words[size:]
             return bool(rest) and HOW_TO_PAGE.isdisjoint(rest) and QUESTION_WORDS.isdisjoint(rest)
     return False
+
+
+# Where one message asks a second question: after a question mark, or at "and" (or a comma)
+# before a question word, with at most one softener between ("..., and roughly when?").
+_SECOND_QUESTION = re.compile(
+    r"\?+\s*|[,;]?\s+(?:and|&)\s+(?=(?:(?:roughly|also|then|so|exactly|approximately|"
+    r"about)\s+)?(?:when|where|who|why|how|which|what)\b)",
+    re.IGNORECASE,
+)
+# Fewest words the first of two questions needs: "when and where were they" is one question.
+MIN_FIRST_QUESTION_WORDS = 3
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The questions one message asks, in order: "which force was it and roughly when?" is
+    "which force was it" then "roughly when". One part when it asks one."""
+    parts = [p.strip(" ,;") for p in _SECOND_QUESTION.split(text)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or len(parts[0].split()) < MIN_FIRST_QUESTION_WORDS:
+        return (text,)
+    return tuple(parts)
 
 
 def without_filler(words: tuple[str, ...]) -> tuple[str, ...]:

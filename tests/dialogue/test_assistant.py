@@ -255,6 +255,18 @@ def test_a_who_question_with_a_role_the_bot_does_not_know_says_the_page_gives_no
     assert ask("who ran the consultation").outcome is Outcome.ANSWER
 
 
+def test_two_questions_in_one_message_get_both_answers(assistant: Assistant) -> None:
+    assistant.reset("c")
+    reply = assistant.reply("c", "im a councillor in herefordshire, which force was it and when")
+    assert reply.trace.rule is Rule.IN_PARTS
+    assert "West Mercia Police" in reply.text and "November 2012" in reply.text
+    assert assistant.context("c").forces == ("west-mercia",)
+    # a second part the first answer already dates is no second question
+    assert assistant.reply("c", "which reports are published and when").trace.rule is not (
+        Rule.IN_PARTS
+    )
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.lang.text import tokens
-from bot.nlu.form import Form, asks_how_to, assertion, question_form
+from bot.nlu.form import Form, asks_how_to, assertion, question_form, question_parts
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,21 @@ def test_months_and_years_are_asserted_values() -> None:
 )
 def test_requests_for_instructions(question: str, how_to: bool) -> None:
     assert asks_how_to(tokens(question)) is how_to
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("which force was it and roughly when", ("which force was it", "roughly when")),
+        ("did hmic look at gmp? when was that", ("did hmic look at gmp", "when was that")),
+        (
+            "why was gmp chosen, and what did they find",
+            ("why was gmp chosen", "what did they find"),
+        ),
+        ("when and where were the inspections", ("when and where were the inspections",)),
+        ("what is hmic?", ("what is hmic?",)),
+        ("staffs and gmp, why chosen", ("staffs and gmp, why chosen",)),
+    ],
+)
+def test_the_questions_one_message_asks(message: str, parts: tuple[str, ...]) -> None:
+    assert question_parts(message) == parts
