@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Reply
-from bot.storage.question_log import ChatKind, QuestionRecorder
+from bot.storage.chat_kind import ChatKind
+
+if TYPE_CHECKING:
+    # only a type: the question log (SQLite and the redaction masks) is not loaded for `ask`
+    from bot.storage.question_log import QuestionRecorder
 
 TERMINAL_CHAT = "terminal"
 WRAP = 88  # columns for wrapped answers in the terminal

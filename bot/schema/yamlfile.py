@@ -20,9 +20,14 @@ _SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
 # The largest file read: the biggest of ours is about 70 KB, so a file over 1 MiB is a
 # mistake (or an attack on the reload), refused before it is read.
 MAX_FILE_BYTES = 1024 * 1024
-# The characters that start an anchor (&name) or an alias (*name): a file without either
-# cannot have one, so only files with them are scanned event by event.
-_ANCHOR_MARKS = ("&", "*")
+# Where an anchor (&name) or an alias (*name) could begin: an & or * followed by a
+# character, at the start of the text or after a space, a line break or one of the
+# indicators a YAML token may follow directly ("[&a x]", "{k:*a}"). An & or * anywhere
+# else is text ("Q&A", "fire & rescue", "5 * 2") or, straight after a quoted scalar, a
+# syntax error the parser reports anyway; so only files with a match are scanned event
+# by event, which costs more than parsing them. (The & or * comes first in the pattern
+# so that the search skips from one to the next instead of trying every position.)
+_MAYBE_ANCHOR = re.compile(r"[&*](?<![^\s\[\]{},:?\-\ufeff][&*])(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,15 +80,77 @@ def _line_map(
             _line_map(item, (*path, index), lines, duplicates)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+# Scalars _build has the loader make one by one (text it takes as it is).
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float"))
+
+
+class _OtherTag(Exception):
+    """A node _build leaves to the loader's own constructor (a date, a set, a merge key)."""
+
+
+def _build(node: yaml.Node, loader: yaml.SafeLoader | yaml.CSafeLoader) -> Any:
+    """The data of ``node`` exactly as ``loader.construct_document`` builds it, for the tags
+    our files use (text, lists, mappings, null, booleans, numbers), in about a third of the
+    time: no per-node bookkeeping. Raises _OtherTag at any other tag."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag in _SCALAR_TAGS:
+            return loader.construct_object(node)
+    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+        out: dict[Any, Any] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise _OtherTag
+            if key.tag != _STR_TAG and key.tag not in _SCALAR_TAGS:
+                raise _OtherTag  # also "<<" (merge) and "=" (value) keys
+            out[_build(key, loader)] = _build(value, loader)
+        return out
+    elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+        return [_build(item, loader) for item in node.value]
+    raise _OtherTag
+
+
+def _has_duplicate_keys(root: yaml.Node) -> bool:
+    """Whether any mapping under ``root`` has a key twice (the check _line_map makes, without
+    building a path for every node: this one runs on every load, _line_map only on errors)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+            if len(set(keys)) != len(keys):
+                return True
+            stack.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
 @dataclass(slots=True)
 class YamlDoc:
     """A parsed YAML file, the line of every key and list item in it, and what was read."""
 
     name: str
     data: Any
-    lines: dict[Path_, int]
+    # the composed tree the lines come from (None for an empty file)
+    node: yaml.Node | None = field(default=None, repr=False)
     # mapping path -> keys a loader asked for; None: a free-form mapping (keys are data)
     read: dict[Path_, set[str] | None] = field(default_factory=dict)
+    _lines: dict[Path_, int] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        """The line of every key and list item, mapped when first asked for: only a Problem
+        needs one, so a valid file never pays for it."""
+        if self._lines is None:
+            self._lines = {}
+            if self.node is not None:
+                _line_map(self.node, (), self._lines, [])
+        return self._lines
 
     def unknown_keys(self) -> list[Problem]:
         """A Problem for every key of a read mapping that no loader asked for.
@@ -155,7 +222,7 @@ def _refuse_anchors(text: str, name: str) -> None:
     Our files never need them, and a few nested aliases expand into millions of nodes
     (a "billion laughs"): refused from the parser's events, before any tree is built.
     """
-    if not any(mark in text for mark in _ANCHOR_MARKS):
+    if _MAYBE_ANCHOR.search(text) is None:
         return
     for event in yaml.parse(text, Loader=_SAFE_LOADER):
         if isinstance(event, yaml.AliasEvent):
@@ -187,7 +254,12 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
         loader = _SAFE_LOADER(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            data = None
+            if node is not None:
+                try:
+                    data = _build(node, loader)
+                except (_OtherTag, RecursionError):  # nested deeper than Python recurses
+                    data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -195,12 +267,10 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise DataError([Problem(name, "", f"invalid YAML: {problem}", line)]) from exc
-    lines: dict[Path_, int] = {}
-    duplicates: list[tuple[Path_, int]] = []
-    if node is not None:
-        _line_map(node, (), lines, duplicates)
-    if duplicates:
+    if node is not None and _has_duplicate_keys(node):
         # YAML keeps the last of two equal keys silently: a typo'd edit would vanish
+        duplicates: list[tuple[Path_, int]] = []
+        _line_map(node, (), {}, duplicates)
         raise DataError(
             [
                 Problem(
@@ -212,7 +282,7 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
                 for where, line in duplicates
             ]
         )
-    return YamlDoc(name, data, lines)
+    return YamlDoc(name, data, node)
 
 
 class Fields:
@@ -392,7 +462,7 @@ def unfilled_placeholders(doc: YamlDoc, allowed: frozenset[str] = frozenset()) -
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 walk(item, (*path, index))
-        elif isinstance(value, str):
+        elif isinstance(value, str) and "{" in value:  # the test alone halves the walk
             for found in _PLACEHOLDER_RE.findall(value):
                 if found not in allowed:
                     problems.append(

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from bot.dialogue.reply import Outcome, Reply
 from bot.settings import DEFAULT_RETENTION_DAYS, QuestionLogSettings
+from bot.storage.chat_kind import ChatKind as ChatKind  # noqa: PLC0414 - re-exported: the log's callers name it
 from bot.storage.files import narrow_if_present, private_dir, private_file
 from bot.storage.redact import mask_normalised, mask_typed
 
@@ -103,15 +104,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # The schema version that came with bot/storage/redact.py: migrating to it masks the text
 # older versions stored.
 MASKED_SINCE_VERSION = 4
-
-
-class ChatKind(StrEnum):
-    """Where a question was asked; the only thing stored about the asker."""
-
-    PRIVATE = "private"
-    GROUP = "group"
-    INLINE = "inline"
-    TERMINAL = "terminal"
 
 
 class Reason(StrEnum):

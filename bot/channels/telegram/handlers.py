@@ -38,7 +38,8 @@ from bot.channels.telegram.reloader import Reloader
 from bot.channels.telegram.render import Rendered, keyboard, render_reply, render_text
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Outcome, Reply
-from bot.storage.question_log import ChatKind, NullQuestionLog, QuestionLog, utc_now
+from bot.storage.chat_kind import ChatKind
+from bot.storage.question_log import NullQuestionLog, QuestionLog, utc_now
 from bot.tools.stats import ADMIN_COMMANDS, is_admin, log_refused, stats_text
 
 log = logging.getLogger(__name__)
