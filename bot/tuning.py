@@ -49,6 +49,10 @@ class Tuning:
     # does not have "what forces").
     max_phrase_gap: int = 2
     max_question_word_gap: int = 1
+    # Look-up evidence (see lookup_weight) that a message names a force by what the page says
+    # of it ("the complex force", "the rural one"): one look-up word, and lookup_margin over
+    # the runner-up force.
+    min_description_score: float = 2.5
     # Shortest not-covered word a typo is corrected to ("complian" -> "complain").
     min_corrected_topic_word: int = 6
     # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.

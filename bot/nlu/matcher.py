@@ -11,7 +11,7 @@ from bot.lang.vocabulary import Vocabulary
 from bot.lang.words import QUESTION_WORDS, STOPWORDS
 from bot.nlu.entities import Entity, EntityIndex
 from bot.schema.intents import IntentSpec, Term
-from bot.schema.knowledge import Knowledge
+from bot.schema.knowledge import DESCRIPTION_FACETS, Knowledge
 from bot.tuning import TUNING
 
 # Matches remembered, by message text and context kinds (least recently used forgotten).
@@ -166,6 +166,9 @@ class Matcher:
         entity_at = frozenset(i for e in found for i in range(e.start, e.end))
         present = self._present_terms(stems_, entity_at)
         lookup = self._lookup_scores(present)
+        described = self._described(found, lookup, stems_)
+        if described is not None:
+            found = [*found, described]
         ranking = self._rank(present, found, len(words), lookup, context)
         return Match(
             normalised=" ".join(raw),
@@ -204,6 +207,37 @@ class Matcher:
                 ):
                     present[term] = None
         return present
+
+    def _described(
+        self, found: list[Entity], lookup: dict[str, dict[str, float]], stems_: tuple[str, ...]
+    ) -> Entity | None:
+        """The force a message names by what the page says of it, when it names none and
+        asks something else of it: "the complex force with all the councils, were the
+        inspectors happy?" is about Greater Manchester Police. Only in a phrase such as
+        "the ... force" or "the ... one", and not in "which force ...?", where the
+        description is what is asked."""
+        if any(e.kind in ("force", "other_force") for e in found) or _asks_which(stems_):
+            return None
+        totals = sorted(
+            (
+                (sum(v for facet, v in facets.items() if facet in DESCRIPTION_FACETS), force)
+                for force, facets in lookup.items()
+            ),
+            reverse=True,
+        )
+        if not totals or totals[0][0] < TUNING.min_description_score:
+            return None
+        best, force = totals[0]
+        if len(totals) > 1 and best < TUNING.lookup_margin * totals[1][0]:
+            return None
+        for term, owners in self._lookup.items():
+            if (force, owners[0][1]) not in owners or owners[0][1] not in DESCRIPTION_FACETS:
+                continue
+            for start in range(len(stems_) - len(term) + 1):
+                if stems_[start : start + len(term)] == term and _in_description(stems_, start):
+                    alias = " ".join(term)
+                    return Entity("force", force, alias, best, start, start + len(term))
+        return None
 
     def _lookup_scores(self, present: dict[Term, None]) -> dict[str, dict[str, float]]:
         scores: dict[str, dict[str, float]] = {}
@@ -334,3 +368,35 @@ def _knowledge_texts(knowledge: Knowledge) -> list[str]:
     for body in knowledge.bodies:
         texts += [body.full_name, body.on_page]
     return texts + knowledge.facts.words()
+
+
+# Words that ask which force a description fits: "which force ...", "what one ...", "who
+# was it" (stemmed).
+_WHICH = frozenset({"which", "what", "whose"})
+_WHICH_OF = frozenset({"forc", "force", "forces", "one", "polic", "police", "1"})
+
+
+# Nouns a description of a force is built on ("the complex force", "the rural one"), and
+# how far from them its look-up words may be.
+_DESCRIBED = frozenset({"forc", "force", "one", "1", "polic", "police", "lot", "crowd"})
+DESCRIPTION_REACH = 4
+
+
+def _in_description(stems_: tuple[str, ...], start: int) -> bool:
+    """Whether the look-up word at ``start`` is in a phrase like "the ... force"."""
+    for i, word in enumerate(stems_):
+        if word in _DESCRIBED and abs(i - start) <= DESCRIPTION_REACH:
+            opening = min(i, start) - 1
+            if opening >= 0 and stems_[opening] in ("the", "that", "this"):
+                return True
+    return False
+
+
+def _asks_which(stems_: tuple[str, ...]) -> bool:
+    """Whether the message asks which force fits a description."""
+    for i, word in enumerate(stems_):
+        if word == "whose" or (word in _WHICH and _WHICH_OF.intersection(stems_[i + 1 : i + 3])):
+            return True
+        if word == "who" and stems_[i + 1 : i + 2] in (("was",), ("were",), ("is",)):
+            return True
+    return False

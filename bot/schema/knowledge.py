@@ -211,6 +211,9 @@ class Knowledge:
 # What a "which force ...?" look-up phrase can point at: why it was selected, what was
 # found, how it related to Ofsted's inspection, or its report.
 LOOKUP_FACETS = ("selection", "findings", "ofsted", "report")
+# The facets that describe a force well enough to name it ("the complex force", "the one
+# praised for its work on sexual exploitation"); a month ("april 2013") names too much else.
+DESCRIPTION_FACETS = ("selection", "findings")
 
 KNOWLEDGE_FILES = (
     "source.yaml",

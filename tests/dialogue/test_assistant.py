@@ -267,6 +267,27 @@ def test_two_questions_in_one_message_get_both_answers(assistant: Assistant) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("question", "force"),
+    [
+        ("the complex force with all the councils, were the kids protected", "greater-manchester"),
+        ("the rural-ish one, when did its report come out", "west-mercia"),
+        ("the one near wales, which council area was it", "west-mercia"),
+    ],
+)
+def test_a_force_named_by_what_the_page_says_of_it(
+    ask: Callable[[str], Reply], question: str, force: str
+) -> None:
+    assert ask(question).slots["force"] == force
+
+
+def test_a_description_that_is_asked_about_is_a_look_up(ask: Callable[[str], Reply]) -> None:
+    reply = ask("which force was picked coz its complex")
+    assert (reply.intent, reply.slots["force"]) == ("which_force", "greater-manchester")
+    # a month is no description: it names the deferral's announcement as well
+    assert ask("what day in april 2013 did ofsted announce the delay").slots.get("force") is None
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined

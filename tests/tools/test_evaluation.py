@@ -24,6 +24,7 @@ BLIND_FLOORS = {
     "understanding_4.yaml": 0.90,
     "understanding_5.yaml": 0.86,
     "understanding_7.yaml": 0.87,
+    "understanding_8.yaml": 0.81,
 }
 
 
