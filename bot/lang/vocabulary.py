@@ -41,6 +41,7 @@ class Vocabulary:
         # "consulting" is no typo when "consult" is known: it is left alone, not turned
         # into "conducting"
         self.stems = frozenset(stem(w) for w in self.words)
+        self._name_stems = {stem(w): w for w in sorted(self.names, key=len, reverse=True)}
         self.correct = lru_cache(maxsize=16384)(self._correct)
 
     def _bucket(self, word: str) -> str:
@@ -55,8 +56,17 @@ class Vocabulary:
             return word
         if len(word) < 3 or word.isdigit() or not word.isascii():
             return None
+        named = self._name_stems.get(stem(word))
+        if named is not None:
+            return named  # "staffordshir" is "staffordshire", not a word of its own
         if stem(word) in self.stems:
             return word
+        for spoken, written in _SOUNDS_LIKE:
+            # "consultashun", "inspecshuns": spelt as said
+            if spoken in word:
+                respelt = word.replace(spoken, written)
+                if respelt in self.words:
+                    return respelt
         edits = max_edits(len(word))
         candidates: list[str] = []
         for length in range(len(word) - edits, len(word) + edits + 1):
@@ -90,6 +100,9 @@ class Vocabulary:
         )
         return best[0]
 
+
+# Endings spelt as they sound, tried before any fuzzy correction.
+_SOUNDS_LIKE = (("shun", "tion"), ("shon", "tion"), ("cshun", "ction"), ("zhun", "sion"))
 
 # Known words past which typo correction looks only among words with the same first
 # letter: today's knowledge has about 2,000; a knowledge base 100 times larger would make

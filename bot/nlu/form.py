@@ -114,10 +114,13 @@ def asks_how_to(words: tuple[str, ...]) -> bool:
 
 
 # Where one message asks a second question: after a question mark, or at "and" (or a comma)
-# before a question word, with at most one softener between ("..., and roughly when?").
+# before a question word or a yes/no opening ("and were they ..."), with at most one softener
+# between ("..., and roughly when?").
+_SOFTENERS = "roughly|also|then|so|exactly|approximately|about"
+_ASKING = "when|where|who|why|how|which|what|wen|wat|wot|y|whch|wich"
+_YES_NO = "(?:was|were|did|is|are|has|have|had|does|do) (?:the|it|they|there|he|she|its)"
 _SECOND_QUESTION = re.compile(
-    r"\?+\s*|[,;]?\s+(?:and|&)\s+(?=(?:(?:roughly|also|then|so|exactly|approximately|"
-    r"about)\s+)?(?:when|where|who|why|how|which|what)\b)",
+    rf"\?+\s*|[,;]?\s+(?:and|&|n)\s+(?=(?:(?:{_SOFTENERS})\s+)?(?:{_ASKING}|{_YES_NO})\b)",
     re.IGNORECASE,
 )
 # Fewest words the first of two questions needs: "when and where were they" is one question.

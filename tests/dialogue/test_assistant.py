@@ -288,6 +288,20 @@ def test_a_description_that_is_asked_about_is_a_look_up(ask: Callable[[str], Rep
     assert ask("what day in april 2013 did ofsted announce the delay").slots.get("force") is None
 
 
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("wat hapend aftr the consultashun", "pilot"),  # spelt as said
+        ("wen wer the snap inspecshuns", "November 2012"),
+        ("y did they pik staffordshir", "good practice"),  # a name's stem
+        ("whch forse was picked coz its complex", "Greater Manchester Police"),
+    ],
+)
+def test_phone_spelling(ask: Callable[[str], Reply], question: str, says: str) -> None:
+    reply = ask(question)
+    assert reply.outcome is Outcome.ANSWER and says in reply.text
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined

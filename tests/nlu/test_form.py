@@ -62,6 +62,12 @@ def test_requests_for_instructions(question: str, how_to: bool) -> None:
             ("why was gmp chosen", "what did they find"),
         ),
         ("when and where were the inspections", ("when and where were the inspections",)),
+        (
+            "wen did hmic do the inspections and were the forces told",
+            ("wen did hmic do the inspections", "were the forces told"),
+        ),
+        ("y was gmp picked n which borough", ("y was gmp picked", "which borough")),
+        ("gmp and west mercia were chosen", ("gmp and west mercia were chosen",)),
         ("what is hmic?", ("what is hmic?",)),
         ("staffs and gmp, why chosen", ("staffs and gmp, why chosen",)),
     ],
