@@ -132,7 +132,47 @@ class FactDesk:
                     intent=topic,
                     reverse=reverse is not None,
                 )
+        if form is not Form.OPEN:
+            return self._by_value_words(analysis, form, context)
         return None
+
+    def _by_value_words(
+        self, analysis: Analysis, form: Form, context: FactContext
+    ) -> FactAnswer | None:
+        """A yes/no question or claim about one force that names nothing the page can check,
+        read by the words it shares with the force's text facts: "was staffs proactive on
+        anything?" is about its findings. Only where every such fact gives the same verdict."""
+        forces = [s for s in analysis.subjects if s in self.force_ids]
+        if len(forces) == 1:
+            subject = forces[0]
+        elif not forces and analysis.refers_back and context.forces[:1]:
+            subject = context.forces[0]
+        else:
+            return None
+        asked = _content_stems(analysis.words) - self._subject_stems
+        scored: list[tuple[int, Attribute, Fact]] = []
+        for attribute in self.book.attributes:
+            fact = self.book.fact(subject, attribute.id)
+            if attribute.type is not ValueType.TEXT or fact is None or fact.value is None:
+                continue
+            shared = asked & {stem(w) for w in tokens(str(fact.value))}
+            if shared:
+                scored.append((len(shared), attribute, fact))
+        if not scored:
+            return None
+        most = max(n for n, _, _ in scored)
+        answers = [
+            self._build(analysis, form, AttributeHit(a.id, 0), a, subject, f, context)
+            for n, a, f in scored
+            if n == most
+        ]
+        verdicts = {a.verdict for a in answers if a is not None}
+        first = next((a for a in answers if a is not None), None)
+        if first is None or len(verdicts) != 1 or first.fact is None:
+            return None
+        return replace(
+            first, intent=first.fact.intent or self.book.attribute(first.attribute).intent
+        )
 
     def precise(self, analysis: Analysis) -> bool:
         """Whether the question names an attribute a fact answers before any intent
@@ -459,12 +499,7 @@ class FactDesk:
             p = tuple(stem(w) for w in tokens(phrase))
             if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
                 return "No."
-        asked = {
-            stem(w)
-            for w in words
-            if w not in STOPWORDS and len(w) > 2 and not w.isdigit() and stem(w) not in _NEUTRAL
-        }
-        asked -= self._subject_stems
+        asked = _content_stems(words) - self._subject_stems
         own = {stem(w) for w in tokens(str(fact.value))}
         others: set[str] = set()
         for holder in self.book.subjects_with(attribute.id):
@@ -554,6 +589,15 @@ def _asked_first(attribute: Attribute, hit: AttributeHit) -> bool:
 
 _IMPLIED_ORDER = ("place", "date", "number", "entity", "")
 _NEUTRAL = frozenset(stem(w) for w in CLAIM_NEUTRAL)
+
+
+def _content_stems(words: tuple[str, ...]) -> set[str]:
+    """The stems of a question's words that can support or contradict a text value."""
+    return {
+        stem(w)
+        for w in words
+        if w not in STOPWORDS and len(w) > 2 and not w.isdigit() and stem(w) not in _NEUTRAL
+    }
 
 
 def _matches(fact: Fact | None, said: Asserted) -> bool:

@@ -157,6 +157,20 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
     assert reply.slots["force"] == "west-mercia"
 
 
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("was staffs proactive on anything", "Yes."),
+        ("w mercia covers both urban and rural areas right", "Yes."),
+        ("staffs only got picked cos they were rubbish at child protection", "No."),
+    ],
+)
+def test_a_claim_naming_no_attribute_is_read_by_the_words_of_the_forces_facts(
+    ask: Callable[[str], Reply], question: str, verdict: str
+) -> None:
+    assert ask(question).text.startswith(verdict)
+
+
 def test_a_later_date_is_not_read_as_the_events_date(ask: Callable[[str], Reply]) -> None:
     reply = ask("has gmp been inspected again since 2013")
     assert not reply.text.startswith("No \u2014 November 2012")
