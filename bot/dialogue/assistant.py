@@ -377,7 +377,8 @@ class Assistant:
                 return self._fact(state, match, analysis, found, Rule.FACT_FOLLOW_UP)
 
         checks_a_fact = (
-            analysis.form is not Form.OPEN and bool(analysis.attributes)
+            analysis.form is not Form.OPEN
+            and bool(analysis.attributes or analysis.asserted.kinds() - {"entity"})
         ) or self.desk.precise(analysis)
         if (
             bare

@@ -18,6 +18,7 @@ from bot.lang.words import (
     RELATIVE,
     VAGUE_PLURAL,
 )
+from bot.nlu.entities import Entity
 from bot.nlu.form import Form, assertion, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
@@ -145,21 +146,37 @@ class Analyser:
                 if stems_[start : start + len(phrase)] == phrase:
                     found.append((start, start + len(phrase), kind, owner, extra))
         found.extend(self._around_names(stems_, match))
-        # a place is asserted only after "in", "at", ...: "merging with Warwickshire" is not
-        # a claim about where an inspection was
-        places = _places([f for f in found if f[2] != _PLACE or _after_locative(words, f[0])])
+
+        def place_at(entity: Entity) -> list[str]:
+            # "in Rochdale" is a place; "in Greater Manchester" is still the force
+            return [
+                owner
+                for s, e, kind, owner, _ in found
+                if kind == _PLACE and s == entity.start and e == entity.end
+            ]
+
+        # a force named twice, once by a place: "it was rochdale for gmp, wasn't it?"
+        # asserts the place of the force
+        by_name = {e.id for e in match.entities if e.kind == "force" and not place_at(e)}
+        # a place is asserted only after "in", "at", ... (or "was", with a force named):
+        # "merging with Warwickshire" is no claim about where an inspection was
+        places = _places(
+            [
+                f
+                for f in found
+                if f[2] != _PLACE
+                or _after_locative(words, f[0])
+                or (by_name and f[0] > 0 and words[f[0] - 1] in COPULAS)
+            ]
+        )
         subjects: list[str] = []
         entities: list[str] = []
         asserted_places = list(places)
         for entity in match.entities:
             if entity.kind == "other_force":
                 continue
-            locative = _after_locative(words, entity.start)
-            inside = [
-                owner
-                for s, e, kind, owner, _ in found
-                if kind == _PLACE and s == entity.start and e == entity.end
-            ]  # "in Rochdale" is a place; "in Greater Manchester" is still the force
+            locative = _after_locative(words, entity.start) or entity.id in by_name
+            inside = place_at(entity)
             if entity.kind == "force" and locative and inside:
                 # "in rochdale": a place asserted; the force is not what is asked about
                 asserted_places.extend(p for p in inside if p not in asserted_places)
@@ -273,6 +290,10 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
             out.append(owner)
             end = e
     return out
+
+
+# "it was bolton for gmp": a place after these is asserted when a force is named.
+COPULAS = frozenset({"was", "is", "were"})
 
 
 def _after_locative(words: tuple[str, ...], start: int) -> bool:
