@@ -444,6 +444,9 @@ class Assistant:
         """The reply from what the message itself asks, once no follow-up rule applied."""
         forces = match.ids("force")
         best = match.best
+        dated = self.desk.happened_on(analysis)
+        if dated is not None and not match.not_covered:
+            return self._fact(state, match, analysis, dated)  # "what happened in july 2012?"
         if analysis.form is not Form.OPEN or analysis.attributes:
             found = self.desk.answer(analysis, facts, open_ok=False)
             deferred = found is not None and self._defers(found, match, analysis)

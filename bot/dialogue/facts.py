@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.lang.text import says, stem, tokens
-from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, QUESTION_WORDS, STOPWORDS
+from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, HAPPENED, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
@@ -173,6 +173,40 @@ class FactDesk:
         return replace(
             first, intent=first.fact.intent or self.book.attribute(first.attribute).intent
         )
+
+    def happened_on(self, analysis: Analysis) -> FactAnswer | None:
+        """ "What happened in November 2012?": the events the page dates then, or its
+        silence with the dates it does give. Only for an open question naming no subject."""
+        said = analysis.asserted
+        if analysis.form is not Form.OPEN or analysis.subjects or not (said.months or said.years):
+            return None
+        if not says(analysis.words, HAPPENED):
+            return None
+        dated = [
+            (fact, event.name)
+            for fact in self.book.facts
+            if (event := self.book.event(fact.subject)) is not None
+            and self.book.attribute(fact.attribute).type is ValueType.DATE
+            and isinstance(fact.value, str)
+        ]
+        on = [f for f, _ in dated if _matches(f, said)]
+        if on:
+            sentences = list(dict.fromkeys(f.sentence for f in on))
+            text = " ".join(
+                f"The page says: \u201c{self.knowledge.page[i].text}\u201d" for i in sentences[:2]
+            )
+            first = on[0]
+            topic = first.intent or self.book.attribute(first.attribute).intent
+            return FactAnswer(
+                first.subject, first.attribute, text, False, None, first, False, intent=topic
+            )
+        asked = " ".join([*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)])
+        dates = list(dict.fromkeys(f"{f.value} ({name})" for f, name in dated))
+        text = (
+            f"The page doesn't say what happened in {asked}. The dates it gives are: "
+            f"{'; '.join(dates)}."
+        )
+        return FactAnswer("page", "date", text, True, None, None, False)
 
     def precise(self, analysis: Analysis) -> bool:
         """Whether the question names an attribute a fact answers before any intent

@@ -150,6 +150,23 @@ LEADING_PREPOSITIONS = frozenset({"in", "for", "about", "regarding", "re", "at",
 # How far into the question that auxiliary may come.
 MAX_LEADING_WORDS = 4
 
+# Words of "what happened in October 2011?": a date asked about, not a subject's date.
+HAPPENED = frozenset(
+    tuple(p.split())
+    for p in (
+        "happened",
+        "happen",
+        "happening",
+        "happend",
+        "going on",
+        "went on",
+        "go on",
+        "occurred",
+        "took place",
+        "take place",
+        "the story",
+    )
+)
 # Openings of a request for instructions ("how do i join ...", "how to get a pilot licence"):
 # the page is a record of inspections and tells no one how to do anything, so these are
 # declined unless they ask how to reach the page's own documents or facts (HOW_TO_PAGE).

@@ -173,6 +173,16 @@ def test_a_claim_naming_no_attribute_is_read_by_the_words_of_the_forces_facts(
     assert ask(question).text.startswith(verdict)
 
 
+def test_what_happened_on_a_date_is_the_events_the_page_dates_then(
+    ask: Callable[[str], Reply],
+) -> None:
+    assert "consultation exercise" in ask("what happened in july 2012").text
+    reply = ask("what happened in october 2011 then")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert reply.text.startswith("The page doesn't say what happened in October 2011.")
+    assert "July 2012" in reply.text  # the dates it does give
+
+
 def test_a_later_date_is_not_read_as_the_events_date(ask: Callable[[str], Reply]) -> None:
     reply = ask("has gmp been inspected again since 2013")
     assert not reply.text.startswith("No \u2014 November 2012")
