@@ -455,6 +455,10 @@ class Assistant:
         declined = best is None or best.intent not in self.small_talk
         if match.not_covered and declined:
             return self._not_covered(match)
+        others = self._other_bodies(analysis)
+        if others and analysis.form is Form.OPEN and not self.desk.precise(analysis):
+            # "what's the difference between hmic and the ipcc?": the page names no IPCC
+            return self._not_covered(match, rule=Rule.OTHER_BODY, names=others)
         if declined and asks_how_to(match.words):
             return self._not_covered(match, rule=Rule.HOW_TO)
         if best is not None and self._small_talk_ok(match, best):
@@ -676,17 +680,29 @@ class Assistant:
         """Short small talk ("yo", "ta", "thanks love") is answered on weaker evidence than
         questions: a word or two the bot does not know may come with it."""
         spec = self.intents[best.intent]
+        # on less than a question's evidence, not a word it does not know: "who won the
+        # darts last night" is no "good night"
+        unknown = TUNING.small_talk_unknown_words if best.score >= self.min_score else 0
         return (
             spec.max_tokens is not None
             and best.score >= TUNING.small_talk_min_score
-            and len(match.unknown) <= TUNING.small_talk_unknown_words
+            and len(match.unknown) <= unknown
             and not match.entities
         )
 
-    def _not_covered(self, match: Match, rule: Rule = Rule.NOT_COVERED) -> Reply:
+    def _other_bodies(self, analysis: Analysis) -> tuple[str, ...]:
+        """The names of organisations the page does not name that the question does."""
+        named = analysis.asserted.entities
+        return tuple(b.name for b in self.knowledge.facts.other_bodies if b.id in named)
+
+    def _not_covered(
+        self, match: Match, rule: Rule = Rule.NOT_COVERED, names: tuple[str, ...] = ()
+    ) -> Reply:
         k = self.knowledge
         if rule is Rule.HOW_TO:
             text = redirects.how_to(k)
+        elif rule is Rule.OTHER_BODY:
+            text = redirects.other_body(k, names)
         else:
             text = redirects.not_covered(k, match.not_covered)
         forces = match.ids("force")
@@ -704,7 +720,7 @@ class Assistant:
             source=k.source.citation,
             suggestions=suggestions,
             match=match,
-            slots={"not_covered": "; ".join(match.not_covered)},
+            slots={"not_covered": "; ".join(match.not_covered)} if match.not_covered else {},
         )
 
     def _timeline_step(self, last: IntentSpec, match: Match) -> str | None:

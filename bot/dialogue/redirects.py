@@ -84,6 +84,11 @@ def how_to(k: Knowledge) -> str:
     return f"The page doesn't explain how to do that, so I can't help with it. {about_the_page(k)}"
 
 
+def other_body(k: Knowledge, names: Sequence[str]) -> str:
+    """The reply to an open question about an organisation the page does not name."""
+    return f"The page says nothing about {join(list(names))}. {about_the_page(k)}"
+
+
 def other_force(k: Knowledge, names: Sequence[str]) -> str:
     """The reply to a question about a police force the page does not cover."""
     return (

@@ -35,6 +35,7 @@ class Rule(StrEnum):
     TOO_WEAK = "no intent scored enough to answer"
     PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"
     OTHER_FORCE = "names a force the page does not cover"
+    OTHER_BODY = "asks about an organisation the page does not name"
     FORCE_FOLLOW_UP = "a force named with this intent asks for its follow-up intent"
     BEST_INTENT = "the best-scoring intent"
     CLARIFY = "the intent needs a force or body and none is known: asks which"

@@ -302,6 +302,18 @@ def test_phone_spelling(ask: Callable[[str], Reply], question: str, says: str) -
     assert reply.outcome is Outcome.ANSWER and says in reply.text
 
 
+def test_an_organisation_the_page_does_not_name_is_said_so(ask: Callable[[str], Reply]) -> None:
+    reply = ask("whats the difference between hmic and the ipcc")
+    assert (reply.outcome, reply.trace.rule) == (Outcome.FALLBACK, Rule.OTHER_BODY)
+    assert reply.text.startswith("The page says nothing about the IOPC.")
+    assert ask("was estyn one of them").text.startswith("No \u2014")  # a list settles it
+
+
+def test_small_talk_on_weak_evidence_has_no_unknown_words(ask: Callable[[str], Reply]) -> None:
+    assert ask("who won the darts last night").intent == "fallback"
+    assert ask("thanks love").intent == "thanks"
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined
