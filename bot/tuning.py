@@ -64,6 +64,10 @@ class Tuning:
     # Weakest keyword evidence that is answered: one strong keyword ("consultation") or two weak
     # ones ("when" + "inspections"). Below it, the bot says what it can answer instead.
     min_score: float = 3.0
+    # Weakest keyword evidence answered when the message is about something of the asker's the
+    # bot has no word for ("my car failed its mot inspection", "booked a consultation with my
+    # gp"): such messages are nearly always about their own lives, not the page.
+    personal_min_score: float = 8.0
     # Lowest confidence that is answered, after the penalty for unknown words.
     min_confidence: float = 0.45
     # Confidence reported for a follow-up resolved from the chat's context ("and gmp?").

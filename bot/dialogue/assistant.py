@@ -674,6 +674,8 @@ class Assistant:
             return False
         score = _unpenalised(best)
         confidence = match.confidence(Scored(best.intent, score, best.matched))
+        if _about_own_things(match) and score < TUNING.personal_min_score:
+            return False  # "my car failed its mot inspection": about the asker's own life
         return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:
@@ -1093,6 +1095,17 @@ def _asks_unknown_role(match: Match) -> bool:
         return False
     rest = [w for w in words[1:3] if w not in AUXILIARIES]
     return bool(rest) and rest[0] in match.unknown
+
+
+def _about_own_things(match: Match) -> bool:
+    """Whether the message is about something of the asker's the bot has no word for ("my
+    car", "my gp", "my new puppy"), naming no force or body ("my constituent is asking when
+    West Mercia Police were inspected" is about the page)."""
+    words = match.words
+    return not match.entities and any(
+        word == "my" and match.unknown and set(words[i + 1 : i + 3]) & set(match.unknown)
+        for i, word in enumerate(words)
+    )
 
 
 def _date_words(words: tuple[str, ...]) -> frozenset[str]:

@@ -314,6 +314,23 @@ def test_small_talk_on_weak_evidence_has_no_unknown_words(ask: Callable[[str], R
     assert ask("thanks love").intent == "thanks"
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["my car failed its mot inspection what do i do now", "booked a consultation with my gp"],
+)
+def test_a_message_about_the_askers_own_things_is_not_answered_from_one_word(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert ask(question).outcome is Outcome.FALLBACK
+
+
+def test_a_message_about_someone_asking_about_a_force_is_answered(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("my constituent is asking when west mercia police were inspected")
+    assert reply.outcome is Outcome.ANSWER and "November 2012" in reply.text
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined
