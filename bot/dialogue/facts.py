@@ -335,6 +335,10 @@ class FactDesk:
             return holders[0]
         if len(general) == 1:
             return general[0]
+        values = [book.fact(h, attribute.id) for h in general]
+        given = {repr(f.value) for f in values if f is not None and f.value is not None}
+        if general and len(given) == 1 and all(f and f.value is not None for f in values):
+            return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
 
     def _reverse(self, analysis: Analysis, attribute: Attribute) -> str | None:

@@ -309,6 +309,11 @@ def test_an_organisation_the_page_does_not_name_is_said_so(ask: Callable[[str], 
     assert ask("was estyn one of them").text.startswith("No \u2014")  # a list settles it
 
 
+def test_what_a_body_has_to_do_with_the_page(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what has the care quality commission got to do with this")
+    assert (reply.intent, reply.slots["body"]) == ("body_info", "cqc")
+
+
 def test_small_talk_on_weak_evidence_has_no_unknown_words(ask: Callable[[str], Reply]) -> None:
     assert ask("who won the darts last night").intent == "fallback"
     assert ask("thanks love").intent == "thanks"
