@@ -163,11 +163,8 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("was staffs proactive on anything", "Yes."),
         ("w mercia covers both urban and rural areas right", "Yes."),
         ("staffs only got picked cos they were rubbish at child protection", "No."),
-        ("it was rochdale for gmp wasnt it", "Yes."),
-        (
-            "lancashire was one of the three wasnt it",
-            "No \u2014 Staffordshire Police",
-        ),  # the force named twice, once by place
+        ("it was rochdale for gmp wasnt it", "Yes."),  # the force named twice, once by place
+        ("lancashire was one of the three wasnt it", "No \u2014 Staffordshire Police"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
     ],
 )
