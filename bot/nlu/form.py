@@ -29,6 +29,7 @@ from bot.lang.words import (
 )
 
 _TAGS = frozenset(CLAIM_TAGS)
+_ABOUT = frozenset({("what", "about"), ("how", "about")})
 _OPENERS = frozenset(CLAIM_OPENERS)
 # Years a question may assert about this page's events.
 FIRST_YEAR, LAST_YEAR = 2000, 2030
@@ -67,6 +68,11 @@ def question_form(words: tuple[str, ...]) -> Form:
         if words[:size] in _OPENERS:
             return Form.CLAIM
     start = len(words) - len(without_filler(words))
+    if words[start : start + 2] in _ABOUT and len(words) > start + 2:
+        # "what about herefordshire, same time there too?": the words after it decide
+        start += 2
+        if words[-1:] == ("too",) or words[-2:] == ("as", "well"):
+            return Form.YES_NO
     first = words[start]
     if first in QUESTION_WORDS:
         return Form.OPEN
