@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.dialogue.reply import Outcome
+from bot.lang.words import MONTH_NAMES
 from bot.schema.intents import IntentSpec
 from bot.schema.knowledge import Force, Knowledge
 from bot.tuning import TUNING
@@ -333,6 +334,34 @@ def improvements(k: Knowledge, req: Request) -> Answer:
     return Answer(text, source=page_source(k))
 
 
+def _chronological(date: str) -> tuple[int, int]:
+    """ "April 2013" -> (2013, 4), for ordering; a date without a month sorts first."""
+    month, _, year = date.lower().rpartition(" ")
+    number = MONTH_NAMES.index(month) + 1 if month in MONTH_NAMES else 0
+    return (int(year) if year.isdigit() else 0, number)
+
+
+def timeline(k: Knowledge, req: Request) -> Answer:
+    """The page's dated events in order, each with its month."""
+    c, i, d, r = k.consultation, k.inspections, k.deferral, k.renaming
+    events = [
+        (c.date, f"{join([body_name(k, b) for b in c.bodies])} held the consultation"),
+        (i.date, f"{body_name(k, i.conducted_by)} inspected {join([f.name for f in k.forces])}"),
+        *(
+            (f.report.date, f"{body_name(k, f.report.publisher)} published its report on {f.name}")
+            for f in k.forces
+            if f.report is not None
+        ),
+        (d.announced, f"{body_name(k, d.announced_by)} announced the deferral of {d.what}"),
+        (d.deferred_until, f"{capitalised(d.what)} were deferred until then"),
+        (r.date, f"{body_name(k, r.old_body)} became {body_name(k, r.new_body)}"),
+    ]
+    events.sort(key=lambda event: _chronological(event[0]))
+    lines = "\n".join(f"\u2022 {date}: {what}." for date, what in events)
+    text = f"The page's dates, in order (a pilot programme followed the consultation):\n{lines}"
+    return Answer(text, source=page_source(k))
+
+
 def deferral(k: Knowledge, req: Request) -> Answer:
     """When the arrangements were deferred."""
     d = k.deferral
@@ -451,6 +480,7 @@ ANSWERS: dict[str, AnswerBuilder] = {
     "about": about,
     "overview": overview,
     "period": period,
+    "timeline": timeline,
     "consultation": consultation,
     "pilot": pilot,
     "inspection_timing": inspection_timing,

@@ -257,11 +257,22 @@ EXCLUSIVE = frozenset(
     tuple(p.split())
     for p in ("just", "only", "alone", "on its own", "by itself", "solely", "by themselves")
 )
-MONTHS = frozenset(
-    """
-    january february march april may june july august september october november december
-    """.split()  # noqa: SIM905
+# The months in order ("April 2013" -> 4), and as a set.
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
+MONTHS = frozenset(MONTH_NAMES)
 
 # Asking for more detail than a page of this kind gives: the exact day or time, a duration,
 # who led, names of people, recommendations. An answer to such a question says plainly that
