@@ -174,6 +174,11 @@ def test_a_claim_naming_no_attribute_is_read_by_the_words_of_the_forces_facts(
     assert ask(question).text.startswith(verdict)
 
 
+def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what exactly was being inspected, like what part of policing")
+    assert "child protection services" in reply.text
+
+
 def test_what_happened_on_a_date_is_the_events_the_page_dates_then(
     ask: Callable[[str], Reply],
 ) -> None:
