@@ -207,6 +207,7 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "announced": "was the {force} inspection announced?",
     "area": "was {force} inspected in bolton?",
     "area_reason": "why that area for {force}?",
+    "inspected_what": "what services were inspected at {force}",
     "timing_vs_ofsted": "was {force} inspected at the same time as ofsted?",
     "separate": "were the {force} and ofsted inspections done separately?",
     "in_contact": "were the {force} inspectors in contact with ofsted?",
