@@ -6,7 +6,7 @@ Every fact comes from the Knowledge records; the code only supplies sentence fra
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.dialogue.reply import Outcome
 from bot.lang.words import MONTH_NAMES
@@ -278,8 +278,11 @@ def force_selection(k: Knowledge, req: Request) -> Answer:
 
 
 def force_findings(k: Knowledge, req: Request) -> Answer:
-    """What inspectors found at a force."""
-    return _each(k, req, lambda f: findings_text(k, f))
+    """What inspectors found at a force; across all of them, also what needed improving."""
+    answer = _each(k, req, lambda f: findings_text(k, f))
+    if len(req.forces) == len(k.forces) > 1:
+        return replace(answer, text=f"{answer.text} {sentence(k.improvements)}")
+    return answer
 
 
 def force_area(k: Knowledge, req: Request) -> Answer:

@@ -63,6 +63,9 @@ ALL_FORCES = frozenset(
         ("every", "force"),
         ("each", "of", "them"),
         ("all", "of", "them"),
+        ("overall",),
+        ("across",),
+        ("in", "general"),
     )
 )
 
