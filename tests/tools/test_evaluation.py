@@ -25,6 +25,7 @@ BLIND_FLOORS = {
     "understanding_5.yaml": 0.86,
     "understanding_7.yaml": 0.87,
     "understanding_8.yaml": 0.81,
+    "understanding_9.yaml": 0.82,
 }
 
 
