@@ -33,6 +33,7 @@ from bot.nlu.form import (
     Form,
     asks_how_to,
     assertion,
+    is_statement,
     question_form,
     question_parts,
     without_filler,
@@ -174,7 +175,8 @@ class Assistant:
         left. None (and the chat's context untouched) unless every one is answered."""
         trial = replace(state)
         replies: list[Reply] = []
-        for part in parts:
+        stated = False  # a part only stated the context of the others
+        for index, part in enumerate(parts):
             match = self.matcher.match(part, _context_kinds(trial, part))
             if replies and self._answered_already(match, replies[0]):
                 return None  # "which reports are there and when": the first gives dates
@@ -183,9 +185,15 @@ class Assistant:
                 return None
             if reply.trace.rule is Rule.OVERVIEW:
                 continue  # "was rochdale ok? were the kids protected": the second says it
+            if index < len(parts) - 1 and is_statement(match.words):
+                # "hmic inspected staffs in staffordshire, gmp in rochdale and where else?":
+                # context for what follows, not a question
+                trial.forces = match.ids("force") or trial.forces
+                stated = True
+                continue
             if all(reply.text != r.text for r in replies):
                 replies.append(reply)
-        if len(replies) < 2:
+        if len(replies) < (1 if stated else 2):
             return None
         for name in ChatState.__slots__:
             setattr(state, name, getattr(trial, name))

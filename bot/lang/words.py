@@ -77,6 +77,9 @@ OTHER_FORCES = frozenset(
         ("others",),
         ("other", "ones"),
         ("the", "rest"),
+        ("where", "else"),
+        ("which", "else"),
+        ("who", "else"),
     )
 )
 

@@ -60,13 +60,8 @@ def question_form(words: tuple[str, ...]) -> Form:
     """The form of a question from its normalised words."""
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
-    if _tagged(words):
+    if _marked_claim(words):
         return Form.CLAIM
-    for size in (1, 2, 3):
-        if len(words) > size and words[-size:] in _TAGS:
-            return Form.CLAIM
-        if words[:size] in _OPENERS:
-            return Form.CLAIM
     start = len(words) - len(without_filler(words))
     if words[start : start + 2] in _ABOUT and len(words) > start + 2:
         # "what about herefordshire, same time there too?": the words after it decide
@@ -95,6 +90,22 @@ def question_form(words: tuple[str, ...]) -> Form:
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
     return Form.OPEN
+
+
+def is_statement(words: tuple[str, ...]) -> bool:
+    """Whether the words state something without asking ("hmic inspected staffs in
+    staffordshire, gmp in rochdale"): a claim with no tag or opener to confirm it."""
+    return question_form(words) is Form.CLAIM and not _marked_claim(words)
+
+
+def _marked_claim(words: tuple[str, ...]) -> bool:
+    """Whether a question tag or a claim's opener marks the words as a claim to confirm."""
+    if _tagged(words):
+        return True
+    return any(
+        (len(words) > size and words[-size:] in _TAGS) or words[:size] in _OPENERS
+        for size in (1, 2, 3)
+    )
 
 
 def _tagged(words: tuple[str, ...]) -> bool:

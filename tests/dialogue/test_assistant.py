@@ -336,6 +336,13 @@ def test_a_message_about_someone_asking_about_a_force_is_answered(
     assert reply.outcome is Outcome.ANSWER and "November 2012" in reply.text
 
 
+def test_a_stated_part_is_context_for_the_question_after_it(assistant: Assistant) -> None:
+    assistant.reset("c")
+    text = "hmic inspected staffordshire police in staffordshire, gmp in rochdale and where else"
+    reply = assistant.reply("c", text)
+    assert reply.slots["force"] == "west-mercia" and "Herefordshire" in reply.text
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.lang.text import tokens
-from bot.nlu.form import Form, asks_how_to, assertion, question_form, question_parts
+from bot.nlu.form import (
+    Form,
+    asks_how_to,
+    assertion,
+    is_statement,
+    question_form,
+    question_parts,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +81,9 @@ def test_requests_for_instructions(question: str, how_to: bool) -> None:
 )
 def test_the_questions_one_message_asks(message: str, parts: tuple[str, ...]) -> None:
     assert question_parts(message) == parts
+
+
+def test_a_statement_is_a_claim_no_tag_or_opener_marks() -> None:
+    assert is_statement(tokens("hmic inspected staffs in staffordshire, gmp in rochdale"))
+    assert not is_statement(tokens("gmp was inspected in rochdale, right?"))
+    assert not is_statement(tokens("when was gmp inspected"))
