@@ -178,7 +178,8 @@ class FactDesk:
         """ "What happened in November 2012?": the events the page dates then, or its
         silence with the dates it does give. Only for an open question naming no subject."""
         said = analysis.asserted
-        if analysis.form is not Form.OPEN or analysis.subjects or not (said.months or said.years):
+        asked_of = set(analysis.subjects) - {self.book.page_subject}  # "the page title says"
+        if analysis.form is not Form.OPEN or asked_of or not (said.months or said.years):
             return None
         if not says(analysis.words, HAPPENED):
             return None
@@ -189,6 +190,8 @@ class FactDesk:
             and self.book.attribute(fact.attribute).type is ValueType.DATE
             and isinstance(fact.value, str)
         ]
+        if not dated:
+            return None
         on = [f for f, _ in dated if _matches(f, said)]
         if on:
             sentences = list(dict.fromkeys(f.sentence for f in on))
@@ -206,7 +209,8 @@ class FactDesk:
             f"The page doesn't say what happened in {asked}. The dates it gives are: "
             f"{'; '.join(dates)}."
         )
-        return FactAnswer("page", "date", text, True, None, None, False)
+        subject = self.book.page_subject or dated[0][0].subject
+        return FactAnswer(subject, dated[0][0].attribute, text, True, None, None, False)
 
     def precise(self, analysis: Analysis) -> bool:
         """Whether the question names an attribute a fact answers before any intent

@@ -98,6 +98,7 @@ class FactBook:
     asks: tuple[tuple[ValueType, tuple[str, ...]], ...] = ()  # type -> bare question words
     voices: frozenset[str] = frozenset()  # bodies the page speaks for (HMIC)
     place_attribute: str | None = None  # each force's inspected area
+    page_subject: str | None = None  # the page itself: naming it asks about no event
     _by_key: dict[tuple[str, str], Fact] = field(init=False, repr=False, compare=False)
     _attributes: dict[str, Attribute] = field(init=False, repr=False, compare=False)
     _holders: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -224,6 +225,9 @@ def load_facts(
     place_attribute = top.optional_text("place_attribute")
     if place_attribute is not None and place_attribute not in by_id:
         top.fail("place_attribute", f"{place_attribute!r} is not an attribute of facts.yaml")
+    page_subject = top.optional_text("page_subject")
+    if page_subject is not None and page_subject not in {s.id for s in subjects}:
+        top.fail("page_subject", f"{page_subject!r} is not a subject of facts.yaml")
     return FactBook(
         subjects,
         attributes,
@@ -233,6 +237,7 @@ def load_facts(
         tuple(asks),
         frozenset(voices),
         place_attribute,
+        page_subject,
     )
 
 
