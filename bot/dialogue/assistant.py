@@ -578,7 +578,9 @@ class Assistant:
         )
 
     def _framed(self, match: Match, reply: Reply) -> Reply:
-        """The answer framed by the question's form: "Yes." or "No — ..." where it can tell."""
+        """The answer framed by the question's form: "Yes." or "No — ..." where it can tell;
+        an open question's wrong date corrected first."""
+        reply = self._premise_checked(match, reply)
         if reply.trace.rule in FACT_RULES:
             return reply
         words = match.words
@@ -597,6 +599,24 @@ class Assistant:
         if framed is not reply or form is Form.OPEN or reply.outcome is not Outcome.ANSWER:
             return framed
         return self._compared(words, reply)
+
+    def _premise_checked(self, match: Match, reply: Reply) -> Reply:
+        """ "why was west mercia inspected in october 2012?": "The page gives November 2012,
+        not October 2012." before the answer about that one subject."""
+        if reply.outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE):
+            return reply
+        subjects = [s for s in reply.slots.get("force", "").split(",") if s]
+        if not subjects and "subject" in reply.slots:
+            subjects = [reply.slots["subject"]]
+        analysis = self.analyser.analyse(match)
+        if not subjects:
+            subjects = [s for s in analysis.subjects if self.knowledge.facts.event(s)][:1]
+        if len(subjects) != 1:
+            return reply
+        wrong = self.desk.misdated(analysis, subjects[0])
+        if wrong is None or reply.text.startswith(("No", "The page gives")):
+            return reply
+        return replace(reply, text=f"{wrong} {reply.text}")
 
     def _compared(self, words: tuple[str, ...], reply: Reply) -> Reply:
         """A yes/no question about one force, checked against the other forces' answers.

@@ -212,6 +212,34 @@ class FactDesk:
         subject = self.book.page_subject or dated[0][0].subject
         return FactAnswer(subject, dated[0][0].attribute, text, True, None, None, False)
 
+    def misdated(self, analysis: Analysis, subject: str) -> str | None:
+        """What an open question gets wrong about ``subject``'s date, said first: "why was
+        west mercia inspected in october 2012?" -> "The page gives November 2012, not October
+        2012."
+        Only the date a date asserted with no attribute word means (facts.yaml implied_by)."""
+        said = analysis.asserted
+        if analysis.form is not Form.OPEN or not (said.months or said.years):
+            return None
+        named = [self.book.attribute(h.id) for h in analysis.attributes]
+        dates = [a for a in named if a.type is ValueType.DATE]
+        if not dates:
+            if any(a.type is ValueType.DATE or a.implied_by for a in named):
+                return None
+            dates = [a for a in self.book.attributes if a.implied_by == "date"]
+        for attribute in dates:
+            fact = self.book.fact(subject, attribute.id)
+            if fact is None or not isinstance(fact.value, str) or _matches(fact, said):
+                continue
+            month, _, year = fact.value.rpartition(" ")
+            if (said.months and said.months != {month.lower()}) or (
+                said.years and said.years != {year}
+            ):
+                asked = " ".join(
+                    [*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)]
+                )
+                return f"The page gives {fact.value}, not {asked}."
+        return None
+
     def precise(self, analysis: Analysis) -> bool:
         """Whether the question names an attribute a fact answers before any intent
         ("how many councils ...", "what does HMI Probation do")."""

@@ -174,6 +174,13 @@ def test_a_claim_naming_no_attribute_is_read_by_the_words_of_the_forces_facts(
     assert ask(question).text.startswith(verdict)
 
 
+def test_an_open_questions_wrong_date_is_corrected_first(ask: Callable[[str], Reply]) -> None:
+    reply = ask("why was west mercia inspected in october 2012?")
+    assert reply.text.startswith("The page gives November 2012, not October 2012.")
+    assert "urban and rural" in reply.text  # then the answer
+    assert not ask("why was west mercia inspected in november 2012").text.startswith("The page")
+
+
 def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
     reply = ask("what exactly was being inspected, like what part of policing")
     assert "child protection services" in reply.text
