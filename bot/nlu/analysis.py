@@ -175,7 +175,9 @@ class Analyser:
         for entity in match.entities:
             if entity.kind == "other_force":
                 continue
-            locative = _after_locative(words, entity.start) or entity.id in by_name
+            # a place with its own force named too ("rochdale ... gmp") or another force
+            # named ("rochdale was inspected by west mercia") is asserted of that force
+            locative = _after_locative(words, entity.start) or bool(by_name)
             inside = place_at(entity)
             if entity.kind == "force" and locative and inside:
                 # "in rochdale": a place asserted; the force is not what is asked about

@@ -165,6 +165,7 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("staffs only got picked cos they were rubbish at child protection", "No."),
         ("it was rochdale for gmp wasnt it", "Yes."),  # the force named twice, once by place
         ("lancashire was one of the three wasnt it", "No \u2014 Staffordshire Police"),
+        ("i heard rochdale was inspected by west mercia police", "No \u2014 Herefordshire"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
     ],
 )
