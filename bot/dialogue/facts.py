@@ -508,6 +508,11 @@ class FactDesk:
                 return "Yes."
             return f"No \u2014 {value}, not {hit.option}."
         if kind is ValueType.ENTITIES and isinstance(value, tuple):
+            if said.numbers and not said.entities and not said.other_forces:
+                # "there were 3 forces, right?", "it was run by 4 bodies, wasn't it?"
+                if said.numbers == {len(value)}:
+                    return "Yes."
+                return f"No \u2014 {_number(len(value)).lower()}: {self._names(value)}."
             exclusive = says(analysis.words, EXCLUSIVE)
             verdict = self._membership(said.entities, said.other_forces, subject, value, exclusive)
             if hit.strength == 0 and verdict == "Yes.":

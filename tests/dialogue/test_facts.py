@@ -166,6 +166,8 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("it was rochdale for gmp wasnt it", "Yes."),  # the force named twice, once by place
         ("lancashire was one of the three wasnt it", "No \u2014 Staffordshire Police"),
         ("i heard rochdale was inspected by west mercia police", "No \u2014 Herefordshire"),
+        ("there were 3 forces right", "Yes."),  # a list's size
+        ("the consultation was run by 4 bodies wasnt it", "No \u2014 five: Ofsted"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
     ],
 )
