@@ -136,10 +136,11 @@ def overview(k: Knowledge, req: Request) -> Answer:
 
 
 def period(k: Knowledge, req: Request) -> Answer:
-    """The period the page covers."""
+    """The period the page covers, and its title."""
     text = (
-        f"The page covers multi-agency child protection arrangements between "
-        f"{k.source.period_start} and {k.source.period_end}."
+        f"The page, {body_name(k, k.source.publisher)}'s {quoted(k.source.title)}, covers "
+        f"multi-agency child protection arrangements between {k.source.period_start} and "
+        f"{k.source.period_end}."
     )
     return Answer(text, source=page_source(k))
 
