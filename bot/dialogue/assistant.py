@@ -38,7 +38,7 @@ from bot.nlu.form import (
     question_parts,
     without_filler,
 )
-from bot.nlu.matcher import Match, Matcher, Scored
+from bot.nlu.matcher import Match, Matcher, Scored, singled_out
 from bot.nlu.safety import SafetyScreen, Screening
 from bot.nlu.sentences import Found, SentenceIndex
 from bot.schema.facts import ValueType
@@ -859,7 +859,12 @@ class Assistant:
             forces = tuple(f.id for f in self.knowledge.forces)
         if spec.slot == "force" and not forces:
             if not spec.slot_optional:
-                forces = state.forces
+                singled = singled_out(match.lookup)
+                if singled and not _refers_back(match):
+                    # "what level of risk were the domestic abuse cases?": only GMP's had them
+                    forces = (singled[0],)
+                else:
+                    forces = state.forces
                 if not forces:
                     return self._clarify(state, match, spec, "force")
             elif _refers_back(match):

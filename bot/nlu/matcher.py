@@ -218,18 +218,10 @@ class Matcher:
         description is what is asked."""
         if any(e.kind in ("force", "other_force") for e in found) or _asks_which(stems_):
             return None
-        totals = sorted(
-            (
-                (sum(v for facet, v in facets.items() if facet in DESCRIPTION_FACETS), force)
-                for force, facets in lookup.items()
-            ),
-            reverse=True,
-        )
-        if not totals or totals[0][0] < TUNING.min_description_score:
+        singled = singled_out(lookup)
+        if singled is None:
             return None
-        best, force = totals[0]
-        if len(totals) > 1 and best < TUNING.lookup_margin * totals[1][0]:
-            return None
+        force, best = singled
         for term, owners in self._lookup.items():
             if (force, owners[0][1]) not in owners or owners[0][1] not in DESCRIPTION_FACETS:
                 continue
@@ -368,6 +360,25 @@ def _knowledge_texts(knowledge: Knowledge) -> list[str]:
     for body in knowledge.bodies:
         texts += [body.full_name, body.on_page]
     return texts + knowledge.facts.words()
+
+
+def singled_out(lookup: dict[str, dict[str, float]]) -> tuple[str, float] | None:
+    """The one force, and its evidence, that look-up words of the describing facets
+    (selection, findings) point to by a clear margin: "domestic abuse" is Greater
+    Manchester Police's."""
+    totals = sorted(
+        (
+            (sum(v for facet, v in facets.items() if facet in DESCRIPTION_FACETS), force)
+            for force, facets in lookup.items()
+        ),
+        reverse=True,
+    )
+    if not totals or totals[0][0] < TUNING.min_description_score:
+        return None
+    best, force = totals[0]
+    if len(totals) > 1 and best < TUNING.lookup_margin * totals[1][0]:
+        return None
+    return force, best
 
 
 # Words that ask which force a description fits: "which force ...", "what one ...", "who

@@ -281,6 +281,17 @@ def test_a_force_named_by_what_the_page_says_of_it(
     assert ask(question).slots["force"] == force
 
 
+def test_a_detail_only_one_forces_findings_have_names_that_force(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("c")
+    assistant.reply("c", "why was staffs chosen")
+    reply = assistant.reply(
+        "c", "what level of risk were the domestic abuse situations assessed as"
+    )
+    assert reply.slots["force"] == "greater-manchester" and "high level of risk" in reply.text
+
+
 def test_a_description_that_is_asked_about_is_a_look_up(ask: Callable[[str], Reply]) -> None:
     reply = ask("which force was picked coz its complex")
     assert (reply.intent, reply.slots["force"]) == ("which_force", "greater-manchester")
