@@ -859,12 +859,10 @@ class Assistant:
             forces = tuple(f.id for f in self.knowledge.forces)
         if spec.slot == "force" and not forces:
             if not spec.slot_optional:
+                # "what level of risk were the domestic abuse cases?": only GMP's had them
                 singled = singled_out(match.lookup)
-                if singled and not _refers_back(match):
-                    # "what level of risk were the domestic abuse cases?": only GMP's had them
-                    forces = (singled[0],)
-                else:
-                    forces = state.forces
+                use = singled and not _refers_back(match)
+                forces = (singled[0],) if singled and use else state.forces
                 if not forces:
                     return self._clarify(state, match, spec, "force")
             elif _refers_back(match):
