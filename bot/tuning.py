@@ -57,6 +57,9 @@ class Tuning:
     min_corrected_topic_word: int = 6
     # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.
     lookup_weight: float = 2.5
+    # ---- nlu/sentences.py
+    # Words in a row, as a page sentence has them, that make a question quote the sentence.
+    min_quoted_words: int = 4
     # ---- dialogue/answers.py
     # A "which force ...?" look-up must beat the runner-up force by this factor to name one.
     lookup_margin: float = 1.5

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.bounded import BoundedDict
 from bot.dialogue import redirects
-from bot.dialogue.answers import ANSWERS, Answer, Request
+from bot.dialogue.answers import ANSWERS, Answer, Request, join
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
 from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
 from bot.dialogue.framing import compare, frame, states_a_date
@@ -27,6 +27,7 @@ from bot.lang.words import (
     OTHER_FORCES,
     PREVIOUS_EVENT,
     REFERENTS,
+    WHICH_FORCE,
 )
 from bot.nlu.analysis import Analyser, Analysis
 from bot.nlu.form import (
@@ -452,6 +453,9 @@ class Assistant:
         """The reply from what the message itself asks, once no follow-up rule applied."""
         forces = match.ids("force")
         best = match.best
+        quoted = self._quoted_forces(state, match)
+        if quoted is not None:
+            return quoted
         dated = self.desk.happened_on(analysis)
         if dated is not None and not match.not_covered:
             return self._fact(state, match, analysis, dated)  # "what happened in july 2012?"
@@ -979,6 +983,33 @@ class Assistant:
             choices=choices,
             match=match,
             slots={"pending": spec.id},
+        )
+
+    def _quoted_forces(self, state: ChatState, match: Match) -> Reply | None:
+        """ "each authority responsible for individual child protection arrangements - which
+        forces does that apply to?": the forces of the page sentences the question quotes
+        (not words every force's sentences share, such as "took part in the pilot")."""
+        if match.entities or not says(match.words, WHICH_FORCE):
+            return None
+        sentences = self.sentences.quoted(match.words)
+        forces = tuple(dict.fromkeys(s.subject for s in sentences if s.subject))
+        if not forces or len(forces) == len(self.knowledge.forces):
+            return None
+        intent = next((i for i in self.lookups if self.intents[i].kind == "lookup"), FACT)
+        state.forces = state.listed = forces
+        state.pending, state.last_intent, state.facts = None, intent, FactContext()
+        names = join([f.name for f in self.knowledge.forces if f.id in forces])
+        quotes = " ".join(f"\u201c{s.text}\u201d" for s in sentences[:2])
+        return self._reply(
+            rule=Rule.QUOTED,
+            text=f"{names}. The page says: {quotes}",
+            intent=intent,
+            outcome=Outcome.ANSWER,
+            confidence=FOLLOW_UP,
+            source=self.knowledge.source.citation,
+            suggestions=self._expand(self._overview_suggestions("force"), forces[:1]),
+            slots={"force": ",".join(forces)},
+            match=match,
         )
 
     def _quote(self, state: ChatState, match: Match, found: Found) -> Reply:

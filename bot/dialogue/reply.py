@@ -33,6 +33,7 @@ class Rule(StrEnum):
     HOW_TO = "asks how to do something: the page is a record, not instructions"
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"
+    QUOTED = "quotes the page and asks which force: the forces of the sentences it quotes"
     PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"
     OTHER_FORCE = "names a force the page does not cover"
     OTHER_BODY = "asks about an organisation the page does not name"

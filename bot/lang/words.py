@@ -69,6 +69,22 @@ ALL_FORCES = frozenset(
     )
 )
 
+# Phrases that ask which force(s) something is about.
+WHICH_FORCE = frozenset(
+    tuple(p.split())
+    for p in (
+        "which force",
+        "which forces",
+        "what force",
+        "what forces",
+        "which police",
+        "which 1",
+        "which of them",
+        "who was it",
+        "which was it",
+    )
+)
+
 # Phrases that mean the forces other than the ones just talked about.
 OTHER_FORCES = frozenset(
     (

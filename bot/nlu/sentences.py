@@ -36,10 +36,29 @@ class SentenceIndex:
     def __init__(self, sentences: tuple[PageSentence, ...]) -> None:
         self.sentences = sentences
         self._stems = [frozenset(content_stems(tokens(s.text))) for s in sentences]
+        size = TUNING.min_quoted_words
+        self._runs = [
+            frozenset(t[i : i + size] for i in range(len(t) - size + 1))
+            for t in (tokens(s.text) for s in sentences)
+        ]
         counts = Counter(w for stems in self._stems for w in stems)
         total = max(len(sentences), 1)
         self._idf = {w: math.log((total + 1) / (n + 0.5)) for w, n in counts.items()}
         self._unseen = math.log(total + 1)  # a word the page never uses
+
+    def quoted(self, words: tuple[str, ...]) -> tuple[PageSentence, ...]:
+        """The sentences a question quotes: a run of at least TUNING.min_quoted_words of its
+        words, in order, as the sentence has them ("each authority responsible for
+        individual child protection arrangements - which forces?")."""
+        size = TUNING.min_quoted_words
+        asked = {words[i : i + size] for i in range(len(words) - size + 1)}
+        if not asked:
+            return ()
+        return tuple(
+            sentence
+            for sentence, runs in zip(self.sentences, self._runs, strict=True)
+            if asked & runs
+        )
 
     def best(
         self,

@@ -292,6 +292,21 @@ def test_a_detail_only_one_forces_findings_have_names_that_force(
     assert reply.slots["force"] == "greater-manchester" and "high level of risk" in reply.text
 
 
+def test_a_quote_from_the_page_names_the_forces_its_sentences_are_about(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask(
+        "each authority responsible for individual child protection arrangements - "
+        "which forces does that apply to"
+    )
+    assert (reply.trace.rule, reply.slots["force"]) == (
+        Rule.QUOTED,
+        "greater-manchester,west-mercia",
+    )
+    # words every force's sentence has quote none of them in particular
+    assert ask("which police forces took part in the pilot?").trace.rule is not Rule.QUOTED
+
+
 def test_a_description_that_is_asked_about_is_a_look_up(ask: Callable[[str], Reply]) -> None:
     reply = ask("which force was picked coz its complex")
     assert (reply.intent, reply.slots["force"]) == ("which_force", "greater-manchester")
