@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.bounded import BoundedDict
+from bot.bounded import BoundedCache, BoundedDict
 from bot.dialogue import redirects
 from bot.dialogue.answers import ANSWERS, Answer, Request, join
 from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
@@ -30,12 +30,12 @@ from bot.lang.words import (
     WHICH_FORCE,
 )
 from bot.nlu.analysis import Analyser, Analysis
+from bot.nlu.entities import Entity
 from bot.nlu.form import (
     Form,
     asks_how_to,
     assertion,
     is_statement,
-    question_form,
     question_parts,
     without_filler,
 )
@@ -49,6 +49,8 @@ from bot.tuning import TUNING
 
 # Chats whose context is remembered; the least recently used is forgotten first.
 MAX_CHATS = 50_000
+# Fact contexts remembered, by message and topic (least recently used forgotten).
+CONTEXT_CACHE = 4096
 # Buttons offered with one reply.
 MAX_SUGGESTIONS = 3
 # Intents that end the need for a pending clarification without answering it.
@@ -124,6 +126,10 @@ class Assistant:
         self.min_score = min_score
         self.min_confidence = min_confidence
         self._chats: BoundedDict[str, ChatState] = BoundedDict(MAX_CHATS)
+        # the fact context an intent's answer leaves, a pure function of the message
+        self._contexts: BoundedCache[
+            tuple[tuple[str, ...], tuple[Entity, ...], str, tuple[str, ...]], FactContext
+        ] = BoundedCache(CONTEXT_CACHE)
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
         self._button_topics: dict[str, tuple[str, str]] = {}
         self._button_topics = self._topics()
@@ -240,6 +246,7 @@ class Assistant:
         self.screen = screen
         self.sentences = SentenceIndex(knowledge.page)
         self.analyser, self.desk = Analyser(knowledge), FactDesk(knowledge)
+        self._contexts.cache_clear()
         force_ids = {f.id for f in knowledge.forces}
         body_ids = {b.id for b in knowledge.bodies}
         for state in list(self._chats.values()):  # forget context the new files lack
@@ -588,7 +595,8 @@ class Assistant:
         if reply.trace.rule in FACT_RULES:
             return reply
         words = match.words
-        form, asserted = question_form(words), assertion(words)
+        analysis = self.analyser.analyse(match)
+        form, asserted = analysis.form, assertion(words)
         beyond = says(words, BEYOND_THE_PAGE) or _asks_unknown_role(match)
         bodies = match.ids("body")
         framed = frame(
@@ -939,6 +947,13 @@ class Assistant:
         leaves the consultation's date, so "and the inspections?" asks theirs)."""
         if match is None:
             return FactContext()
+        key = (match.words, match.entities, intent, state.forces)
+        cached = self._contexts.get(key)
+        if cached is None:
+            cached = self._contexts[key] = self._context_uncached(state, match, intent)
+        return cached
+
+    def _context_uncached(self, state: ChatState, match: Match, intent: str) -> FactContext:
         analysis = self.analyser.analyse(match)
         found = self.desk.answer(analysis, FactContext(), open_ok=True)
         if found is None and analysis.subjects and not analysis.attributes:
