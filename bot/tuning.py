@@ -53,6 +53,9 @@ class Tuning:
     # of it ("the complex force", "the rural one"): one look-up word, and lookup_margin over
     # the runner-up force.
     min_description_score: float = 2.5
+    # What a one-word keyword still counts right after a word the bot has never seen, which
+    # makes it that word's in another sense ("javascript framework", "airline pilot").
+    modified_keyword_factor: float = 0.5
     # Shortest not-covered word a typo is corrected to ("complian" -> "complain").
     min_corrected_topic_word: int = 6
     # Weight of one "which force ...?" look-up word (from knowledge/forces.yaml) per word.

@@ -482,7 +482,10 @@ class Assistant:
             return self._not_covered(match, rule=Rule.HOW_TO)
         if best is not None and self._small_talk_ok(match, best):
             return self._answer(state, match, best, rule=Rule.SMALL_TALK)
-        if not self._strong(match) or best is None:
+        # small talk naming a force is a question about it ("what info sharing systems did
+        # staffordshire police use" is no request for help; "is this an hmic service?" is)
+        chat = best is not None and best.intent in self.small_talk and bool(match.ids("force"))
+        if not self._strong(match) or best is None or chat:
             weak = self.desk.answer(analysis, facts, open_ok=True)
             about = analysis.subjects or state.facts.subject or state.forces
             # a message with words the bot has never seen ("hereford fc fixtures") is not
@@ -622,7 +625,14 @@ class Assistant:
             subjects = [reply.slots["subject"]]
         analysis = self.analyser.analyse(match)
         if not subjects:
-            subjects = [s for s in analysis.subjects if self.knowledge.facts.event(s)][:1]
+            # an event the question names, if the answer is about it ("why was the
+            # consultation in 2013?"), not "why was the joint inspection scrapped in 2013?"
+            book = self.knowledge.facts
+            subjects = [
+                s
+                for s in analysis.subjects
+                if book.event(s) and any(f.intent == reply.intent for f in book.facts_of(s))
+            ][:1]
         if len(subjects) != 1:
             return reply
         wrong = self.desk.misdated(analysis, subjects[0])
@@ -1174,12 +1184,20 @@ def _asks_unknown_role(match: Match) -> bool:
     return bool(rest) and rest[0] in match.unknown
 
 
+# Openings of a question about the asker's own plans ("can i ...", "should i ...").
+ASKING_FOR_MYSELF = frozenset({("can", "i"), ("should", "i"), ("could", "i"), ("am", "i")})
+
+
 def _about_own_things(match: Match) -> bool:
     """Whether the message is about something of the asker's the bot has no word for ("my
     car", "my gp", "my new puppy"), naming no force or body ("my constituent is asking when
     West Mercia Police were inspected" is about the page)."""
     words = match.words
-    return not match.entities and any(
+    if match.entities or "my" not in words:
+        return False
+    if without_filler(words)[:2] in ASKING_FOR_MYSELF:
+        return True  # "can i defer my uni place for a year"
+    return any(
         word == "my" and match.unknown and set(words[i + 1 : i + 3]) & set(match.unknown)
         for i, word in enumerate(words)
     )

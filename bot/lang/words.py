@@ -197,6 +197,10 @@ HOW_TO = frozenset(
     for p in (
         "how do i",
         "how can i",
+        "how i can",
+        "how i do",
+        "how i should",
+        "how i could",
         "how could i",
         "how should i",
         "how would i",

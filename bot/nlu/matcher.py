@@ -169,7 +169,17 @@ class Matcher:
         described = self._described(found, lookup, stems_)
         if described is not None:
             found = [*found, described]
-        ranking = self._rank(present, found, len(words), lookup, context)
+        # a keyword right after a word the bot has never seen is that word's, in another
+        # sense: "javascript framework", "airline pilot", "mot inspection"
+        modified = frozenset(
+            (stems_[i],)
+            for i in range(1, len(stems_))
+            if (i - 1) in unknown_at
+            and raw[i - 1] in unknown
+            and (stems_[i],) in present
+            and not any(e.kind in ("force", "body") for e in found)
+        )
+        ranking = self._rank(present, found, len(words), lookup, context, modified)
         return Match(
             normalised=" ".join(raw),
             words=tuple(words),
@@ -246,13 +256,15 @@ class Matcher:
         length: int,
         lookup: dict[str, dict[str, float]],
         context: frozenset[str],
+        modified: frozenset[Term] = frozenset(),
     ) -> tuple[Scored, ...]:
         kinds = {e.kind for e in found}
         bodies = {e.id for e in found if e.kind == "body"}
         evidence: dict[str, list[tuple[str, float]]] = {}
         for term in present:
+            factor = TUNING.modified_keyword_factor if term in modified else 1.0
             for intent, weight in self._weights.get(term, ()):
-                evidence.setdefault(intent, []).append((" ".join(term), weight))
+                evidence.setdefault(intent, []).append((" ".join(term), weight * factor))
         scored: list[Scored] = []
         for intent in evidence.keys() | (self._lookup_intents if lookup else set()):
             spec = self.intents[intent]

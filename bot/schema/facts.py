@@ -117,6 +117,10 @@ class FactBook:
         """The fact of ``subject``'s ``attribute``, if the page states or notes one."""
         return self._by_key.get((subject, attribute))
 
+    def facts_of(self, subject: str) -> tuple[Fact, ...]:
+        """Every fact of ``subject``."""
+        return tuple(f for f in self.facts if f.subject == subject)
+
     def attribute(self, attribute_id: str) -> Attribute:
         """The attribute with id ``attribute_id`` (KeyError if there is none)."""
         return self._attributes[attribute_id]

@@ -355,6 +355,25 @@ def test_a_message_about_the_askers_own_things_is_not_answered_from_one_word(
     assert ask(question).outcome is Outcome.FALLBACK
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's a good javascript framework for beginners",  # a keyword in another sense
+        "can i defer my uni place for a year",  # the asker's own plans
+        "how i can improve my english speaking fast",
+    ],
+)
+def test_other_senses_of_the_pages_words_are_declined(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert ask(question).outcome is Outcome.FALLBACK
+
+
+def test_small_talk_words_naming_a_force_are_no_small_talk(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what specific info sharing systems did staffordshire police use")
+    assert reply.intent not in ("help", "greeting", "thanks")
+
+
 def test_a_message_about_someone_asking_about_a_force_is_answered(
     ask: Callable[[str], Reply],
 ) -> None:
