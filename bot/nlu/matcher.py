@@ -179,7 +179,7 @@ class Matcher:
             and (stems_[i],) in present
             and not any(e.kind in ("force", "body") for e in found)
         )
-        ranking = self._rank(present, found, len(words), lookup, context, modified)
+        ranking = self._rank(present, found, len(words), lookup, context, modified=modified)
         return Match(
             normalised=" ".join(raw),
             words=tuple(words),
@@ -256,6 +256,7 @@ class Matcher:
         length: int,
         lookup: dict[str, dict[str, float]],
         context: frozenset[str],
+        *,
         modified: frozenset[Term] = frozenset(),
     ) -> tuple[Scored, ...]:
         kinds = {e.kind for e in found}
