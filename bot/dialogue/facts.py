@@ -68,6 +68,14 @@ class FactDesk:
         self.force_ids = tuple(f.id for f in knowledge.forces)
         # the bodies the page speaks for (HMIC): naming one asks about the page's own facts
         self.voices = self.book.voices
+        # the events' dated facts, with the events' names ("what happened in july 2012?")
+        self._dated = [
+            (fact, event.name)
+            for fact in self.book.facts
+            if (event := self.book.event(fact.subject)) is not None
+            and self.book.attribute(fact.attribute).type is ValueType.DATE
+            and isinstance(fact.value, str)
+        ]
         self._subject_stems = {
             stem(w)
             for force in knowledge.forces
@@ -183,13 +191,7 @@ class FactDesk:
             return None
         if not says(analysis.words, HAPPENED):
             return None
-        dated = [
-            (fact, event.name)
-            for fact in self.book.facts
-            if (event := self.book.event(fact.subject)) is not None
-            and self.book.attribute(fact.attribute).type is ValueType.DATE
-            and isinstance(fact.value, str)
-        ]
+        dated = self._dated
         if not dated:
             return None
         on = [f for f, _ in dated if _matches(f, said)]

@@ -103,14 +103,18 @@ class FactBook:
     _attributes: dict[str, Attribute] = field(init=False, repr=False, compare=False)
     _holders: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _events: dict[str, EventSubject] = field(init=False, repr=False, compare=False)
+    _of: dict[str, tuple[Fact, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {(f.subject, f.attribute): f for f in self.facts})
         object.__setattr__(self, "_attributes", {a.id: a for a in self.attributes})
         holders: dict[str, list[str]] = {}
+        of: dict[str, list[Fact]] = {}
         for fact in self.facts:
             holders.setdefault(fact.attribute, []).append(fact.subject)
+            of.setdefault(fact.subject, []).append(fact)
         object.__setattr__(self, "_holders", {a: tuple(s) for a, s in holders.items()})
+        object.__setattr__(self, "_of", {s: tuple(f) for s, f in of.items()})
         object.__setattr__(self, "_events", {s.id: s for s in self.subjects})
 
     def fact(self, subject: str, attribute: str) -> Fact | None:
@@ -119,7 +123,7 @@ class FactBook:
 
     def facts_of(self, subject: str) -> tuple[Fact, ...]:
         """Every fact of ``subject``."""
-        return tuple(f for f in self.facts if f.subject == subject)
+        return self._of.get(subject, ())
 
     def attribute(self, attribute_id: str) -> Attribute:
         """The attribute with id ``attribute_id`` (KeyError if there is none)."""
