@@ -338,6 +338,10 @@ def improvements(k: Knowledge, req: Request) -> Answer:
     return Answer(text, source=page_source(k))
 
 
+# Most force reports the timeline lists one by one.
+MAX_LISTED_REPORTS = 6
+
+
 def _chronological(date: str) -> tuple[int, int]:
     """ "April 2013" -> (2013, 4), for ordering; a date without a month sorts first."""
     month, _, year = date.lower().rpartition(" ")
@@ -348,14 +352,21 @@ def _chronological(date: str) -> tuple[int, int]:
 def timeline(k: Knowledge, req: Request) -> Answer:
     """The page's dated events in order, each with its month."""
     c, i, d, r = k.consultation, k.inspections, k.deferral, k.renaming
+    reports = [
+        (f.report.date, f"{body_name(k, f.report.publisher)} published its report on {f.name}")
+        for f in k.forces
+        if f.report is not None
+    ]
+    many = len(k.forces) > MAX_LISTED_REPORTS
+    inspected = f"{len(k.forces)} police forces" if many else join([f.name for f in k.forces])
+    if len(reports) > MAX_LISTED_REPORTS:
+        # a knowledge base with many forces: one line for their reports, not one each
+        dates = sorted((date for date, _ in reports), key=_chronological)
+        reports = [(dates[0], f"the first of {len(reports)} reports on the forces")]
     events = [
         (c.date, f"{join([body_name(k, b) for b in c.bodies])} held the consultation"),
-        (i.date, f"{body_name(k, i.conducted_by)} inspected {join([f.name for f in k.forces])}"),
-        *(
-            (f.report.date, f"{body_name(k, f.report.publisher)} published its report on {f.name}")
-            for f in k.forces
-            if f.report is not None
-        ),
+        (i.date, f"{body_name(k, i.conducted_by)} inspected {inspected}"),
+        *reports,
         (d.announced, f"{body_name(k, d.announced_by)} announced the deferral of {d.what}"),
         (d.deferred_until, f"{capitalised(d.what)} were deferred until then"),
         (r.date, f"{body_name(k, r.old_body)} became {body_name(k, r.new_body)}"),
