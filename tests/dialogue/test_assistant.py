@@ -388,6 +388,14 @@ def test_a_stated_part_is_context_for_the_question_after_it(assistant: Assistant
     assert reply.slots["force"] == "west-mercia" and "Herefordshire" in reply.text
 
 
+def test_the_timeline_lists_the_dated_events_in_order(ask: Callable[[str], Reply]) -> None:
+    reply = ask("give me the timeline from the consultation to the deferral")
+    assert reply.intent == "timeline"
+    dates = ["July 2012", "November 2012", "February 2013", "April 2013", "April 2015"]
+    where = [reply.text.index(d) for d in dates]
+    assert where == sorted(where)
+
+
 def test_a_dated_claim_about_an_event_is_checked(ask: Callable[[str], Reply]) -> None:
     assert ask("the consultation was in 2014 right?").text.startswith("No — July 2012, not 2014")
     # a year that raises a later event is still declined
