@@ -80,6 +80,12 @@ def _check_date(text: str, asserted: Assertion) -> str | None:
     if not asserted.any:
         return None
     dates = {(m.group(1) or "", m.group(2)) for m in _DATE_RE.finditer(text)}
+    if len(dates) > 1 and len(asserted.months) + len(asserted.years) > 2:
+        # "october 2011 to march 2013, right?": a range, Yes when the answer gives both ends
+        months = {m.lower() for m, _ in dates if m}
+        years = {y for _, y in dates}
+        both = asserted.months <= months and asserted.years <= years
+        return "Yes." if both else None
     if len(dates) != 1:
         return None
     month, year = next(iter(dates))

@@ -25,6 +25,8 @@ from bot.dialogue.reply import Reply
         ("was it deferred until april 2015?", "Yes. "),
         ("was it announced in april 2015?", "No \u2014 April 2013, not April 2015."),
         ("was estyn one of the consultation bodies?", "No \u2014 Ofsted, the Care Quality"),
+        # a range: both ends in the answer
+        ("the page covers october 2011 to march 2013 doesnt it", "Yes. "),
     ],
 )
 def test_a_claim_is_checked_against_the_fact(
