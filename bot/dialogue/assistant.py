@@ -25,6 +25,7 @@ from bot.lang.words import (
     NEXT_EVENT,
     ORDINALS,
     OTHER_FORCES,
+    PLURAL_PLACES,
     PREVIOUS_EVENT,
     REFERENTS,
     WHICH_FORCE,
@@ -885,6 +886,10 @@ class Assistant:
                 singled = singled_out(match.lookup)
                 use = singled and not _refers_back(match)
                 forces = (singled[0],) if singled and use else state.forces
+                roster = self._roster_instead(match)
+                if not forces and roster is not None:
+                    # "which local authority areas were covered": the list answers for all
+                    return self._answer(state, match, roster, rule=rule)
                 if not forces:
                     return self._clarify(state, match, spec, "force")
             elif _refers_back(match):
@@ -992,6 +997,21 @@ class Assistant:
             else:
                 out.append(template)
         return tuple(out)
+
+    def _roster_instead(self, match: Match) -> Scored | None:
+        """The roster intent (every force, and where), when it also answers a question in
+        the plural ("which local authority areas were covered"): better than asking which
+        force. A question in the singular ("which area was the force inspected in?") asks."""
+        if PLURAL_PLACES.isdisjoint(match.words):
+            return None
+        return next(
+            (
+                s
+                for s in match.ranking
+                if self.intents[s.intent].kind == "roster" and s.score >= self.min_score
+            ),
+            None,
+        )
 
     def _clarify(self, state: ChatState, match: Match, spec: IntentSpec, slot: str) -> Reply:
         state.pending = spec.id

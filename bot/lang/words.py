@@ -69,6 +69,10 @@ ALL_FORCES = frozenset(
     )
 )
 
+# Plural words for where the forces were inspected: "which areas were covered" asks about
+# them all.
+PLURAL_PLACES = frozenset({"areas", "councils", "authorities", "boroughs", "places"})
+
 # Phrases that ask which force(s) something is about.
 WHICH_FORCE = frozenset(
     tuple(p.split())

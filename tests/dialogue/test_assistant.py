@@ -388,6 +388,14 @@ def test_a_stated_part_is_context_for_the_question_after_it(assistant: Assistant
     assert reply.slots["force"] == "west-mercia" and "Herefordshire" in reply.text
 
 
+def test_a_per_force_question_in_the_plural_is_answered_for_all_forces(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("which local authority areas were covered")
+    assert reply.intent == "forces_inspected" and "Herefordshire" in reply.text
+    assert ask("which local authority area was the force inspected in").intent == "clarify"
+
+
 def test_the_timeline_lists_the_dated_events_in_order(ask: Callable[[str], Reply]) -> None:
     reply = ask("give me the timeline from the consultation to the deferral")
     assert reply.intent == "timeline"
