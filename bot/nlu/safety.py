@@ -58,6 +58,10 @@ class Screening:
     rule: str
 
 
+# Endings after which English adds "es" for a plural or a verb ("boxes", "watches").
+_ES_PLURAL = ("s", "x", "z", "ch", "sh", "o")
+
+
 def _bases(word: str) -> set[str]:
     """``word`` and what it may be an inflection of: hits, hitting, hittin, batterd -> hit."""
     out = {word}
@@ -66,6 +70,8 @@ def _bases(word: str) -> set[str]:
     for suffix in ("ing", "in", "ed", "d", "es", "s", "ies", "ied"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 2:
             base = word[: -len(suffix)]
+            if suffix == "es" and not base.endswith(_ES_PLURAL):
+                continue  # "planes" is "plane"s, not "plan"; "watches" is "watch"es
             out.add(base)
             if suffix in ("ies", "ied"):
                 out.add(base + "y")
