@@ -559,6 +559,7 @@ class Assistant:
             form=form if form is not Form.OPEN else analysis.form,
             polarity=hit.polarity if hit else state.facts.polarity,
             option=hit.option if hit else state.facts.option,
+            reverse=found.reverse,
         )
         state.pending = None
         if found.intent is not None:
@@ -621,6 +622,8 @@ class Assistant:
         not October 2012." before the answer about that one subject."""
         if reply.outcome not in (Outcome.ANSWER, Outcome.NOT_ON_PAGE):
             return reply
+        if reply.trace.rule in FACT_RULES:
+            return reply  # a fact answer already checked the values the question gives
         subjects = [s for s in reply.slots.get("force", "").split(",") if s]
         if not subjects and "subject" in reply.slots:
             subjects = [reply.slots["subject"]]
@@ -975,7 +978,7 @@ class Assistant:
             # "what does hmicfrs stand for?": no fact asked, but "since when?" asks its date
             subject = analysis.subjects[0]
             return FactContext(subject, inferred=True)
-        if found is None or found.intent != intent:
+        if found is None or self._fact_intent(found) != intent:
             return FactContext()
         if state.forces and found.subject not in state.forces:
             return FactContext()  # the chat is about a force: its facts come first
@@ -986,6 +989,7 @@ class Assistant:
             polarity=hit.polarity if hit else None,
             option=hit.option if hit else None,
             inferred=True,
+            reverse=found.reverse,
         )
 
     def _expand(self, templates: tuple[str, ...], forces: tuple[str, ...]) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ class FactContext:
     polarity: bool | None = None
     option: str | None = None
     forces: tuple[str, ...] = ()  # forces the last answer was about (from any rule)
+    reverse: bool = False  # the subject was found from its value ("which force has ten ...?")
     # read off a question an intent answered, not a fact answer's own: a bare "and gmp?"
     # then continues the intent
     inferred: bool = False
@@ -118,7 +119,12 @@ class FactDesk:
                 # not cover: never answered with the covered forces' date; only a list the
                 # force could be on ("was thames valley one of them?") can settle it
                 continue
-            reverse = self._reverse(analysis, attribute) if form is Form.OPEN else None
+            # "which force's report came out in april 2013?" then "and feb 2013?": the same
+            # look-up of another value
+            again = follow_up and context.reverse
+            reverse = (
+                self._reverse(analysis, attribute, again) if form is Form.OPEN or again else None
+            )
             if (
                 form is Form.OPEN
                 and reverse is None
@@ -132,6 +138,9 @@ class FactDesk:
                 continue  # "what's ofsted then?" after the renaming: not the renaming again
             fact = self.book.fact(subject, attribute.id)
             built = self._build(analysis, form, hit, attribute, subject, fact, context)
+            if built is not None and reverse is not None and built.fact is not None:
+                # "which force's report came out in april 2013?": the force, not the date
+                built = replace(built, text=f"{self._name(subject)}. {self._quote(built.fact)}")
             if built is not None:
                 topic = built.fact.intent if built.fact else attribute.intent
                 return replace(
@@ -375,10 +384,12 @@ class FactDesk:
             return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
 
-    def _reverse(self, analysis: Analysis, attribute: Attribute) -> str | None:
-        """The one force whose value the question gives: "which force has 10 councils?"."""
+    def _reverse(self, analysis: Analysis, attribute: Attribute, again: bool = False) -> str | None:
+        """The one force whose value the question gives: "which force has 10 councils?";
+        ``again``: a follow-up of such a look-up, which needs no question word."""
         said = analysis.asserted
-        if analysis.subjects or analysis.unknown or QUESTION_WORDS.isdisjoint(analysis.words):
+        asks = again or not QUESTION_WORDS.isdisjoint(analysis.words)
+        if analysis.subjects or analysis.unknown or not asks:
             return None
         holders = [
             h

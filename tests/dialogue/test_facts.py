@@ -184,6 +184,17 @@ def test_an_open_questions_wrong_date_is_corrected_first(ask: Callable[[str], Re
     assert not ask("why was west mercia inspected in november 2012").text.startswith("The page")
 
 
+def test_a_look_up_by_value_names_the_force_and_its_follow_up_looks_up_again(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("c")
+    first = assistant.reply("c", "which force had its report in april 2013")
+    assert first.text.startswith("West Mercia Police.")
+    again = assistant.reply("c", "and feb 2013?")
+    assert again.text.startswith("Greater Manchester Police.")
+    assert again.slots["force"] == "greater-manchester"
+
+
 def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
     reply = ask("what exactly was being inspected, like what part of policing")
     assert "child protection services" in reply.text

@@ -26,6 +26,7 @@ BLIND_FLOORS = {
     "understanding_7.yaml": 0.87,
     "understanding_8.yaml": 0.81,
     "understanding_9.yaml": 0.82,
+    "understanding_10.yaml": 0.91,
 }
 
 
