@@ -114,10 +114,13 @@ class FactDesk:
             hits = (*held, *(h for h in hits if h not in held))
         for hit in hits:
             attribute = self.book.attribute(hit.id)
-            if analysis.asserted.other_forces and attribute.type is not ValueType.ENTITIES:
+            named = hit.strength > 0
+            if analysis.asserted.other_forces and not (
+                named and attribute.type is ValueType.ENTITIES
+            ):
                 # "did hmic inspect thames valley in 2012?" is about a force the page does
                 # not cover: never answered with the covered forces' date; only a list the
-                # force could be on ("was thames valley one of them?") can settle it
+                # question names ("was thames valley one of them?") settles it
                 continue
             # "which force's report came out in april 2013?" then "and feb 2013?": the same
             # look-up of another value
