@@ -98,7 +98,7 @@ def test_no_verdict_on_negated_answers_requests_or_choices(
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("did hmic announce the deferral", "No. "),  # the answer names Ofsted alone
+        ("did hmic announce the deferral", "No \u2014 Ofsted."),  # the fact names Ofsted alone
         ("was the press release from hmic?", "No. "),
     ],
 )
