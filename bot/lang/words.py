@@ -349,6 +349,14 @@ NEXT_EVENT = frozenset(
         "and then",
         "then what",
         "what followed",
+        "what came after",
+        "what came next",
+        "what comes next",
+        "what happened after",
+        "what happened afterwards",
+        "what was next",
+        "next step",
+        "and after",
     )
 )
 PREVIOUS_EVENT = frozenset(
