@@ -27,6 +27,7 @@ BLIND_FLOORS = {
     "understanding_8.yaml": 0.81,
     "understanding_9.yaml": 0.82,
     "understanding_10.yaml": 0.91,
+    "understanding_11.yaml": 0.91,
 }
 
 
