@@ -589,7 +589,7 @@ class FactDesk:
         for phrase in fact.contradicted_by:
             p = tuple(stem(w) for w in tokens(phrase))
             if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
-                return "No."
+                return self._said_of_another(attribute, subject, set(p))
         asked = _content_stems(words) - self._subject_stems
         own = {stem(w) for w in tokens(str(fact.value))}
         others: set[str] = set()
@@ -602,8 +602,25 @@ class FactDesk:
         if supports and not contradicts:
             return "Yes."
         if contradicts and not supports:
-            return "No."
+            return self._said_of_another(attribute, subject, contradicts)
         return None
+
+    def _said_of_another(self, attribute: Attribute, subject: str, words: set[str]) -> str:
+        """ "No." to a claim about a text value; "No — the page says that of Staffordshire
+        Police." when one other force's value has the claim's words ("gmp was picked to show
+        good practice, right?")."""
+        holders = [
+            h
+            for h in self.book.subjects_with(attribute.id)
+            if h != subject
+            and h in self.force_ids
+            and (other := self.book.fact(h, attribute.id)) is not None
+            and isinstance(other.value, str)
+            and words <= {stem(w) for w in tokens(other.value)}
+        ]
+        if len(holders) == 1:
+            return f"No \u2014 the page says that of {self._name(holders[0])}."
+        return "No."
 
     def _elsewhere(self, analysis: Analysis, attribute: Attribute, subject: str) -> str | None:
         """ "No — the page says that of Greater Manchester Police." when a yes/no question

@@ -167,6 +167,12 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("lancashire was one of the three wasnt it", "No \u2014 Staffordshire Police"),
         ("i heard rochdale was inspected by west mercia police", "No \u2014 Herefordshire"),
         ("there were 3 forces right", "Yes."),  # a list's size
+        (
+            "gmp was picked because it was expected to show good practice right",
+            "No \u2014 the page says that of Staffordshire Police.",
+        ),
+        ("did ofsted carry out the police inspections", "No \u2014 HMIC."),
+        ("was it ofsted that announced the deferral", "Yes."),
         ("the consultation was run by 4 bodies wasnt it", "No \u2014 five: Ofsted"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
     ],
