@@ -46,7 +46,10 @@ CLAIMS = [
     # text, against the other subjects' values and the fact's own `not:` phrases
     ("staffs was picked as a potential good practice example, right", "Yes."),
     ("staffordshire was picked because it was failing kids, wasn't it", "No."),
-    ("gmp was praised for its work on child sexual exploitation, wasn't it", "No."),
+    (
+        "gmp was praised for its work on child sexual exploitation, wasn't it",
+        "No \u2014 the page says that of Staffordshire",
+    ),
     # a statement sent to the bot is a claim too
     ("staffs was only chosen cos it was a failing force", "No."),
     ("the consultation was run by hmic on its own", "No \u2014 Ofsted, the Care"),
