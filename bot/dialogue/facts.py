@@ -95,6 +95,7 @@ class FactDesk:
         found nothing strong); otherwise only from attributes marked ``first``.
         """
         hits, follow_up = self._hits(analysis, context)
+        every_hit = hits
         form = analysis.form
         carried = follow_up and analysis.asks is None
         if carried and form is Form.OPEN and context.form is not Form.OPEN:
@@ -134,7 +135,11 @@ class FactDesk:
                 and not (open_ok or _asked_first(attribute, hit))
             ):
                 continue
-            subject = reverse or self._subject(analysis, attribute, context)
+            subject = (
+                reverse
+                or self._subject(analysis, attribute, context)
+                or self._event_of_others(every_hit, hit, attribute)
+            )
             if subject is None:
                 continue
             if follow_up and analysis.subjects and subject not in analysis.subjects:
@@ -258,6 +263,25 @@ class FactDesk:
         """Whether the question names an attribute a fact answers before any intent
         ("how many councils ...", "what does HMI Probation do")."""
         return any(_asked_first(self.book.attribute(h.id), h) for h in analysis.attributes)
+
+    def _event_of_others(
+        self, hits: tuple[AttributeHit, ...], hit: AttributeHit, attribute: Attribute
+    ) -> str | None:
+        """The one event the question's other attribute words belong to, when it names no
+        subject: "what date in april 2013 did ofsted announce it?" asks the exact day of
+        the deferral, the only event something was announced of."""
+        # the events of the other attributes that belong to one event only
+        events = set()
+        for other in hits:
+            owners = {
+                s for s in self.book.subjects_with(other.id) if self.book.event(s) is not None
+            }
+            if other.id != hit.id and len(owners) == 1:
+                events |= owners
+        if len(events) != 1:
+            return None
+        (event,) = events
+        return event if self.book.fact(event, attribute.id) is not None else None
 
     def _why(self, hit: AttributeHit) -> AttributeHit:
         """The attribute a "why ...?" about ``hit`` asks for, where one is named."""

@@ -204,6 +204,14 @@ def test_a_look_up_by_value_names_the_force_and_its_follow_up_looks_up_again(
     assert again.slots["force"] == "greater-manchester"
 
 
+def test_an_attribute_with_no_subject_named_takes_the_event_the_other_words_belong_to(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("what date in april 2013 did ofsted announce it")
+    assert reply.text.startswith("The page doesn't say the exact days.")
+    assert "April 2015" in reply.text  # the deferral's, not the inspections' month
+
+
 def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
     reply = ask("what exactly was being inspected, like what part of policing")
     assert "child protection services" in reply.text
