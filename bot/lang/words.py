@@ -65,7 +65,6 @@ ALL_FORCES = frozenset(
         ("all", "of", "them"),
         ("overall",),
         ("across",),
-        ("in", "general"),
     )
 )
 

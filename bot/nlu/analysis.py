@@ -238,24 +238,27 @@ class Analyser:
         self, stems_: tuple[str, ...], match: Match
     ) -> list[tuple[int, int, int, str, str]]:
         """Attribute phrases with a body's name inside them: "what does HMI Probation do"
-        has "what does do", as "what does it do" would. (Not a force's: "the gmp report
-        say hmic" asks about the renaming, not the report's contents.)"""
+        has "what does do", as "what does it do" would, with or without the name's article
+        ("what does the cqc inspect"). (Not a force's: "the gmp report say hmic" asks about
+        the renaming, not the report's contents.)"""
         named = {i for e in match.entities if e.kind == "body" for i in range(e.start, e.end)}
         if not named:
             return []
-        kept = [i for i in range(len(stems_)) if i not in named]
-        rest = tuple(stems_[i] for i in kept)
+        articles = {i - 1 for i in named if i > 0 and match.words[i - 1] == "the"}
         out: list[tuple[int, int, int, str, str]] = []
-        for start, first in enumerate(rest):
-            for phrase, kind, owner, extra in self._phrases.get(first, ()):
-                end = start + len(phrase)
-                if (
-                    kind == _ATTRIBUTE
-                    and len(phrase) > 1
-                    and rest[start:end] == phrase
-                    and kept[end - 1] - kept[start] >= len(phrase)  # a name inside it
-                ):
-                    out.append((kept[start], kept[start] + len(phrase), kind, owner, extra))
+        for gap in (named, named | articles) if articles else (named,):
+            kept = [i for i in range(len(stems_)) if i not in gap]
+            rest = tuple(stems_[i] for i in kept)
+            for start, first in enumerate(rest):
+                for phrase, kind, owner, extra in self._phrases.get(first, ()):
+                    end = start + len(phrase)
+                    if (
+                        kind == _ATTRIBUTE
+                        and len(phrase) > 1
+                        and rest[start:end] == phrase
+                        and kept[end - 1] - kept[start] >= len(phrase)  # a name inside it
+                    ):
+                        out.append((kept[start], kept[start] + len(phrase), kind, owner, extra))
         return out
 
     def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
