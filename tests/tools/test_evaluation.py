@@ -28,6 +28,7 @@ BLIND_FLOORS = {
     "understanding_9.yaml": 0.82,
     "understanding_10.yaml": 0.91,
     "understanding_11.yaml": 0.91,
+    "understanding_12.yaml": 0.90,
 }
 
 
