@@ -531,8 +531,8 @@ class Assistant:
         consultation was in 2014, right?" is about 2012's consultation, not later events;
         "did the inspections in 2016 include wales?" asks something else of 2016)."""
         attribute = self.knowledge.facts.attribute(found.attribute)
-        if attribute.first and found.silent:
-            return False
+        if attribute.first and (found.silent or self.desk.precise(analysis)):
+            return False  # "how many councils are in the gmp area": the count, not the names
         named = {hit.id for hit in analysis.attributes}
         if attribute.type is ValueType.DATE and found.verdict and named <= {attribute.id}:
             undated = tuple(w for w in match.words if w not in _date_words(match.words))

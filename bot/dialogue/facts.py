@@ -211,7 +211,15 @@ class FactDesk:
         dated = self._dated
         if not dated:
             return None
-        on = [f for f, _ in dated if _matches(f, said)]
+        # any dated fact may be the one: "anything happen feb 2013?" is GMP's report
+        on = sorted(
+            (
+                f
+                for f in self.book.facts
+                if self.book.attribute(f.attribute).type is ValueType.DATE and _matches(f, said)
+            ),
+            key=lambda f: self.book.event(f.subject) is None,  # the events' first
+        )
         if on:
             sentences = list(dict.fromkeys(f.sentence for f in on))
             text = " ".join(

@@ -396,6 +396,13 @@ def test_a_per_force_question_in_the_plural_is_answered_for_all_forces(
     assert ask("which local authority area was the force inspected in").intent == "clarify"
 
 
+def test_a_precise_count_beats_a_topic_the_page_does_not_cover(
+    ask: Callable[[str], Reply],
+) -> None:
+    # "councils are in" also asks the councils' names, which the page does not give
+    assert ask("how many councils r in the greater manchester police area").text.startswith("Ten.")
+
+
 def test_the_timeline_lists_the_dated_events_in_order(ask: Callable[[str], Reply]) -> None:
     reply = ask("give me the timeline from the consultation to the deferral")
     assert reply.intent == "timeline"

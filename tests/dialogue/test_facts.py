@@ -221,6 +221,7 @@ def test_what_happened_on_a_date_is_the_events_the_page_dates_then(
     ask: Callable[[str], Reply],
 ) -> None:
     assert "consultation exercise" in ask("what happened in july 2012").text
+    assert "Greater Manchester Police" in ask("anything happen feb 2013").text  # a report
     reply = ask("what happened in october 2011 then")
     assert reply.outcome is Outcome.NOT_ON_PAGE
     assert reply.text.startswith("The page doesn't say what happened in October 2011.")
