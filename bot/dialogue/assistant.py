@@ -702,6 +702,8 @@ class Assistant:
             return match
         if match.best is not None and match.best.intent in self.small_talk:
             return match
+        if self.desk.happened_on(self.analyser.analyse(match)) is not None:
+            return match  # "anything happen feb 2013?" asks about its own date
         refers_back = len(match.words) <= TUNING.short_follow_up or any(
             w in REFERENTS for w in match.words
         )
