@@ -132,7 +132,11 @@ class FactDesk:
             if (
                 form is Form.OPEN
                 and reverse is None
-                and not (open_ok or _asked_first(attribute, hit))
+                and not (
+                    open_ok
+                    or _asked_first(attribute, hit)
+                    or (hit.strength and self._of_strong_subject(analysis, attribute))
+                )
             ):
                 continue
             subject = (
@@ -271,6 +275,15 @@ class FactDesk:
         """Whether the question names an attribute a fact answers before any intent
         ("how many councils ...", "what does HMI Probation do")."""
         return any(_asked_first(self.book.attribute(h.id), h) for h in analysis.attributes)
+
+    def _of_strong_subject(self, analysis: Analysis, attribute: Attribute) -> bool:
+        """Whether an open question names, in three words or more and with no force, an
+        event with a fact for ``attribute``: "who was inspecting the councils' child
+        protection services?" is answered from Ofsted's inspections' facts."""
+        if set(analysis.subjects) & set(self.force_ids):
+            return False
+        strong = [s for s in analysis.subjects if s in analysis.strong_subjects]
+        return any(self.book.fact(s, attribute.id) is not None for s in strong[:1])
 
     def _event_of_others(
         self, hits: tuple[AttributeHit, ...], hit: AttributeHit, attribute: Attribute

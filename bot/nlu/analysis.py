@@ -84,6 +84,9 @@ class Analysis:
     refers_back: bool = False  # "that", "they", "there": points at what was just said
     asks: ValueType | None = None  # only a question word: "how many?" asks for a number
     unknown: bool = False  # has words the bot has never seen ("best pizza in rochdale")
+    # events named by a phrase of STRONG_SUBJECT_WORDS or more ("the councils' child
+    # protection services"): an open question about one is answered from its facts
+    strong_subjects: frozenset[str] = frozenset()
 
     @property
     def attribute(self) -> AttributeHit | None:
@@ -191,7 +194,15 @@ class Analyser:
                 entities.append(entity.id)
         forces = [s for s in subjects if s in self._force_ids]
         others = [s for s in subjects if s not in self._force_ids]
-        events = [owner for _, _, kind, owner, _ in found if kind == _SUBJECT]
+        # events named by a phrase of three words or more come first: "who was inspecting
+        # the councils' child protection services" is about Ofsted's inspections, whatever
+        # "inspecting" alone names
+        named_events = sorted(
+            ((s, e, owner) for s, e, kind, owner, _ in found if kind == _SUBJECT),
+            key=lambda x: (x[1] - x[0] < STRONG_SUBJECT_WORDS, x[0]),
+        )
+        events = [owner for _, _, owner in named_events]
+        strong = frozenset(owner for s, e, owner in named_events if e - s >= STRONG_SUBJECT_WORDS)
         ordered = _unique([*forces, *events, *others])
         other_bodies = _unique([owner for _, _, kind, owner, _ in found if kind == _OTHER_BODY])
         months_years = assertion(
@@ -232,6 +243,7 @@ class Analyser:
             refers_back=any(w in REFERENTS for w in words),
             asks=self._asks.get(without_filler(words)),
             unknown=bool(match.unknown),
+            strong_subjects=strong,
         )
 
     def _around_names(
@@ -297,6 +309,8 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
     return out
 
 
+# Words in a row that name an event specifically enough to be what an open question asks.
+STRONG_SUBJECT_WORDS = 3
 # "it was bolton for gmp": a place after these is asserted when a force is named.
 COPULAS = frozenset({"was", "is", "were"})
 

@@ -212,6 +212,13 @@ def test_an_attribute_with_no_subject_named_takes_the_event_the_other_words_belo
     assert "April 2015" in reply.text  # the deferral's, not the inspections' month
 
 
+def test_an_event_named_in_full_is_answered_from_its_own_facts(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("who was inspecting the councils child protection services")
+    assert reply.text.startswith("Ofsted.")
+
+
 def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
     reply = ask("what exactly was being inspected, like what part of policing")
     assert "child protection services" in reply.text
