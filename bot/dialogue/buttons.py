@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from bot.dialogue.answers import ANSWERS, Request
 from bot.schema.intents import IntentSpec
@@ -20,6 +21,7 @@ class ButtonCatalogue:
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._texts: dict[str, str] = {}
+        self._keys: dict[str, str] = {}  # text -> key, so a known text is hashed once
         self.add(texts)
 
     def add(self, texts: Iterable[str]) -> None:
@@ -29,9 +31,11 @@ class ButtonCatalogue:
 
     def key(self, text: str) -> str:
         """The key of ``text`` (and remember it)."""
-        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_DIGEST_BYTES).hexdigest()
-        key = KEY_PREFIX + digest
-        self._texts[key] = text
+        key = self._keys.get(text)
+        if key is None:
+            digest = hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_DIGEST_BYTES).hexdigest()
+            key = self._keys[text] = KEY_PREFIX + digest
+            self._texts[key] = text
         return key
 
     def text(self, key: str) -> str | None:
@@ -65,6 +69,7 @@ MAX_LABEL_CHARS = 30
 _PREPOSITIONS = (" at ", " for ", " on ", " about ", " of ", " in ")
 
 
+@lru_cache(maxsize=4096)
 def short_label(question: str, names: tuple[str, ...] = ()) -> str:
     """A button's label: the question without the subject the answer above already names.
 
