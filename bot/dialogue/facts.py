@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, HAPPENED, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
@@ -20,6 +21,8 @@ from bot.schema.knowledge import Knowledge
 
 # Where an attribute's `silent:` phrase names the subject ("what {subject} does").
 SUBJECT_PLACEHOLDER = "{subject}"
+# Fact answers remembered, by question analysis and context (least recently used forgotten).
+ANSWER_CACHE = 4096
 _NUMBER_NAMES = (
     "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()  # noqa: SIM905
 )
@@ -69,6 +72,9 @@ class FactDesk:
         self.force_ids = tuple(f.id for f in knowledge.forces)
         # the bodies the page speaks for (HMIC): naming one asks about the page's own facts
         self.voices = self.book.voices
+        self._answers: BoundedCache[tuple[Analysis, FactContext, bool], FactAnswer | None] = (
+            BoundedCache(ANSWER_CACHE)
+        )
         # the events' dated facts, with the events' names ("what happened in july 2012?")
         self._dated = [
             (fact, event.name)
@@ -87,6 +93,19 @@ class FactDesk:
     # ------------------------------------------------------------------ resolving
 
     def answer(
+        self, analysis: Analysis, context: FactContext, *, open_ok: bool
+    ) -> FactAnswer | None:
+        """The answer to ``analysis`` from one fact, or None when no fact settles it.
+
+        A pure function of its arguments, remembered (a bounded cache): the same question
+        in the same context is resolved once."""
+        key = (analysis, context, open_ok)
+        if key in self._answers:
+            return self._answers[key]
+        found = self._answers[key] = self._answer(analysis, context, open_ok=open_ok)
+        return found
+
+    def _answer(
         self, analysis: Analysis, context: FactContext, *, open_ok: bool
     ) -> FactAnswer | None:
         """The answer to ``analysis`` from one fact, or None when no fact settles it.
