@@ -42,6 +42,8 @@ def benchmark(name: str) -> Callable[[Options], Section]:
     """The run function of benchmark ``name``, importing its module now."""
     run: Callable[[Options], Section] = importlib.import_module(BENCHMARKS[name]).run
     return run
+
+
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 SUMMARY = ROOT / "benchmarks" / "RESULTS.md"
 
