@@ -538,8 +538,10 @@ class Assistant:
             undated = tuple(w for w in match.words if w not in _date_words(match.words))
             if not self.matcher.topics_not_covered(undated):
                 return False
-        # "did Ofsted's findings affect HMIC's?" is settled by the page, whatever it raises
-        return not (attribute.type is ValueType.YES_NO and found.verdict)
+        # "did Ofsted's findings affect HMIC's?", "was police scotland one of the forces?"
+        # are settled by the page, whatever they raise
+        settled = attribute.type in (ValueType.YES_NO, ValueType.ENTITIES)
+        return not (settled and found.verdict)
 
     def _fact(
         self,

@@ -126,6 +126,8 @@ def asks_how_to(words: tuple[str, ...]) -> bool:
     for size in (2, 3):
         if words[:size] in HOW_TO:
             rest = words[size:]
+            if rest[:1] == ("report",):
+                return True  # "how do i report something to the police": the verb, no page
             return bool(rest) and HOW_TO_PAGE.isdisjoint(rest) and QUESTION_WORDS.isdisjoint(rest)
     return False
 
