@@ -166,8 +166,13 @@ TAG_PRONOUNS = frozenset({"it", "they", "he", "she", "there", "we", "you", "i", 
 STATEMENT_VERBS = frozenset(
     """
     was were is are has had got happened covered came took chose picked selected ran held
-    inspected announced renamed found deferred published dated
+    inspected announced renamed found deferred published dated changed became started ended
     """.split()  # noqa: SIM905
+)
+# Verbs that, with a question mark, make a statement a yes/no question ("so older reports
+# still say hmic?"), beside STATEMENT_VERBS.
+SAYING_VERBS = frozenset(
+    "say says mention mentions refer refers include includes cover covers show shows".split()  # noqa: SIM905
 )
 # Words that may open a yes/no question before its auxiliary: "in staffordshire did hmic
 # and ofsted inspect at the same time?".

@@ -134,13 +134,14 @@ class Analyser:
         A pure function of the matched words and entities: the same question asked again
         (the usual case for a bot's most asked questions) is read once.
         """
-        key = (match.words, match.entities)
+        marked = match.typed.rstrip().endswith("?")
+        key = (match.words, match.entities, marked)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = self._analyse(match)
+            cached = self._cache[key] = self._analyse(match, marked)
         return cached
 
-    def _analyse(self, match: Match) -> Analysis:
+    def _analyse(self, match: Match, marked: bool = False) -> Analysis:
         words = match.words
         stems_ = tuple(stem(w) for w in words)
         found: list[tuple[int, int, int, str, str]] = []  # start, end, kind, owner, extra
@@ -233,7 +234,7 @@ class Analyser:
             w in FOLLOW_UP_FILLER for i, w in enumerate(words) if i not in named_at
         )
         return Analysis(
-            form=question_form(words),
+            form=question_form(words, marked=marked),
             subjects=tuple(ordered),
             attributes=self._attributes(found),
             asserted=asserted,

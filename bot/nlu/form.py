@@ -24,6 +24,7 @@ from bot.lang.words import (
     MONTHS,
     QUESTION_WORDS,
     REQUESTS,
+    SAYING_VERBS,
     STATEMENT_VERBS,
     TAG_PRONOUNS,
 )
@@ -56,8 +57,9 @@ class Assertion:
         return bool(self.months or self.years)
 
 
-def question_form(words: tuple[str, ...]) -> Form:
-    """The form of a question from its normalised words."""
+def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
+    """The form of a question from its normalised words; ``marked``: typed with a question
+    mark, which makes a statement a yes/no question ("so older reports say hmic?")."""
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
     if _marked_claim(words):
@@ -89,6 +91,13 @@ def question_form(words: tuple[str, ...]) -> Form:
         and STATEMENT_VERBS.intersection(rest[1:])
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
+    if (
+        marked
+        and len(rest) >= MIN_STATEMENT_WORDS
+        and not QUESTION_WORDS.intersection(rest)
+        and (STATEMENT_VERBS | SAYING_VERBS).intersection(rest)
+    ):
+        return Form.YES_NO  # "so reports before then say hmic?"; not "headline finding?"
     return Form.OPEN
 
 

@@ -176,6 +176,8 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ),
         ("did ofsted carry out the police inspections", "No \u2014 HMIC."),
         ("was it ofsted that announced the deferral", "Yes."),
+        ("so older reports might still say hmic?", "Yes."),
+        ("so the inspectors were happy with staffordshire police", "Yes."),
         ("the consultation was run by 4 bodies wasnt it", "No \u2014 five: Ofsted"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
     ],

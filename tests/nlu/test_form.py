@@ -88,3 +88,11 @@ def test_a_statement_is_a_claim_no_tag_or_opener_marks() -> None:
     assert is_statement(tokens("hmic inspected staffs in staffordshire, gmp in rochdale"))
     assert not is_statement(tokens("gmp was inspected in rochdale, right?"))
     assert not is_statement(tokens("when was gmp inspected"))
+
+
+def test_a_statement_typed_with_a_question_mark_is_a_yes_no_question() -> None:
+    words = tokens("so older reports still say hmic?")
+    assert question_form(words, marked=True) is Form.YES_NO
+    assert question_form(words) is Form.OPEN
+    # a noun phrase with a question mark still asks for the thing itself
+    assert question_form(tokens("headline finding on rochdale?"), marked=True) is Form.OPEN
