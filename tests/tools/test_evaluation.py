@@ -29,6 +29,7 @@ BLIND_FLOORS = {
     "understanding_10.yaml": 0.91,
     "understanding_11.yaml": 0.91,
     "understanding_12.yaml": 0.90,
+    "understanding_13.yaml": 0.92,
 }
 
 
