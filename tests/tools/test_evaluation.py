@@ -23,6 +23,7 @@ BLIND_FLOORS = {
     "understanding_3.yaml": 0.90,
     "understanding_4.yaml": 0.90,
     "understanding_5.yaml": 0.86,
+    "understanding_6.yaml": 0.93,
     "understanding_7.yaml": 0.87,
     "understanding_8.yaml": 0.81,
     "understanding_9.yaml": 0.82,
