@@ -200,7 +200,7 @@ class Analyser:
         # "inspecting" alone names
         named_events = sorted(
             ((s, e, owner) for s, e, kind, owner, _ in found if kind == _SUBJECT),
-            key=lambda x: (x[1] - x[0] < STRONG_SUBJECT_WORDS, x[0]),
+            key=lambda x: (-(x[1] - x[0]), x[0]),  # the most specific name first
         )
         events = [owner for _, _, owner in named_events]
         strong = frozenset(owner for s, e, owner in named_events if e - s >= STRONG_SUBJECT_WORDS)
@@ -236,7 +236,7 @@ class Analyser:
         return Analysis(
             form=question_form(words, marked=marked),
             subjects=tuple(ordered),
-            attributes=self._attributes(found),
+            attributes=self._attributes(found, words),
             asserted=asserted,
             stems=frozenset(stems_),
             words=words,
@@ -274,7 +274,9 @@ class Analyser:
                         out.append((kept[start], kept[start] + len(phrase), kind, owner, extra))
         return out
 
-    def _attributes(self, found: list[tuple[int, int, int, str, str]]) -> tuple[AttributeHit, ...]:
+    def _attributes(
+        self, found: list[tuple[int, int, int, str, str]], words: tuple[str, ...] = ()
+    ) -> tuple[AttributeHit, ...]:
         required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
         best: dict[str, AttributeHit] = {}
         for start, end, kind, owner, extra in found:
@@ -287,6 +289,8 @@ class Analyser:
             polarity = None
             if attribute.type is ValueType.YES_NO:
                 polarity = kind != _NEGATIVE
+                if NEGATIONS.intersection(words[max(0, start - NEGATION_REACH) : start]):
+                    polarity = not polarity  # "were not being protected", "never announced"
             hit = AttributeHit(owner, strength, polarity, extra or None)
             old = best.get(owner)
             if old is None or strength > old.strength:
@@ -310,6 +314,10 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
     return out
 
 
+# Words that turn a yes/no attribute word around ("were not being protected"), and how many
+# words before it they may come.
+NEGATIONS = frozenset({"not", "never", "no", "nt", "hardly"})
+NEGATION_REACH = 2
 # Words in a row that name an event specifically enough to be what an open question asks.
 STRONG_SUBJECT_WORDS = 3
 # "it was bolton for gmp": a place after these is asserted when a force is named.

@@ -177,6 +177,9 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("did ofsted carry out the police inspections", "No \u2014 HMIC."),
         ("was it ofsted that announced the deferral", "Yes."),
         ("so older reports might still say hmic?", "Yes."),
+        # a negation turns the claim around
+        ("inspectors said children in rochdale were not being protected by gmp", "No."),
+        ("were the inspections not announced", "Yes."),
         ("so the inspectors were happy with staffordshire police", "Yes."),
         ("the consultation was run by 4 bodies wasnt it", "No \u2014 five: Ofsted"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
@@ -219,6 +222,11 @@ def test_an_event_named_in_full_is_answered_from_its_own_facts(
 ) -> None:
     reply = ask("who was inspecting the councils child protection services")
     assert reply.text.startswith("Ofsted.")
+
+
+def test_the_most_specific_event_named_is_the_subject(ask: Callable[[str], Reply]) -> None:
+    # "council services" names Ofsted's inspections; "inspected" alone, HMIC's
+    assert ask("who inspected the council services").text.startswith("Ofsted.")
 
 
 def test_what_was_inspected(ask: Callable[[str], Reply]) -> None:
