@@ -532,10 +532,11 @@ class FactDesk:
             wrong = self._conflict(analysis, attribute, subject)
             if wrong is not None:
                 verdict, fact = wrong
+        note = f"{fact.note} " if fact.note else ""  # "It says they were deferred, not ..."
         return FactAnswer(
             subject,
             attribute.id,
-            f"{verdict} {self._quote(fact)}",
+            f"{verdict} {note}{self._quote(fact)}",
             silent=False,
             verdict=verdict,
             fact=fact,

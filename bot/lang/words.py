@@ -167,6 +167,7 @@ STATEMENT_VERBS = frozenset(
     """
     was were is are has had got happened covered came took chose picked selected ran held
     inspected announced renamed found deferred published dated changed became started ended
+    scrapped cancelled canceled axed dropped said told praised judged rated
     """.split()  # noqa: SIM905
 )
 # Verbs that, with a question mark, make a statement a yes/no question ("so older reports

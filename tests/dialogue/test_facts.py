@@ -180,6 +180,10 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         # a negation turns the claim around
         ("inspectors said children in rochdale were not being protected by gmp", "No."),
         ("were the inspections not announced", "Yes."),
+        (
+            "ofsted scrapped joint child protection inspections for good in 2013",
+            "No. They were deferred until April 2015.",
+        ),
         ("so the inspectors were happy with staffordshire police", "Yes."),
         ("the consultation was run by 4 bodies wasnt it", "No \u2014 five: Ofsted"),
         ("it was bolton for gmp wasnt it", "No \u2014 Rochdale, not Bolton."),
