@@ -28,6 +28,7 @@ from bot.lang.words import (
     PLURAL_PLACES,
     PREVIOUS_EVENT,
     REFERENTS,
+    STOPWORDS,
     WHICH_FORCE,
 )
 from bot.nlu.analysis import Analyser, Analysis
@@ -851,8 +852,11 @@ class Assistant:
         if len(picks) != 1 or picks[0] >= len(state.listed):
             return None
         intent = match.best.intent if match.best else None
-        if intent is None and all(w in FOLLOW_UP_FILLER or w in ORDINALS for w in match.words):
+        bare = all(w in FOLLOW_UP_FILLER or w in ORDINALS or w in STOPWORDS for w in match.words)
+        if intent is None and bare:
             intent = state.last_intent
+        if (intent is None or self.intents[intent].slot != "force") and bare:
+            intent = self.overviews.get("force")  # "more on the 2nd one" after the roster
         if intent is None or self.intents[intent].slot != "force":
             return None
         return state.listed[picks[0]], intent
@@ -1240,12 +1244,15 @@ def _date_words(words: tuple[str, ...]) -> frozenset[str]:
 def _positions(match: Match) -> list[int]:
     """The positions the message names: "the second one", "2", "the last" (-1).
 
-    "one" after an ordinal ("the second one", normalised "second 1") is no position."""
+    "one" after an ordinal ("the second one", normalised "second 1") is no position, nor
+    "two" in "the other two"."""
     words = match.words
     return [
         ORDINALS[w]
         for i, w in enumerate(words)
-        if w in ORDINALS and not (w == "1" and i > 0 and words[i - 1] in ORDINALS)
+        if w in ORDINALS
+        and not (w == "1" and i > 0 and words[i - 1] in ORDINALS)
+        and not (i > 0 and words[i - 1] == "other")  # "the other two" are no position
     ]
 
 

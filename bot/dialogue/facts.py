@@ -9,6 +9,7 @@ the intents answer instead: a wrong "Yes" is worse than none.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from bot.bounded import BoundedCache
@@ -310,17 +311,19 @@ class FactDesk:
         """The one event the question's other attribute words belong to, when it names no
         subject: "what date in april 2013 did ofsted announce it?" asks the exact day of
         the deferral, the only event something was announced of."""
-        # the events of the other attributes that belong to one event only
-        events = set()
+        # the events of the other attributes that belong to one event only; the one most
+        # of them belong to
+        votes: Counter[str] = Counter()
         for other in hits:
             owners = {
                 s for s in self.book.subjects_with(other.id) if self.book.event(s) is not None
             }
             if other.id != hit.id and len(owners) == 1:
-                events |= owners
-        if len(events) != 1:
+                votes.update(owners)
+        ranked = votes.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
-        (event,) = events
+        event = ranked[0][0]
         return event if self.book.fact(event, attribute.id) is not None else None
 
     def _why(self, hit: AttributeHit) -> AttributeHit:

@@ -108,3 +108,17 @@ def test_positions_pick_from_the_list_of_all_forces_until_a_new_list(
         "the second one, why was it chosen",
         "and the last one?",
     )[1:] == [("force_selection", "greater-manchester"), ("force_selection", "west-mercia")]
+
+
+def test_more_on_a_position_after_the_roster_is_that_forces_overview(
+    assistant: Assistant,
+) -> None:
+    assert talk(assistant, "list the forces in the pilot", "more on the 2nd one")[1] == (
+        "force_overview",
+        "greater-manchester",
+    )
+
+
+def test_the_other_two_is_no_position(assistant: Assistant) -> None:
+    replies = talk(assistant, "why was gmp chosen", "and the other two?")
+    assert replies[1][1] == "staffordshire,west-mercia"
