@@ -31,6 +31,7 @@ BLIND_FLOORS = {
     "understanding_11.yaml": 0.91,
     "understanding_12.yaml": 0.90,
     "understanding_13.yaml": 0.92,
+    "understanding_14.yaml": 0.92,
 }
 
 
