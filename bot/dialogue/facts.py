@@ -378,6 +378,14 @@ class FactDesk:
             if attribute.type is analysis.asks
             and (fact := self.book.fact(subject, attribute.id)) is not None
         ]
+        if context.attribute is not None:
+            # "which ones?" after "how many councils?": the councils, the list whose words
+            # the last attribute shares most
+            last = _word_stems(self.book.attribute(context.attribute))
+            shared = [(len(last & _word_stems(self.book.attribute(f.attribute))), f) for f in facts]
+            best = max(shared, key=lambda x: x[0], default=None)
+            if best is not None and best[0] > 0:
+                return AttributeHit(best[1].attribute, 0)
         chosen = next((f for f in facts if f.value is not None), facts[0] if facts else None)
         return AttributeHit(chosen.attribute, 0) if chosen else None
 
@@ -439,7 +447,17 @@ class FactDesk:
         if held:
             return held[0]
         if any(book.event(s) is not None for s in named):
-            return None  # an event named that the page gives no such fact: not another's
+            # an event named that the page gives no such fact: not another's; but the
+            # force the chat is about has its own of the inspections ("which one was
+            # inspected?" after its councils)
+            for force in (context.subject or "", *context.forces[:1]):
+                if (
+                    force in self.force_ids
+                    and book.fact(force, attribute.id) is not None
+                    and all(self._shares_facts(e, force) for e in named)
+                ):
+                    return force
+            return None
         for candidate in (context.subject or "", *context.forces[:1]):
             if candidate and book.fact(candidate, attribute.id) is not None:
                 return candidate
@@ -453,6 +471,15 @@ class FactDesk:
         if general and len(given) == 1 and all(f and f.value is not None for f in values):
             return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
+
+    def _shares_facts(self, event: str, force: str) -> bool:
+        """Whether ``event`` is partly ``force``'s: a fact of both, the same value from the
+        same sentence (the inspections' date is each force's inspection date)."""
+        for attribute in self.book.attributes:
+            mine, theirs = self.book.fact(event, attribute.id), self.book.fact(force, attribute.id)
+            if mine and theirs and mine.value == theirs.value and mine.sentence == theirs.sentence:
+                return True
+        return False
 
     def _reverse(self, analysis: Analysis, attribute: Attribute, again: bool = False) -> str | None:
         """The one force whose value the question gives: "which force has 10 councils?";
@@ -765,6 +792,11 @@ def _asked_first(attribute: Attribute, hit: AttributeHit) -> bool:
 
 _IMPLIED_ORDER = ("place", "date", "number", "entity", "")
 _NEUTRAL = frozenset(stem(w) for w in CLAIM_NEUTRAL)
+
+
+def _word_stems(attribute: Attribute) -> set[str]:
+    """The stems of the content words of an attribute's phrases."""
+    return _content_stems(tuple(w for phrase in attribute.words for w in tokens(phrase)))
 
 
 def _content_stems(words: tuple[str, ...]) -> set[str]:

@@ -122,3 +122,14 @@ def test_more_on_a_position_after_the_roster_is_that_forces_overview(
 def test_the_other_two_is_no_position(assistant: Assistant) -> None:
     replies = talk(assistant, "why was gmp chosen", "and the other two?")
     assert replies[1][1] == "staffordshire,west-mercia"
+
+
+def test_which_ones_after_a_count_asks_for_the_counted_and_which_one_was_inspected(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("c")
+    assistant.reply("c", "how many local authorities in the gmp area")
+    names = assistant.reply("c", "which ones")
+    assert names.text.startswith("The page doesn't say the names of the local authorities")
+    inspected = assistant.reply("c", "which one was inspected")
+    assert inspected.slots["force"] == "greater-manchester" and "Rochdale" in inspected.text
