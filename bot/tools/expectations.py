@@ -51,6 +51,8 @@ class Verdict:
     ok: bool
     why: str = ""
     wrong_subject: bool = False
+    # "Yes" where the label says no, or "No" where it says yes: a wrong answer, not a miss
+    flipped: bool = False
 
 
 def fold(text: str) -> str:
@@ -78,7 +80,9 @@ def judge(
             return Verdict(False, f"{outcome}, not an answer")
     elif expect in (YES, NO):
         if not text.startswith(expect):
-            return Verdict(False, f"does not start {expect.capitalize()}")
+            opposite = NO if expect == YES else YES
+            flipped = text.startswith(opposite)
+            return Verdict(False, f"does not start {expect.capitalize()}", flipped=flipped)
     elif expect == PAGE_SILENT:
         if outcome != "not_on_page" and not _SILENT_RE.search(text):
             return Verdict(False, f"{outcome}, without saying the page is silent")

@@ -77,6 +77,8 @@ def test_blind_sets_stay_above_their_floor_with_no_wrong_subject(
 ) -> None:
     report = evaluate(assistant, load_turns(DATA / "blind" / name))
     assert [r for r in report.results if r.wrong_fact] == [], name
+    # no "Yes" where the answer is no, nor the other way round
+    assert [r.turn.question for r in report.results if r.verdict and r.verdict.flipped] == []
     assert report.accuracy >= BLIND_FLOORS[name], report.format()
 
 
