@@ -640,8 +640,13 @@ class FactDesk:
     ) -> tuple[str, Fact] | None:
         """A "No" from another fact of the subject that an asserted value contradicts."""
         kinds = analysis.asserted.kinds()
+        # a value the question gives another attribute it names is that one's: "the 2013
+        # reports would say hmic?" dates the reports, not HMIC
+        named = {self.book.attribute(h.id).type for h in analysis.attributes}
         for attribute in self.book.attributes:
             if attribute.type is checked.type or attribute.implied_by not in kinds:
+                continue
+            if attribute.type in named:
                 continue
             if attribute.type is ValueType.ENTITIES:
                 continue  # a body named in a claim is usually its subject, not a value

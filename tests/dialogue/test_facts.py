@@ -177,6 +177,7 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("did ofsted carry out the police inspections", "No \u2014 HMIC."),
         ("was it ofsted that announced the deferral", "Yes."),
         ("so older reports might still say hmic?", "Yes."),
+        ("so the 2013 reports would say hmic?", "Yes."),  # 2013 dates the reports
         # a negation turns the claim around
         ("inspectors said children in rochdale were not being protected by gmp", "No."),
         ("were the inspections not announced", "Yes."),
