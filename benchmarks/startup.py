@@ -33,7 +33,9 @@ from bot.dialogue.assistant import Assistant
 from bot.schema.knowledge import load_knowledge
 from bot.schema.intents import load_intents
 from bot.dialogue.answers import ANSWERS
-from bot.settings import default_root
+from bot.schema.yamlfile import use_cache
+from bot.settings import cache_dir, default_root
+use_cache(cache_dir())  # as the CLI does: the parsed files from the cache when unchanged
 root = default_root()
 knowledge = load_knowledge(root / "knowledge")
 t2 = time.perf_counter()
@@ -80,9 +82,16 @@ def by_top_package(costs: list[ImportCost]) -> dict[str, int]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
-def _wall(command: list[str], options: Options, runs: int, *, bytecode: bool = True) -> list[float]:
+def _wall(
+    command: list[str],
+    options: Options,
+    runs: int,
+    *,
+    bytecode: bool = True,
+    env: dict[str, str] | None = None,
+) -> list[float]:
     times: list[float] = []
-    env = clean_env(bytecode=bytecode)
+    env = clean_env(env, bytecode=bytecode)
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(command, cwd=options.root, env=env, check=True, capture_output=True)
@@ -116,6 +125,7 @@ def run(options: Options) -> Section:
     _wall(ask, options, 2)  # warm the page cache and the .pyc files
     ask_times = _wall(ask, options, ask_runs)
     ask_no_pyc = _wall(ask, options, max(ask_runs // 2, 3), bytecode=False)
+    ask_no_cache = _wall(ask, options, max(ask_runs // 2, 3), env={"BOT_CACHE_DIR": ""})
     bare = _wall([options.python, "-c", "pass"], options, ask_runs)
     imports_only = _wall(
         [options.python, "-c", "import bot.cli, bot.dialogue.assistant"], options, 5
@@ -155,6 +165,7 @@ def run(options: Options) -> Section:
         "ask_runs_s": ask_times,
         "ask_median_s": ask_median,
         "ask_without_pyc_median_s": statistics.median(ask_no_pyc),
+        "ask_without_yaml_cache_median_s": statistics.median(ask_no_cache),
         "python_c_pass_median_s": statistics.median(bare),
         "import_bot_median_s": statistics.median(imports_only),
         "phases_median_s": phases,
@@ -173,6 +184,10 @@ def run(options: Options) -> Section:
         Row(
             "  same, compiling the sources (no .pyc: PYTHONDONTWRITEBYTECODE=1)",
             ms(statistics.median(ask_no_pyc)),
+        ),
+        Row(
+            "  same, parsing the YAML (no cache: BOT_CACHE_DIR empty)",
+            ms(statistics.median(ask_no_cache)),
         ),
         Row("  of which interpreter start (python -c pass)", ms(statistics.median(bare))),
         Row(

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.schema.yamlfile import DataError
-from bot.settings import SettingsError
+from bot.schema.yamlfile import DataError, use_cache
+from bot.settings import SettingsError, cache_dir
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -375,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             args.func = cmd_telegram
         else:
             args.func, args.jsonl = cmd_chat, False
+    use_cache(cache_dir())  # parsed knowledge files, for every command that reads them
     if args.func is not cmd_telegram:
         from bot.channels.hangup import release_early_hangups
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-import logging
 import os
 import re
 from collections.abc import Mapping
@@ -37,6 +36,9 @@ QUESTION_LOG_RETENTION_VAR = "BOT_QUESTION_LOG_RETENTION_DAYS"
 DELIVERY_BUDGET_VAR = "BOT_DELIVERY_BUDGET"
 HEALTH_MAX_WAIT_VAR = "BOT_HEALTH_MAX_WAIT"
 CONFLICT_TIMEOUT_VAR = "BOT_CONFLICT_TIMEOUT"
+CACHE_DIR_VAR = "BOT_CACHE_DIR"
+XDG_CACHE_HOME_VAR = "XDG_CACHE_HOME"
+HOME_VAR = "HOME"
 
 # Every variable the bot reads (tests clear them; the docs list them).
 ALL_VARS = (
@@ -61,6 +63,7 @@ ALL_VARS = (
     DELIVERY_BUDGET_VAR,
     HEALTH_MAX_WAIT_VAR,
     CONFLICT_TIMEOUT_VAR,
+    CACHE_DIR_VAR,
 )
 
 # @BotFather tokens are "<bot id>:<35 characters of A-Z a-z 0-9 _ ->"; 30 leaves room for
@@ -73,6 +76,9 @@ BASE_URL_PLACEHOLDERS = frozenset({"{token}", "{bot_token}", "{bot-token}"})
 PLACEHOLDER_RE = re.compile(r"\{[^}]*\}")
 
 DEFAULT_DATA_DIR = Path("data")  # answered-update ids live here; small, safe to delete
+# The parsed knowledge files are kept here, under the user's cache directory (XDG's, else
+# ~/.cache): a few hundred KB, safe to delete, rebuilt when a file changes.
+CACHE_DIRNAME = "inspection-qa-bot"
 QUESTION_LOG_FILENAME = "questions.sqlite3"  # in the data directory
 # Three months of questions show what people keep asking; older ones are pruned.
 DEFAULT_RETENTION_DAYS = 90
@@ -108,7 +114,10 @@ MAX_CONFLICT_TIMEOUT = 3_600.0
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 DEFAULT_WEBHOOK_PORT = 8443  # one of the four ports Telegram delivers webhooks to
 MAX_PORT = 65_535
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# logging's numbers for its levels, written out: only the Telegram bot logs, so `ask` need
+# not import logging to read its settings (a test checks them against logging's own).
+LOG_LEVEL_NUMBERS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+LOG_LEVELS = tuple(LOG_LEVEL_NUMBERS)
 TRUE_WORDS = frozenset({"on", "true", "yes", "1"})
 FALSE_WORDS = frozenset({"off", "false", "no", "0"})
 
@@ -170,6 +179,21 @@ def telegram_requested(env: Mapping[str, str] | None = None) -> bool:
     return bool((env if env is not None else environment()).get(TOKEN_VAR, "").strip())
 
 
+def cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """Where parsed knowledge files are kept, or None for no cache: BOT_CACHE_DIR (empty
+    turns the cache off), else $XDG_CACHE_HOME/inspection-qa-bot, else
+    ~/.cache/inspection-qa-bot. Never an error: a cache that cannot be written is skipped."""
+    env = environment() if env is None else env
+    value = env.get(CACHE_DIR_VAR)
+    if value is not None:
+        return Path(value.strip()) if value.strip() else None
+    xdg = env.get(XDG_CACHE_HOME_VAR, "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG rule: a relative path is ignored
+        return Path(xdg) / CACHE_DIRNAME
+    home = env.get(HOME_VAR, "").strip()
+    return Path(home) / ".cache" / CACHE_DIRNAME if home else None
+
+
 def prefer_timedelta() -> None:
     """Ask python-telegram-bot for timedelta durations (set before it is imported)."""
     os.environ.setdefault(PTB_TIMEDELTA_VAR, "true")
@@ -212,7 +236,7 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     flood_burst: int = DEFAULT_FLOOD_BURST
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
-    log_level: int = logging.INFO
+    log_level: int = LOG_LEVEL_NUMBERS["INFO"]
     webhook: WebhookSettings | None = None
     # Where knowledge/ and intents.yaml are (BOT_ROOT, else the checkout or the cwd).
     root: Path = field(default_factory=default_root)
@@ -359,12 +383,11 @@ def _mode(env: Mapping[str, str]) -> Mode:
 def _log_level(env: Mapping[str, str]) -> int:
     value = _get(env, LOG_LEVEL_VAR)
     if value is None:
-        return logging.INFO
+        return LOG_LEVEL_NUMBERS["INFO"]
     name = value.upper()
-    if name not in LOG_LEVELS:
+    if name not in LOG_LEVEL_NUMBERS:
         raise SettingsError(f"{LOG_LEVEL_VAR} must be one of {', '.join(LOG_LEVELS)}")
-    level: int = logging.getLevelName(name)
-    return level
+    return LOG_LEVEL_NUMBERS[name]
 
 
 def _data_dir(env: Mapping[str, str]) -> Path:

@@ -13,6 +13,7 @@ from bot.bounded import BoundedDict
 from bot.dialogue.answers import ANSWERS
 from bot.dialogue.assistant import Assistant
 from bot.dialogue.reply import Reply
+from bot.schema import yamlfile
 from bot.schema.intents import IntentSpec, load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
 
@@ -37,12 +38,21 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return WHOLLY_SLOW in collection_path.read_text(encoding="utf-8") or None
 
 
+@pytest.fixture(scope="session")
+def test_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """XDG_CACHE_HOME for the tests and the processes they start: never the real cache."""
+    return tmp_path_factory.mktemp("cache-home")
+
+
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No bot setting from the developer's shell leaks into a test."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch, test_cache_home: Path) -> Iterator[None]:
+    """No bot setting from the developer's shell leaks into a test, and none of a test's
+    into the next (the YAML cache the CLI turns on is off again)."""
     for name in list(os.environ):
         if name.startswith(ENV_PREFIXES):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(test_cache_home))
+    monkeypatch.setattr(yamlfile, "_cache", None)
     yield
 
 

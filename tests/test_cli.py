@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.schema.knowledge import KNOWLEDGE_FILES
+
 pytestmark = pytest.mark.slow  # each test runs python -m bot in a subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,40 @@ def test_ask_does_not_import_telegram_or_the_question_log() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip().endswith("[]")
+
+
+def test_ask_keeps_the_parsed_files_and_a_warm_start_skips_yaml(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'why was staffs chosen']); "
+        "print('yaml' in sys.modules)"
+    )
+
+    def ask() -> list[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "BOT_CACHE_DIR": str(cache)},
+            check=True,
+        ).stdout.splitlines()
+
+    *cold, cold_imported_yaml = ask()
+    assert cold_imported_yaml == "True"
+    assert len(list(cache.glob("*.json"))) == len(KNOWLEDGE_FILES) + 1  # and intents.yaml
+    *warm, warm_imported_yaml = ask()
+    assert warm == cold
+    assert warm_imported_yaml == "False"
+    uncached = run("ask", "why was staffs chosen", env={"BOT_CACHE_DIR": ""})
+    assert uncached.stdout.splitlines() == warm
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    result = run("ask", "why was staffs chosen", env={"BOT_CACHE_DIR": str(tmp_path / "a-file")})
+    assert result.returncode == 0 and result.stderr == ""
+    assert "good practice examples" in result.stdout
 
 
 def test_chat_jsonl_keeps_context_per_chat() -> None:

@@ -10,15 +10,18 @@ import pytest
 from bot.channels.telegram.app import EXIT_USAGE, main
 from bot.settings import (
     ALL_VARS,
+    CACHE_DIRNAME,
     DEFAULT_DATA_DIR,
     DEFAULT_FLOOD_BURST,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_WEBHOOK_LISTEN,
     DEFAULT_WEBHOOK_PORT,
+    LOG_LEVEL_NUMBERS,
     CoreSettings,
     Mode,
     Settings,
     SettingsError,
+    cache_dir,
 )
 from tests.support.telegram_fixtures import ROOT, run_cli
 
@@ -73,10 +76,31 @@ def test_every_variable_is_listed_and_documented() -> None:
     for name in ("BOT_ADMIN_IDS", "BOT_QUESTION_LOG", "BOT_QUESTION_LOG_RETENTION_DAYS"):
         assert name in ALL_VARS
     docs = "".join(
-        (ROOT / "docs" / name).read_text(encoding="utf-8")
-        for name in ("telegram.md", "keeping-knowledge.md")
+        (ROOT / name).read_text(encoding="utf-8")
+        for name in ("docs/telegram.md", "docs/keeping-knowledge.md", "README.md")
     )
     assert [name for name in ALL_VARS if f"| `{name}` |" not in docs] == []
+
+
+def test_log_levels_are_loggings_own() -> None:
+    assert {name: logging.getLevelName(name) for name in LOG_LEVEL_NUMBERS} == LOG_LEVEL_NUMBERS
+
+
+def test_the_yaml_cache_directory(tmp_path: Path) -> None:
+    assert cache_dir({"HOME": "/home/keeper"}) == Path("/home/keeper/.cache") / CACHE_DIRNAME
+    assert cache_dir({"HOME": "/home/keeper", "XDG_CACHE_HOME": "/var/cache/keeper"}) == (
+        Path("/var/cache/keeper") / CACHE_DIRNAME
+    )
+    # the XDG rule: a relative XDG_CACHE_HOME is ignored
+    assert cache_dir({"HOME": "/h", "XDG_CACHE_HOME": "rel"}) == Path("/h/.cache") / CACHE_DIRNAME
+    assert cache_dir({"BOT_CACHE_DIR": f" {tmp_path} ", "HOME": "/h"}) == tmp_path
+    assert cache_dir({"BOT_CACHE_DIR": "", "HOME": "/h"}) is None  # empty: no cache
+    assert cache_dir({"BOT_CACHE_DIR": "  "}) is None
+    assert cache_dir({}) is None  # nowhere to put it: no cache, no error
+
+
+def test_the_tests_never_use_the_real_cache(test_cache_home: Path) -> None:
+    assert cache_dir() == test_cache_home / CACHE_DIRNAME
 
 
 def test_webhook_settings_and_their_defaults() -> None:

@@ -6,17 +6,16 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from bot.schema.yamlcache import YamlCache
+
+if TYPE_CHECKING:  # imported where it is used: a start whose files are all cached skips it
+    import yaml
 
 Path_ = tuple[str | int, ...]
-# libyaml's parser when PyYAML was built with it (the wheels are): the same safe rules and
-# line numbers, about eight times faster than the pure-Python one.
-_SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
-    yaml, "CSafeLoader", yaml.SafeLoader
-)
 # The largest file read: the biggest of ours is about 70 KB, so a file over 1 MiB is a
 # mistake (or an attack on the reload), refused before it is read.
 MAX_FILE_BYTES = 1024 * 1024
@@ -60,9 +59,23 @@ def describe(path: Path_) -> str:
     return out
 
 
+@cache
+def _safe_loader() -> type[yaml.SafeLoader] | type[yaml.CSafeLoader]:
+    """libyaml's parser when PyYAML was built with it (the wheels are): the same safe rules
+    and line numbers, about eight times faster than the pure-Python one."""
+    import yaml  # noqa: PLC0415 - only when a file is parsed: a cached start never imports it
+
+    loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+        yaml, "CSafeLoader", yaml.SafeLoader
+    )
+    return loader
+
+
 def _line_map(
     node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[tuple[Path_, int]]
 ) -> None:
+    import yaml  # noqa: PLC0415 - see _safe_loader
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -91,32 +104,41 @@ class _OtherTag(Exception):
     """A node _build leaves to the loader's own constructor (a date, a set, a merge key)."""
 
 
-def _build(node: yaml.Node, loader: yaml.SafeLoader | yaml.CSafeLoader) -> Any:
-    """The data of ``node`` exactly as ``loader.construct_document`` builds it, for the tags
+def _build(root: yaml.Node, loader: yaml.SafeLoader | yaml.CSafeLoader) -> Any:
+    """The data of ``root`` exactly as ``loader.construct_document`` builds it, for the tags
     our files use (text, lists, mappings, null, booleans, numbers), in about a third of the
     time: no per-node bookkeeping. Raises _OtherTag at any other tag."""
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == _STR_TAG:
-            return node.value
-        if node.tag in _SCALAR_TAGS:
-            return loader.construct_object(node)
-    elif isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
-        out: dict[Any, Any] = {}
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                raise _OtherTag
-            if key.tag != _STR_TAG and key.tag not in _SCALAR_TAGS:
-                raise _OtherTag  # also "<<" (merge) and "=" (value) keys
-            out[_build(key, loader)] = _build(value, loader)
-        return out
-    elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-        return [_build(item, loader) for item in node.value]
-    raise _OtherTag
+    import yaml  # noqa: PLC0415 - see _safe_loader; once, not at every node
+
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+    def build(node: yaml.Node) -> Any:
+        if isinstance(node, scalar):
+            if node.tag == _STR_TAG:
+                return node.value
+            if node.tag in _SCALAR_TAGS:
+                return loader.construct_object(node)
+        elif isinstance(node, mapping) and node.tag == _MAP_TAG:
+            out: dict[Any, Any] = {}
+            for key, value in node.value:
+                if not isinstance(key, scalar):
+                    raise _OtherTag
+                if key.tag != _STR_TAG and key.tag not in _SCALAR_TAGS:
+                    raise _OtherTag  # also "<<" (merge) and "=" (value) keys
+                out[build(key)] = build(value)
+            return out
+        elif isinstance(node, sequence) and node.tag == _SEQ_TAG:
+            return [build(item) for item in node.value]
+        raise _OtherTag
+
+    return build(root)
 
 
 def _has_duplicate_keys(root: yaml.Node) -> bool:
     """Whether any mapping under ``root`` has a key twice (the check _line_map makes, without
-    building a path for every node: this one runs on every load, _line_map only on errors)."""
+    building a path for every node: this one runs on every parse, _line_map only on errors)."""
+    import yaml  # noqa: PLC0415 - see _safe_loader
+
     stack = [root]
     while stack:
         node = stack.pop()
@@ -136,10 +158,13 @@ class YamlDoc:
 
     name: str
     data: Any
-    # the composed tree the lines come from (None for an empty file)
+    # the composed tree the lines come from (None for an empty file, or not composed yet)
     node: yaml.Node | None = field(default=None, repr=False)
     # mapping path -> keys a loader asked for; None: a free-form mapping (keys are data)
     read: dict[Path_, set[str] | None] = field(default_factory=dict)
+    # the text the data came from, composed again for its lines when the data came from
+    # the cache (None: ``node`` is the tree, if there is one)
+    text: str | None = field(default=None, repr=False)
     _lines: dict[Path_, int] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -148,6 +173,9 @@ class YamlDoc:
         needs one, so a valid file never pays for it."""
         if self._lines is None:
             self._lines = {}
+            if self.node is None and self.text is not None:
+                self.node = _compose(self.text)
+                self.text = None
             if self.node is not None:
                 _line_map(self.node, (), self._lines, [])
         return self._lines
@@ -192,8 +220,8 @@ class YamlDoc:
         return self.lines.get(())
 
 
-def _read_text(path: Path, name: str) -> str:
-    """The file's text, refused (DataError) when unreadable, not UTF-8 or over MAX_FILE_BYTES."""
+def _read_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes, refused (DataError) when unreadable or over MAX_FILE_BYTES."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_FILE_BYTES + 1)  # never more, however large the file is
@@ -210,6 +238,11 @@ def _read_text(path: Path, name: str) -> str:
                 )
             ]
         )
+    return raw
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The file's text, refused (DataError) when it is not UTF-8."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -224,7 +257,9 @@ def _refuse_anchors(text: str, name: str) -> None:
     """
     if _MAYBE_ANCHOR.search(text) is None:
         return
-    for event in yaml.parse(text, Loader=_SAFE_LOADER):
+    import yaml  # noqa: PLC0415 - see _safe_loader
+
+    for event in yaml.parse(text, Loader=_safe_loader()):
         if isinstance(event, yaml.AliasEvent):
             what = f"alias *{event.anchor}"
         elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
@@ -243,15 +278,23 @@ def _refuse_anchors(text: str, name: str) -> None:
         )
 
 
-def read_yaml(path: Path, name: str) -> YamlDoc:
-    """Parse ``path`` with ``yaml.safe_load`` rules; raise DataError naming file and line.
+def _compose(text: str) -> yaml.Node | None:
+    """The tree of ``text``, a file read before without a problem (for its lines)."""
+    loader = _safe_loader()(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
-    Also refused: files over MAX_FILE_BYTES, and YAML anchors and aliases.
-    """
-    text = _read_text(path, name)
+
+def _parse(text: str, name: str) -> tuple[Any, yaml.Node | None]:
+    """The data and the tree of ``text``; DataError for invalid YAML, an anchor or an alias,
+    or a key given twice in one mapping."""
+    import yaml  # noqa: PLC0415 - see _safe_loader
+
     try:
         _refuse_anchors(text, name)
-        loader = _SAFE_LOADER(text)
+        loader = _safe_loader()(text)
         try:
             node = loader.get_single_node()
             data = None
@@ -282,6 +325,39 @@ def read_yaml(path: Path, name: str) -> YamlDoc:
                 for where, line in duplicates
             ]
         )
+    return data, node
+
+
+# Where read_yaml keeps parsed files (use_cache); None: every file is parsed.
+_cache: YamlCache | None = None
+
+
+def use_cache(directory: Path | None) -> None:
+    """Keep the files read_yaml parses in ``directory`` from now on (None: no cache), so a
+    start whose files are unchanged neither parses them nor imports yaml."""
+    global _cache  # noqa: PLW0603 - one setting for the process, made by the CLI at start
+    _cache = YamlCache(directory) if directory is not None else None
+
+
+def read_yaml(path: Path, name: str) -> YamlDoc:
+    """Parse ``path`` with ``yaml.safe_load`` rules; raise DataError naming file and line.
+
+    Also refused: files over MAX_FILE_BYTES, and YAML anchors and aliases. With a cache
+    (use_cache), a file whose bytes were parsed before is not parsed again: its lines are
+    found from its text only if a Problem asks for one.
+    """
+    raw = _read_bytes(path, name)
+    text = _decode(raw, name)
+    cache = _cache
+    if cache is None:
+        data, node = _parse(text, name)
+        return YamlDoc(name, data, node)
+    key = cache.key(raw)
+    hit, data = cache.get(path, key)
+    if hit:
+        return YamlDoc(name, data, text=text)
+    data, node = _parse(text, name)
+    cache.put(path, key, data)
     return YamlDoc(name, data, node)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.schema.yamlfile import _MAYBE_ANCHOR, _SAFE_LOADER, MAX_FILE_BYTES, DataError, read_yaml
+from bot.schema.yamlfile import _MAYBE_ANCHOR, MAX_FILE_BYTES, DataError, _safe_loader, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # Nine aliases per level, seven levels: 9**7 (4.8 million) nodes if it were expanded.
@@ -95,7 +95,7 @@ def _typed(value: object) -> object:
 
 
 def _pyyaml(text: str) -> object:
-    return yaml.load(text, Loader=_SAFE_LOADER)
+    return yaml.load(text, Loader=_safe_loader())
 
 
 REPOSITORY_FILES = sorted(
@@ -180,7 +180,7 @@ def test_anchors_in_every_position_are_refused(
 )
 def test_the_anchor_prefilter_never_misses_what_the_parser_sees(text: str) -> None:
     """Where the pre-filter finds no possible anchor, the parser's events have none."""
-    events = list(yaml.parse(text, Loader=_SAFE_LOADER))
+    events = list(yaml.parse(text, Loader=_safe_loader()))
     has_anchor = any(
         isinstance(e, yaml.AliasEvent) or (isinstance(e, yaml.NodeEvent) and e.anchor is not None)
         for e in events

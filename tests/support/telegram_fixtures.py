@@ -31,7 +31,8 @@ WAIT = 10.0  # seconds a test waits for a reply before it fails (replies take mi
 STOP_TIMEOUT = 15.0  # seconds a bot may take to stop (the stop grace is 8)
 SETTLE_POLL = 0.01  # seconds between looks at the journal while waiting for answers
 # Subprocess environment: just enough to run Python; bot settings are added per test.
-PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+# XDG_CACHE_HOME: the tests' own (tests/conftest.py), so the bot's YAML cache stays there.
+PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR", "XDG_CACHE_HOME")
 
 
 def bot_env(api: FakeBotApi, data_dir: Path, **extra: str) -> dict[str, str]:
