@@ -27,10 +27,13 @@ USER bot
 
 # BOT_ROOT: where knowledge/ and intents.yaml are. BOT_DATA_DIR: handled-update ids, the
 # heartbeat and the question log (mount a volume there to keep them across restarts).
-# WEBHOOK_LISTEN: in webhook mode the proxy is outside this container, so listen on all of
-# the container's interfaces (the bot's default, 127.0.0.1, suits a proxy on the same host).
+# BOT_CACHE_DIR: the parsed YAML, in the data directory the bot user owns (its default,
+# under the home directory, is not writable here). WEBHOOK_LISTEN: in webhook mode the proxy
+# is outside this container, so listen on all of the container's interfaces (the bot's
+# default, 127.0.0.1, suits a proxy on the same host).
 ENV BOT_ROOT=/app \
     BOT_DATA_DIR=/app/data \
+    BOT_CACHE_DIR=/app/data/cache \
     WEBHOOK_LISTEN=0.0.0.0
 
 # Healthy while the bot reaches Telegram (polling) or its loop runs (webhook): a file it
