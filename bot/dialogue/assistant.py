@@ -897,6 +897,9 @@ class Assistant:
                 singled = singled_out(match.lookup)
                 use = singled and not _refers_back(match)
                 forces = (singled[0],) if singled and use else state.forces
+                if not forces and "inspections" in match.words:
+                    # "what did the inspections find?": all of them, not a question back
+                    forces = tuple(f.id for f in self.knowledge.forces)
                 roster = self._roster_instead(match)
                 if not forces and roster is not None:
                     # "which local authority areas were covered": the list answers for all

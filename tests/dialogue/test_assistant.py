@@ -403,6 +403,13 @@ def test_a_precise_count_beats_a_topic_the_page_does_not_cover(
     assert ask("how many councils r in the greater manchester police area").text.startswith("Ten.")
 
 
+def test_what_the_inspections_found_is_answered_for_every_force(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("what did the inspections find")
+    assert reply.slots["force"] == "staffordshire,greater-manchester,west-mercia"
+
+
 def test_the_timeline_lists_the_dated_events_in_order(ask: Callable[[str], Reply]) -> None:
     reply = ask("give me the timeline from the consultation to the deferral")
     assert reply.intent == "timeline"
