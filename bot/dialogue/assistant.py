@@ -19,6 +19,7 @@ from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import says, tokens
 from bot.lang.words import (
     ALL_FORCES,
+    ASKING_FOR_MYSELF,
     AUXILIARIES,
     BEYOND_THE_PAGE,
     FOLLOW_UP_FILLER,
@@ -1217,10 +1218,6 @@ def _asks_unknown_role(match: Match) -> bool:
         return False
     rest = [w for w in words[1:3] if w not in AUXILIARIES]
     return bool(rest) and rest[0] in match.unknown
-
-
-# Openings of a question about the asker's own plans ("can i ...", "should i ...").
-ASKING_FOR_MYSELF = frozenset({("can", "i"), ("should", "i"), ("could", "i"), ("am", "i")})
 
 
 def _about_own_things(match: Match) -> bool:

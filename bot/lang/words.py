@@ -198,6 +198,8 @@ HAPPENED = frozenset(
         "the story",
     )
 )
+# Openings of a question about the asker's own plans ("can i ...", "should i ...").
+ASKING_FOR_MYSELF = frozenset({("can", "i"), ("should", "i"), ("could", "i"), ("am", "i")})
 # Openings of a request for instructions ("how do i join ...", "how to get a pilot licence"):
 # the page is a record of inspections and tells no one how to do anything, so these are
 # declined unless they ask how to reach the page's own documents or facts (HOW_TO_PAGE).
