@@ -19,6 +19,7 @@ from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
 from bot.lang.text import says, tokens
 from bot.lang.words import (
     ALL_FORCES,
+    ALL_INSPECTIONS,
     ASKING_FOR_MYSELF,
     AUXILIARIES,
     BEYOND_THE_PAGE,
@@ -148,6 +149,7 @@ class Assistant:
         self.previous = {s.next: s.id for s in intents if s.next}
         k = self.knowledge
         self.body_ids = frozenset(b.id for b in k.bodies)
+        self.force_ids = frozenset(f.id for f in k.forces)
         names = [(f.name, *f.aliases) for f in k.forces] + [
             (b.abbreviation, *b.aliases) for b in k.bodies
         ]
@@ -568,7 +570,7 @@ class Assistant:
         state.pending = None
         if found.intent is not None:
             state.last_intent = found.intent  # "what happened next?" moves on from its topic
-        is_force = found.subject in {f.id for f in self.knowledge.forces}
+        is_force = found.subject in self.force_ids
         if is_force:
             state.forces = (found.subject,)
         elif found.subject in self.body_ids:
@@ -898,7 +900,7 @@ class Assistant:
                 singled = singled_out(match.lookup)
                 use = singled and not _refers_back(match)
                 forces = (singled[0],) if singled and use else state.forces
-                if not forces and "inspections" in match.words:
+                if not forces and not ALL_INSPECTIONS.isdisjoint(match.words):
                     # "what did the inspections find?": all of them, not a question back
                     forces = tuple(f.id for f in self.knowledge.forces)
                 roster = self._roster_instead(match)

@@ -16,7 +16,7 @@ from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, HAPPENED, QUESTION_WORDS, STOPWORDS
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
-from bot.nlu.form import Form
+from bot.nlu.form import Form, said_date
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
@@ -76,14 +76,24 @@ class FactDesk:
         self._answers: BoundedCache[tuple[Analysis, FactContext, bool], FactAnswer | None] = (
             BoundedCache(ANSWER_CACHE)
         )
-        # the events' dated facts, with the events' names ("what happened in july 2012?")
-        self._dated = [
+        # every dated fact, the events' first ("what happened in july 2012?"), and the
+        # events' with their names (the dates the page gives)
+        self._dated = sorted(
+            (
+                fact
+                for fact in self.book.facts
+                if self.book.attribute(fact.attribute).type is ValueType.DATE
+                and isinstance(fact.value, str)
+            ),
+            key=lambda fact: self.book.event(fact.subject) is None,
+        )
+        self._event_dates = [
             (fact, event.name)
-            for fact in self.book.facts
+            for fact in self._dated
             if (event := self.book.event(fact.subject)) is not None
-            and self.book.attribute(fact.attribute).type is ValueType.DATE
-            and isinstance(fact.value, str)
         ]
+        # the stems of each attribute's words ("which ones?" after "how many councils?")
+        self._attribute_stems = {a.id: _word_stems(a) for a in self.book.attributes}
         self._subject_stems = {
             stem(w)
             for force in knowledge.forces
@@ -232,18 +242,11 @@ class FactDesk:
             return None
         if not says(analysis.words, HAPPENED):
             return None
-        dated = self._dated
+        dated = self._event_dates
         if not dated:
             return None
         # any dated fact may be the one: "anything happen feb 2013?" is GMP's report
-        on = sorted(
-            (
-                f
-                for f in self.book.facts
-                if self.book.attribute(f.attribute).type is ValueType.DATE and _matches(f, said)
-            ),
-            key=lambda f: self.book.event(f.subject) is None,  # the events' first
-        )
+        on = [f for f in self._dated if _matches(f, said)]
         if on:
             sentences = list(dict.fromkeys(f.sentence for f in on))
             text = " ".join(
@@ -254,7 +257,7 @@ class FactDesk:
             return FactAnswer(
                 first.subject, first.attribute, text, False, None, first, False, intent=topic
             )
-        asked = " ".join([*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)])
+        asked = said_date(said.months, said.years)
         dates = list(dict.fromkeys(f"{f.value} ({name})" for f, name in dated))
         text = (
             f"The page doesn't say what happened in {asked}. The dates it gives are: "
@@ -285,9 +288,7 @@ class FactDesk:
             if (said.months and said.months != {month.lower()}) or (
                 said.years and said.years != {year}
             ):
-                asked = " ".join(
-                    [*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)]
-                )
+                asked = said_date(said.months, said.years)
                 return f"The page gives {fact.value}, not {asked}."
         return None
 
@@ -381,8 +382,8 @@ class FactDesk:
         if context.attribute is not None:
             # "which ones?" after "how many councils?": the councils, the list whose words
             # the last attribute shares most
-            last = _word_stems(self.book.attribute(context.attribute))
-            shared = [(len(last & _word_stems(self.book.attribute(f.attribute))), f) for f in facts]
+            last = self._attribute_stems[context.attribute]
+            shared = [(len(last & self._attribute_stems[f.attribute]), f) for f in facts]
             best = max(shared, key=lambda x: x[0], default=None)
             if best is not None and best[0] > 0:
                 return AttributeHit(best[1].attribute, 0)
@@ -562,7 +563,7 @@ class FactDesk:
             wrong = self._conflict(analysis, attribute, subject)
             if wrong is not None:
                 verdict, fact = wrong
-        note = f"{fact.note} " if fact.note else ""  # "It says they were deferred, not ..."
+        note = f"{fact.note} " if fact.note else ""  # "They were deferred until April 2015."
         return FactAnswer(
             subject,
             attribute.id,
@@ -595,7 +596,7 @@ class FactDesk:
             year_ok = not said.years or said.years == {year}
             if month_ok and year_ok:
                 return "Yes."
-            asked = " ".join([*(m.capitalize() for m in sorted(said.months)), *sorted(said.years)])
+            asked = said_date(said.months, said.years)
             return f"No \u2014 {value}, not {asked}."
         if kind is ValueType.NUMBER and isinstance(value, int):
             if not said.numbers and said.plural:

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from bot.dialogue.reply import Outcome, Reply
 from bot.lang.text import stem, tokens
-from bot.lang.words import STOPWORDS
-from bot.nlu.form import Assertion, Form
+from bot.lang.words import NEGATIONS, STOPWORDS
+from bot.nlu.form import Assertion, Form, said_date
 from bot.schema.knowledge import Knowledge
 
 # A date as the answers write them: "July 2012", or a year alone.
@@ -28,8 +28,6 @@ MIN_LISTED_BODIES = 3
 SILENT_OPENING = "The page"
 # Fewest content words a question must have for "every word is in the answer" to mean Yes.
 MIN_ENTAILED_WORDS = 2
-# An answer with one of these may contain every word of the question and still mean no.
-NEGATIONS = frozenset({"not", "no", "neither", "nor", "never", "none", "without"})
 BEYOND_OPENING = "The page doesn't give that detail. It says only this:"
 
 
@@ -94,7 +92,7 @@ def _check_date(text: str, asserted: Assertion) -> str | None:
     if month_ok and year_ok:
         return "Yes."
     stated = f"{month} {year}".strip()
-    said = " ".join([*(m.capitalize() for m in sorted(asserted.months)), *sorted(asserted.years)])
+    said = said_date(asserted.months, asserted.years)
     return f"No \u2014 {stated}, not {said}."
 
 

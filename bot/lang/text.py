@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # Longest message worth normalising: Telegram caps a message at 4,096 characters, and
@@ -208,6 +209,12 @@ _MIN_STEM = 4
 # Words whose ending is not an inflection here: "greater" (Greater Manchester) is not a
 # form of "great", which thanks the bot.
 _UNSTEMMED = frozenset({"greater"})
+
+
+def spellings_of(words: Iterable[str]) -> frozenset[str]:
+    """``words`` and the chat shorthand typed for them ("wen" and "whn" for "when")."""
+    wanted = set(words)
+    return frozenset(wanted | {short for short, full in _SHORTHAND.items() if full in wanted})
 
 
 def normalise(text: str) -> str:

@@ -71,6 +71,8 @@ ALL_FORCES = frozenset(
 # Plural words for where the forces were inspected: "which areas were covered" asks about
 # them all.
 PLURAL_PLACES = frozenset({"areas", "councils", "authorities", "boroughs", "places"})
+# The plural that asks a per-force question of every force: "what did the inspections find?"
+ALL_INSPECTIONS = frozenset({"inspections"})
 
 # Phrases that ask which force(s) something is about.
 WHICH_FORCE = frozenset(
@@ -175,6 +177,10 @@ STATEMENT_VERBS = frozenset(
 SAYING_VERBS = frozenset(
     "say says mention mentions refer refers include includes cover covers show shows".split()  # noqa: SIM905
 )
+# Words that say no: before a yes/no attribute word they turn it around ("were not being
+# protected"); in an answer they keep "every word is there" from meaning Yes ("neither
+# inspection affected the findings").
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "hardly"})
 # Words that may open a yes/no question before its auxiliary: "in staffordshire did hmic
 # and ofsted inspect at the same time?".
 LEADING_PREPOSITIONS = frozenset({"in", "for", "about", "regarding", "re", "at", "with", "on"})

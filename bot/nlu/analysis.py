@@ -14,6 +14,7 @@ from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     FOLLOW_UP_FILLER,
     LOCATIVES,
+    NEGATIONS,
     REFERENTS,
     RELATIVE,
     VAGUE_PLURAL,
@@ -314,9 +315,7 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
     return out
 
 
-# Words that turn a yes/no attribute word around ("were not being protected"), and how many
-# words before it they may come.
-NEGATIONS = frozenset({"not", "never", "no", "nt", "hardly"})
+# How many words before a yes/no attribute word a negation (lang/words.py) turns it around.
 NEGATION_REACH = 2
 # Words in a row that name an event specifically enough to be what an open question asks.
 STRONG_SUBJECT_WORDS = 3

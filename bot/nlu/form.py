@@ -8,9 +8,11 @@ read the same way whatever they are about.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.lang.text import spellings_of
 from bot.lang.words import (
     AUXILIARIES,
     CLAIM_OPENERS,
@@ -144,11 +146,16 @@ def asks_how_to(words: tuple[str, ...]) -> bool:
 # Where one message asks a second question: after a question mark, or at "and" (or a comma)
 # before a question word or a yes/no opening ("and were they ..."), with at most one softener
 # between ("..., and roughly when?").
+def _either(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 _SOFTENERS = "roughly|also|then|so|exactly|approximately|about"
-_ASKING = "when|where|who|why|how|which|what|wen|wat|wot|y|whch|wich"
+_ASKING = _either(spellings_of(QUESTION_WORDS))  # "when", and "wen" as typed
+_AND = _either(spellings_of({"and"}) | {"&"})
 _YES_NO = "(?:was|were|did|is|are|has|have|had|does|do) (?:the|it|they|there|he|she|its)"
 _SECOND_QUESTION = re.compile(
-    rf"\?+\s*|[,;]?\s+(?:and|&|n)\s+(?=(?:(?:{_SOFTENERS})\s+)?(?:{_ASKING}|{_YES_NO})\b)",
+    rf"\?+\s*|[,;]?\s+(?:{_AND})\s+(?=(?:(?:{_SOFTENERS})\s+)?(?:{_ASKING}|{_YES_NO})\b)",
     re.IGNORECASE,
 )
 # Fewest words the first of two questions needs: "when and where were they" is one question.
@@ -178,3 +185,8 @@ def assertion(words: tuple[str, ...]) -> Assertion:
     months = frozenset(w for w in words if w in MONTHS)
     years = frozenset(w for w in words if w.isdigit() and FIRST_YEAR <= int(w) <= LAST_YEAR)
     return Assertion(months, years)
+
+
+def said_date(months: frozenset[str], years: frozenset[str]) -> str:
+    """The date a question asserts, as an answer writes it: "October 2012", "2014"."""
+    return " ".join([*(m.capitalize() for m in sorted(months)), *sorted(years)])

@@ -171,13 +171,14 @@ class Matcher:
             found = [*found, described]
         # a keyword right after a word the bot has never seen is that word's, in another
         # sense: "javascript framework", "airline pilot", "mot inspection"
+        named = any(e.kind in ("force", "body") for e in found)
         modified = frozenset(
             (stems_[i],)
             for i in range(1, len(stems_))
-            if (i - 1) in unknown_at
+            if not named
+            and (i - 1) in unknown_at
             and raw[i - 1] in unknown
             and (stems_[i],) in present
-            and not any(e.kind in ("force", "body") for e in found)
         )
         ranking = self._rank(present, found, len(words), lookup, context, modified=modified)
         return Match(
