@@ -373,7 +373,7 @@ def timeline(k: Knowledge, req: Request) -> Answer:
     ]
     events.sort(key=lambda event: _chronological(event[0]))
     lines = "\n".join(f"\u2022 {date}: {what}." for date, what in events)
-    text = f"The page's dates, in order (a pilot programme followed the consultation):\n{lines}"
+    text = f"The page's dates, in order:\n{lines}\n{sentence(k.pilot_description)}"
     return Answer(text, source=page_source(k))
 
 
