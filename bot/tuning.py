@@ -43,6 +43,10 @@ class Tuning:
     # In a long message, one unknown word per this many words is not held against it: "I served on
     # Herefordshire Council for many years and would be grateful ..."
     words_per_free_unknown: int = 10
+    # A keyword right before a word the bot does not know counts half ("deferred revenue") only
+    # when the message has at least this many unknown words: one alone may be a typo ("was there a
+    # press releace").
+    unknown_words_after_keyword: int = 2
     # A phrase keyword still matches with a few words inside it: "what do you actually do" has
     # "what do you do", "push it all back" has "push back". A question word takes at most one word
     # before the next ("which council areas" has "which areas", but "what should the forces do"

@@ -16,7 +16,7 @@ from bot.dialogue.buttons import ButtonCatalogue, all_button_texts, short_label
 from bot.dialogue.facts import FactAnswer, FactContext, FactDesk
 from bot.dialogue.framing import compare, frame, states_a_date
 from bot.dialogue.reply import Evidence, Outcome, Reply, Rule, Trace
-from bot.lang.text import says, tokens
+from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     ALL_FORCES,
     ALL_INSPECTIONS,
@@ -545,7 +545,15 @@ class Assistant:
         # "did Ofsted's findings affect HMIC's?", "was police scotland one of the forces?"
         # are settled by the page, whatever they raise
         settled = attribute.type in (ValueType.YES_NO, ValueType.ENTITIES)
-        return not (settled and found.verdict)
+        if not (settled and found.verdict):
+            return True
+        if attribute.type is ValueType.YES_NO and found.verdict.startswith("Yes"):
+            # a Yes settles only what the fact's own words ask: "does hmicfrs inspect fire
+            # services?" is Yes; "does it inspect welsh fire services too?" raises Wales
+            own = self.desk.attribute_stems(attribute.id)
+            rest = tuple(w for w in match.words if stem(w) not in own)
+            return bool(self.matcher.topics_not_covered(rest))
+        return False
 
     def _fact(
         self,

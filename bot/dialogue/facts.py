@@ -92,8 +92,21 @@ class FactDesk:
             for fact in self._dated
             if (event := self.book.event(fact.subject)) is not None
         ]
+        # "how many ...", "how much ...": an open question asking for a number
+        self._number_asks = tuple(
+            tokens(phrase)
+            for kind, phrases in self.book.asks
+            if kind is ValueType.NUMBER
+            for phrase in phrases
+        )
         # the stems of each attribute's words ("which ones?" after "how many councils?")
         self._attribute_stems = {a.id: _word_stems(a) for a in self.book.attributes}
+        self._own_stems = {
+            a.id: frozenset(
+                stem(w) for phrase in (*a.words, *a.requires_any) for w in tokens(phrase)
+            )
+            for a in self.book.attributes
+        }
         self._subject_stems = {
             stem(w)
             for force in knowledge.forces
@@ -153,6 +166,12 @@ class FactDesk:
                 # not cover: never answered with the covered forces' date; only a list the
                 # question names ("was thames valley one of them?") settles it
                 continue
+            if (
+                form is Form.OPEN
+                and attribute.type is ValueType.YES_NO
+                and self._asks_number(analysis.words)
+            ):
+                continue  # "how many fire services does hmicfrs inspect?" is no yes or no
             # "which force's report came out in april 2013?" then "and feb 2013?": the same
             # look-up of another value
             again = follow_up and context.reverse
@@ -473,6 +492,24 @@ class FactDesk:
             return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
 
+    def attribute_stems(self, attribute: str) -> frozenset[str]:
+        """The stems of the words that name ``attribute`` (its phrases and required words)."""
+        return self._own_stems[attribute]
+
+    def _asks_number(self, words: tuple[str, ...]) -> bool:
+        return any(
+            words[i : i + len(phrase)] == phrase
+            for phrase in self._number_asks
+            for i in range(len(words) - len(phrase) + 1)
+        )
+
+    def _placed_elsewhere(self, analysis: Analysis, subject: str) -> bool:
+        """Whether the question places a claim about ``subject`` somewhere its facts have no
+        place: an event no force's inspection is part of (the renaming, the consultation)."""
+        if not analysis.asserted.places or subject in self.force_ids:
+            return False
+        return not any(self._shares_facts(subject, force) for force in self.force_ids)
+
     def _shares_facts(self, event: str, force: str) -> bool:
         """Whether ``event`` is partly ``force``'s: a fact of both, the same value from the
         same sentence (the inspections' date is each force's inspection date)."""
@@ -558,6 +595,19 @@ class FactDesk:
         verdict = self._verdict(analysis, hit, attribute, subject, fact)
         if verdict is None:
             return None
+        if verdict == "Yes." and self._placed_elsewhere(analysis, subject):
+            # "did hmicfrs inspect any fire services in staffordshire?": the renaming has no
+            # place; a Yes would confirm what the page never says
+            places = " or ".join(analysis.asserted.places)
+            return FactAnswer(
+                subject,
+                attribute.id,
+                f"The page doesn't say anything about that in {places}. {self._quote(fact)}",
+                silent=True,
+                verdict=None,
+                fact=fact,
+                follow_up=follow_up,
+            )
         if verdict == "Yes.":
             # every value the claim asserts must hold: "renamed in 2015, wasn't it?"
             wrong = self._conflict(analysis, attribute, subject)

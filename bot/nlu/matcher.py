@@ -169,16 +169,22 @@ class Matcher:
         described = self._described(found, lookup, stems_)
         if described is not None:
             found = [*found, described]
-        # a keyword right after a word the bot has never seen is that word's, in another
-        # sense: "javascript framework", "airline pilot", "mot inspection"
+        # a keyword next to a word the bot has never seen is that word's, in another
+        # sense: "javascript framework", "airline pilot", "mot inspection" (after it), or
+        # "deferred revenue", "pilot training" (before it, naming something else)
         named = any(e.kind in ("force", "body") for e in found)
         modified = frozenset(
             (stems_[i],)
-            for i in range(1, len(stems_))
+            for i in range(len(stems_))
             if not named
-            and (i - 1) in unknown_at
-            and raw[i - 1] in unknown
             and (stems_[i],) in present
+            and any(
+                j in unknown_at and raw[j] in unknown
+                for j in (i - 1, i + 1)
+                # an unknown word after one may be a typo ("press releace"): only with
+                # another unknown word beside ("deferred revenue ... in accounting")
+                if j >= 0 and (j < i or len(unknown) >= TUNING.unknown_words_after_keyword)
+            )
         )
         ranking = self._rank(present, found, len(words), lookup, context, modified=modified)
         return Match(

@@ -359,6 +359,8 @@ def test_a_message_about_the_askers_own_things_is_not_answered_from_one_word(
     "question",
     [
         "what's a good javascript framework for beginners",  # a keyword in another sense
+        "what does deferred revenue mean in accounting",  # a keyword naming something else
+        "whats a good pilot training school in the uk",
         "can i defer my uni place for a year",  # the asker's own plans
         "how i can improve my english speaking fast",
     ],

@@ -265,6 +265,7 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "date": "when was {force} inspected?",
     "report_date": "when did the {force} report come out?",
     "conducted_by": "who inspected {force}?",
+    "council_inspection": "who inspected the council in the {force} area?",
     "announced": "was the {force} inspection announced?",
     "area": "was {force} inspected in bolton?",
     "area_reason": "why that area for {force}?",
@@ -336,3 +337,36 @@ def test_a_place_name_in_an_off_topic_message_gets_no_fact(
     ask: Callable[[str], Reply], question: str
 ) -> None:
     assert ask(question).outcome.value == "fallback"
+
+
+def test_a_council_inspected_is_ofsteds_inspection_not_hmics(ask: Callable[[str], Reply]) -> None:
+    assert ask("who inspected the police").text.startswith("HMIC.")  # the forces: HMIC
+    for question in (
+        "who inspected herefordshire council",
+        "herefordshire council was inspected by who",
+        "who was inspecting the councils while hmic did the police",
+    ):
+        assert ask(question).text.startswith("Ofsted."), question
+    assert "Herefordshire Council" in ask("which council did ofsted inspect in west mercia").text
+    assert ask("was herefordshire council inspected by hmic").text.startswith("No \u2014 Ofsted")
+    # what Ofsted found is not on the page
+    assert ask("what did ofsted find when it inspected herefordshire council").outcome in (
+        Outcome.FALLBACK,
+        Outcome.NOT_ON_PAGE,
+    )
+
+
+def test_a_yes_is_never_given_for_a_place_or_topic_the_fact_does_not_cover(
+    ask: Callable[[str], Reply],
+) -> None:
+    assert ask("does hmicfrs inspect fire services").text.startswith("Yes.")
+    placed = ask("did hmic take on fire and rescue in staffordshire")
+    assert placed.outcome is Outcome.NOT_ON_PAGE
+    assert placed.text.startswith("The page doesn't say anything about that in Staffordshire.")
+    for question in (
+        "does hmicfrs inspect welsh fire and rescue services too",
+        "did hmicfrs inspect any fire services in staffordshire",
+    ):
+        assert ask(question).outcome is Outcome.FALLBACK, question  # not covered
+    # "how many" is never answered with a yes or no
+    assert not ask("how many fire services does hmicfrs inspect").text.startswith("Yes")
