@@ -547,6 +547,15 @@ class Assistant:
         settled = attribute.type in (ValueType.YES_NO, ValueType.ENTITIES)
         if not (settled and found.verdict):
             return True
+        if (
+            found.fact is not None
+            and found.fact.attribute != found.attribute
+            and "any" in match.words
+        ):
+            # a No from another fact does not settle whether there were any others: "were
+            # there any joint inspections in 2018?" is not answered by November 2012 ("hmic
+            # was renamed in 2019" is, by July 2017)
+            return True
         if attribute.type is ValueType.YES_NO and found.verdict.startswith("Yes"):
             # a Yes settles only what the fact's own words ask: "does hmicfrs inspect fire
             # services?" is Yes; "does it inspect welsh fire services too?" raises Wales

@@ -14,9 +14,16 @@ from dataclasses import dataclass, replace
 
 from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
-from bot.lang.words import CLAIM_NEUTRAL, EXCLUSIVE, HAPPENED, QUESTION_WORDS, STOPWORDS
+from bot.lang.words import (
+    CLAIM_NEUTRAL,
+    EXCLUSIVE,
+    HAPPENED,
+    MONTH_NAMES,
+    QUESTION_WORDS,
+    STOPWORDS,
+)
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
-from bot.nlu.form import Form, said_date
+from bot.nlu.form import Form, said_date, without_filler
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
@@ -169,7 +176,7 @@ class FactDesk:
             if (
                 form is Form.OPEN
                 and attribute.type is ValueType.YES_NO
-                and self._asks_number(analysis.words)
+                and self._asks_for_a_value(analysis.words)
             ):
                 continue  # "how many fire services does hmicfrs inspect?" is no yes or no
             # "which force's report came out in april 2013?" then "and feb 2013?": the same
@@ -364,7 +371,7 @@ class FactDesk:
             # a hit whose type fits the asserted value goes first among equals
             asks_yes_no = analysis.form is not Form.OPEN
 
-            def rank(hit: AttributeHit) -> tuple[int, int, int]:
+            def rank(hit: AttributeHit) -> tuple[int, int, int, int]:
                 # among equals, a yes/no question goes to the attribute its words can check
                 attribute = self.book.attribute(hit.id)
                 checkable = (
@@ -373,7 +380,10 @@ class FactDesk:
                     or _fits(attribute.type, kinds)
                 )
                 specific = 0 if attribute.requires_any else 1  # "report ... dated" over "date"
-                return (-hit.strength, 0 if checkable or not asks_yes_no else 1, specific)
+                # a value the question gives checks more than a yes or no word: "is hmic now
+                # called ofsted?" asks the new name
+                fits = 0 if _fits(attribute.type, kinds) or not asks_yes_no else 1
+                return (-hit.strength, 0 if checkable or not asks_yes_no else 1, fits, specific)
 
             return (*sorted(named, key=rank), *implied), False
         if analysis.asks is not None:
@@ -496,7 +506,34 @@ class FactDesk:
         """The stems of the words that name ``attribute`` (its phrases and required words)."""
         return self._own_stems[attribute]
 
-    def _asks_number(self, words: tuple[str, ...]) -> bool:
+    def _holds_before(
+        self, analysis: Analysis, dated: str, subject: str
+    ) -> tuple[str, Fact | None] | None:
+        """The verdict on a claim dated before or after the date a value holds until:
+        "back in 2012 it was still HMIC?" is Yes; "in 2019 it was still HMIC?" is No."""
+        said = analysis.asserted
+        until = self.book.fact(subject, dated)
+        if not said.years or until is None or not isinstance(until.value, str):
+            return None
+        month, _, year = until.value.rpartition(" ")
+        months = [m.lower() for m in MONTH_NAMES]
+        end = (int(year), months.index(month.lower()) if month.lower() in months else 0)
+        claimed = [
+            (int(y), months.index(m) if m in months else 0)
+            for y in said.years
+            for m in (said.months or {""})
+        ]
+        if all(c < end for c in claimed):
+            return "Yes.", None
+        if all(c >= end for c in claimed):
+            return f"No — that changed in {until.value}.", until
+        return None
+
+    def _asks_for_a_value(self, words: tuple[str, ...]) -> bool:
+        """Whether an open question asks for a value, which no yes or no gives: "how many
+        ...", or a question word first ("who led it?")."""
+        if without_filler(words)[:1] in {(w,) for w in VALUE_QUESTIONS}:
+            return True
         return any(
             words[i : i + len(phrase)] == phrase
             for phrase in self._number_asks
@@ -595,6 +632,19 @@ class FactDesk:
         verdict = self._verdict(analysis, hit, attribute, subject, fact)
         if verdict is None:
             return None
+        if verdict == "Yes." and attribute.holds_before is not None:
+            dated = self._holds_before(analysis, attribute.holds_before, subject)
+            if dated is not None:
+                verdict, fact = dated[0], dated[1] or fact
+                return FactAnswer(
+                    subject,
+                    attribute.id,
+                    f"{verdict} {self._quote(fact)}",
+                    silent=False,
+                    verdict=verdict,
+                    fact=fact,
+                    follow_up=follow_up,
+                )
         if verdict == "Yes." and self._placed_elsewhere(analysis, subject):
             # "did hmicfrs inspect any fire services in staffordshire?": the renaming has no
             # place; a Yes would confirm what the page never says
@@ -676,7 +726,12 @@ class FactDesk:
                     return "Yes."
                 return f"No \u2014 {_number(len(value)).lower()}: {self._names(value)}."
             exclusive = says(analysis.words, EXCLUSIVE)
-            verdict = self._membership(said.entities, said.other_forces, subject, value, exclusive)
+            # a name that holds this attribute itself is a subject, not a value: "was hmic
+            # renamed to hmicfrs?" asks HMIC's new name
+            named = tuple(
+                e for e in said.entities if e == subject or self.book.fact(e, attribute.id) is None
+            )
+            verdict = self._membership(named, said.other_forces, subject, value, exclusive)
             if hit.strength == 0 and verdict == "Yes.":
                 # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
                 # for membership answers a question nobody asked; a No still corrects
@@ -835,6 +890,11 @@ class FactDesk:
         if len(names) <= 1:
             return "".join(names)
         return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
+# a sentence quoted with a yes answers: "what did gmp do with its partners?").
+VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})
 
 
 # When a question asserts several kinds of value and names no attribute, the most specific

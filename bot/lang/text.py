@@ -186,6 +186,7 @@ _SHORTHAND = {
     "scrutinised": "inspected",
     "scrutinized": "inspected",
     "coppers": "police",
+    "cse": "child sexual exploitation",
 }
 
 _SUFFIXES = (

@@ -130,6 +130,12 @@ FOLLOW_UP_FILLER = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Hedges people put inside a question's phrases, which say nothing of what it asks: "who
+# actually did the inspections" asks "who did".
+HEDGES = frozenset(
+    "actually really basically exactly even ever precisely honestly literally".split()  # noqa: SIM905
+)
+
 # Words that open a yes/no question ("did", "was", "is there ...").
 AUXILIARIES = frozenset(
     "is was were are am did does do has have had can could will would should".split()  # noqa: SIM905
@@ -157,6 +163,7 @@ CLAIM_TAGS = tuple(
         "i believe",
         "i reckon",
         "yes or no",
+        "surely",
     )
 )
 # The pronoun of a question tag: "..., didn't it?", "..., don't they?", "..., wasn't there?"

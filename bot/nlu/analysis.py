@@ -13,6 +13,7 @@ from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     FOLLOW_UP_FILLER,
+    HEDGES,
     LOCATIVES,
     NEGATIONS,
     REFERENTS,
@@ -251,16 +252,19 @@ class Analyser:
     def _around_names(
         self, stems_: tuple[str, ...], match: Match
     ) -> list[tuple[int, int, int, str, str]]:
-        """Attribute phrases with a body's name inside them: "what does HMI Probation do"
-        has "what does do", as "what does it do" would, with or without the name's article
-        ("what does the cqc inspect"). (Not a force's: "the gmp report say hmic" asks about
-        the renaming, not the report's contents.)"""
+        """Attribute phrases with a body's name or a hedge inside them: "what does HMI
+        Probation do" has "what does do", as "what does it do" would, with or without the
+        name's article ("what does the cqc inspect"); "who actually did them" has "who did
+        them". (Not a force's name: "the gmp report say hmic" asks about the renaming, not
+        the report's contents.)"""
         named = {i for e in match.entities if e.kind == "body" for i in range(e.start, e.end)}
-        if not named:
+        hedges = {i for i, w in enumerate(match.words) if w in HEDGES}
+        if not (named or hedges):
             return []
         articles = {i - 1 for i in named if i > 0 and match.words[i - 1] == "the"}
+        gaps = [named, named | articles, named | hedges, named | articles | hedges]
         out: list[tuple[int, int, int, str, str]] = []
-        for gap in (named, named | articles) if articles else (named,):
+        for gap in dict.fromkeys(frozenset(g) for g in gaps if g):
             kept = [i for i in range(len(stems_)) if i not in gap]
             rest = tuple(stems_[i] for i in kept)
             for start, first in enumerate(rest):

@@ -61,6 +61,9 @@ class Attribute:
     first: int = 0  # a fact, not an intent, answers open questions naming it in this many words
     intent: str | None = None  # the intents.yaml topic its answers belong to
     reason: str | None = None  # the attribute a "why ...?" about this one asks for
+    # a date attribute of the same subject: this one's value holds before that date
+    # ("in 2012 it was still called HMIC" holds before the July 2017 renaming)
+    holds_before: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +190,13 @@ def load_facts(
             Fields(doc, ("attributes", index), problems).fail(
                 "reason", f"{declared.reason!r} is not an attribute of facts.yaml"
             )
+        before = declared.holds_before
+        if before is not None and not any(
+            a.id == before and a.type is ValueType.DATE for a in attributes
+        ):
+            Fields(doc, ("attributes", index), problems).fail(
+                "holds_before", f"{before!r} is not a date attribute of facts.yaml"
+            )
     known_subjects = force_ids | body_ids | {s.id for s in subjects}
     by_id = {a.id: a for a in attributes}
     entity_ids = force_ids | body_ids | {b.id for b in other_bodies}
@@ -277,6 +287,7 @@ def _attribute(a: Fields) -> Attribute:
         "silent",
         "intent",
         "reason",
+        "holds_before",
     )
     raw_type = a.text("type")
     try:
@@ -308,6 +319,7 @@ def _attribute(a: Fields) -> Attribute:
         first=_first(a),
         intent=a.optional_text("intent"),
         reason=a.optional_text("reason"),
+        holds_before=a.optional_text("holds_before"),
     )
 
 

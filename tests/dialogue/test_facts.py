@@ -370,3 +370,34 @@ def test_a_yes_is_never_given_for_a_place_or_topic_the_fact_does_not_cover(
         assert ask(question).outcome is Outcome.FALLBACK, question  # not covered
     # "how many" is never answered with a yes or no
     assert not ask("how many fire services does hmicfrs inspect").text.startswith("Yes")
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("who actually did the police inspections", "HMIC."),  # a hedge inside "who did"
+        ("was there a pilot", "Yes."),  # an event the page describes took place
+        ("what's hmic called these days", "HMICFRS."),
+        ("was hmic renamed to hmicfrs", "Yes."),  # HMIC is what was renamed, not a value
+        ("is hmic now called ofsted", "No \u2014 HMICFRS."),
+        ("so back in 2012 it was just called hmic?", "Yes."),  # before the July 2017 renaming
+        ("did hmic tell the forces they were coming", "No."),
+        ("the two inspections affected each others findings surely", "No."),
+    ],
+)
+def test_questions_as_people_put_them(assistant: Assistant, question: str, start: str) -> None:
+    reply = assistant.reply(f"as-put-{question}", question)
+    assert reply.text.startswith(start), reply.text
+
+
+def test_a_value_held_until_a_date_is_checked_against_it(ask: Callable[[str], Reply]) -> None:
+    assert ask("in 2012 was it called hmic").text.startswith("Yes.")
+    assert ask("reports from 2019 still say hmic?").text.startswith(
+        "No \u2014 that changed in July 2017"
+    )
+
+
+def test_a_shorthand_for_the_pages_words_reaches_their_fact(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what was the cse bit about for staffs")
+    assert "sexual exploitation" in reply.text
+    assert reply.slots.get("force") == "staffordshire"

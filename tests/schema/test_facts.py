@@ -85,6 +85,7 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ("    first: 1\n", "    first: some\n", "expected true, false or a number of words"),
         ("voices: [hmic]\n", "voices: [hmik]\n", "'hmik' is not a body id"),
         ("place_attribute: area\n", "place_attribute: areas\n", "'areas' is not an attribute"),
+        ("    holds_before: date\n", "    holds_before: area\n", "'area' is not a date attribute"),
     ],
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
