@@ -479,6 +479,9 @@ class Assistant:
         declined = best is None or best.intent not in self.small_talk
         if match.not_covered and declined:
             return self._not_covered(match)
+        mismatched = self._fact_of_named_event(match, analysis, facts)
+        if mismatched is not None:
+            return self._fact(state, match, analysis, mismatched)
         others = self._other_bodies(analysis)
         if others and analysis.form is Form.OPEN and not self.desk.precise(analysis):
             # "what's the difference between hmic and the ipcc?": the page names no IPCC
@@ -510,6 +513,29 @@ class Assistant:
             scored = Scored(follow_up, best.score, best.matched)
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
+
+    def _fact_of_named_event(
+        self, match: Match, analysis: Analysis, facts: FactContext
+    ) -> FactAnswer | None:
+        """The fact an open question asks of the event it names first, when the best intent
+        is another event's topic: "consultation on joint inspections, what month and year?"
+        asks the consultation's date, not the inspections'. Not with words the bot does not
+        know ("what happens in the pilot episode of breaking bad")."""
+        best = match.best
+        if best is None or not analysis.attributes or analysis.form is not Form.OPEN:
+            return None
+        if match.unknown:
+            return None
+        events = [s for s in analysis.subjects if self.knowledge.facts.event(s) is not None]
+        if not events or len(events) != len(analysis.subjects):
+            return None  # a force or body named: the intents know them
+        others = self.desk.events_of_topic(best.intent)
+        if not others or events[0] in others:
+            return None  # the intent is this event's topic, or no event's
+        found = self.desk.answer(analysis, facts, open_ok=True)
+        if found is None or found.silent or found.subject != events[0]:
+            return None
+        return found
 
     def _fact_suggestions(self, found: FactAnswer, is_force: bool) -> tuple[str, ...]:
         """The buttons of the fact's topic (about its force), else the starter questions."""

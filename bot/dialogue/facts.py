@@ -108,6 +108,12 @@ class FactDesk:
         )
         # the stems of each attribute's words ("which ones?" after "how many councils?")
         self._attribute_stems = {a.id: _word_stems(a) for a in self.book.attributes}
+        topic_events: dict[str, set[str]] = {}
+        for fact in self.book.facts:
+            topic = fact.intent or self.book.attribute(fact.attribute).intent
+            if topic is not None and self.book.event(fact.subject) is not None:
+                topic_events.setdefault(topic, set()).add(fact.subject)
+        self._topic_events = {k: frozenset(v) for k, v in topic_events.items()}
         self._own_stems = {
             a.id: frozenset(
                 stem(w) for phrase in (*a.words, *a.requires_any) for w in tokens(phrase)
@@ -501,6 +507,10 @@ class FactDesk:
         if general and len(given) == 1 and all(f and f.value is not None for f in values):
             return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
+
+    def events_of_topic(self, intent: str) -> frozenset[str]:
+        """The events whose facts answer within the topic ``intent``."""
+        return self._topic_events.get(intent, frozenset())
 
     def attribute_stems(self, attribute: str) -> frozenset[str]:
         """The stems of the words that name ``attribute`` (its phrases and required words)."""

@@ -401,3 +401,11 @@ def test_a_shorthand_for_the_pages_words_reaches_their_fact(ask: Callable[[str],
     reply = ask("what was the cse bit about for staffs")
     assert "sexual exploitation" in reply.text
     assert reply.slots.get("force") == "staffordshire"
+
+
+def test_the_event_named_first_is_asked_about_whatever_topic_matched(
+    ask: Callable[[str], Reply],
+) -> None:
+    # "inspections" here is the consultation's topic; the date asked is the consultation's
+    reply = ask("consultation on joint child protection inspections what month n year")
+    assert reply.text.startswith("July 2012."), reply.text
