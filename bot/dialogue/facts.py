@@ -728,6 +728,8 @@ class FactDesk:
                 return None
             if hit.option == value:
                 return "Yes."
+            if hit.turned:
+                return "No."  # said of the other side: "ofsted went in after the police?"
             return f"No \u2014 {value}, not {hit.option}."
         if kind is ValueType.ENTITIES and isinstance(value, tuple):
             if said.numbers and not said.entities and not said.other_forces:

@@ -70,6 +70,7 @@ class AttributeHit:
     strength: int  # words in the longest phrase that named it
     polarity: bool | None = None  # yes_no: True for its words, False for its negative ones
     option: str | None = None  # choice: the option the question names
+    turned: bool = False  # choice: the option said of the other side, turned round
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,18 @@ class Analyser:
             for phrase in (body.name, *body.aliases):
                 self._add(phrase, _OTHER_BODY, body.id)
         self._asks = {tokens(p): kind for kind, phrases in book.asks for p in phrases}
+        # a choice said the other way round: the words of the other side; its required
+        # words name this side (Ofsted's, for the timing against Ofsted's inspection)
+        self._converse_when = {
+            a.id: frozenset(tokens(p) for p in a.converse_when)
+            for a in book.attributes
+            if a.converse
+        }
+        self._this_side = {
+            a.id: frozenset(tokens(p) for p in a.requires_any)
+            for a in book.attributes
+            if a.converse
+        }
         self._cache: BoundedCache[tuple[object, ...], Analysis] = BoundedCache(ANALYSIS_CACHE)
 
     def _add(self, text: str, kind: int, owner: str, extra: str = "") -> None:
@@ -238,7 +251,9 @@ class Analyser:
         return Analysis(
             form=question_form(words, marked=marked),
             subjects=tuple(ordered),
-            attributes=self._attributes(found, words),
+            attributes=self._attributes(
+                found, words, frozenset(e.start for e in match.entities if e.kind == "force")
+            ),
             asserted=asserted,
             stems=frozenset(stems_),
             words=words,
@@ -279,8 +294,30 @@ class Analyser:
                         out.append((kept[start], kept[start] + len(phrase), kind, owner, extra))
         return out
 
+    def _turned(
+        self, attribute: str, end: int, words: tuple[str, ...], forces_at: frozenset[int]
+    ) -> bool:
+        """Whether a choice's option at ``end`` is said of the other side: "before the
+        police", "before west mercia was inspected"."""
+        side = self._converse_when.get(attribute)
+        if not side:
+            return False
+        # up to the first word of this side ("after ofsted in herefordshire" is not turned)
+        this_side = self._this_side[attribute]
+        reach = end + CONVERSE_REACH
+        for i in range(end, min(len(words), reach)):
+            if any(words[i : i + len(p)] == p for p in this_side):
+                reach = i
+                break
+        if any(end <= i < reach for i in forces_at):
+            return True
+        return _followed_by(words[:reach], end, side)
+
     def _attributes(
-        self, found: list[tuple[int, int, int, str, str]], words: tuple[str, ...] = ()
+        self,
+        found: list[tuple[int, int, int, str, str]],
+        words: tuple[str, ...] = (),
+        forces_at: frozenset[int] = frozenset(),
     ) -> tuple[AttributeHit, ...]:
         required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
         best: dict[str, AttributeHit] = {}
@@ -296,12 +333,24 @@ class Analyser:
                 polarity = kind != _NEGATIVE
                 if NEGATIONS.intersection(words[max(0, start - NEGATION_REACH) : start]):
                     polarity = not polarity  # "were not being protected", "never announced"
-            hit = AttributeHit(owner, strength, polarity, extra or None)
+            option = extra or None
+            turned = option is not None and self._turned(attribute.id, end, words, forces_at)
+            if option is not None and turned:
+                option = dict(attribute.converse).get(option, option)
+            hit = AttributeHit(owner, strength, polarity, option, turned)
             old = best.get(owner)
             if old is None or strength > old.strength:
                 best[owner] = hit
         order = {a.id: i for i, a in enumerate(self.book.attributes)}
         return tuple(sorted(best.values(), key=lambda h: (-h.strength, order[h.id])))
+
+
+def _followed_by(words: tuple[str, ...], end: int, phrases: frozenset[tuple[str, ...]]) -> bool:
+    """Whether one of ``phrases`` starts within CONVERSE_REACH words after ``end``."""
+    for start in range(end, min(len(words), end + CONVERSE_REACH)):
+        if any(words[start : start + len(p)] == p for p in phrases):
+            return True
+    return False
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
@@ -319,6 +368,9 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
     return out
 
 
+# How many words after a choice's option the side it is said of may start ("before the
+# police inspection").
+CONVERSE_REACH = 3
 # How many words before a yes/no attribute word a negation (lang/words.py) turns it around.
 NEGATION_REACH = 2
 # Words in a row that name an event specifically enough to be what an open question asks.

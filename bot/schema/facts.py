@@ -64,6 +64,10 @@ class Attribute:
     # a date attribute of the same subject: this one's value holds before that date
     # ("in 2012 it was still called HMIC" holds before the July 2017 renaming)
     holds_before: str | None = None
+    # choice: the options turned round when said of the other side ("did ofsted go in before
+    # the police?" says the police went after), and the words that name that side
+    converse: tuple[tuple[str, str], ...] = ()
+    converse_when: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +292,8 @@ def _attribute(a: Fields) -> Attribute:
         "intent",
         "reason",
         "holds_before",
+        "converse",
+        "converse_when",
     )
     raw_type = a.text("type")
     try:
@@ -303,6 +309,15 @@ def _attribute(a: Fields) -> Attribute:
         else:
             for name in list(opts.data):
                 options.append((str(name), opts.texts(str(name))))
+    converse: list[tuple[str, str]] = []
+    turned = a.optional_child("converse")
+    if turned is not None:
+        names = {name for name, _ in options}
+        for name in list(turned.data):
+            other = turned.text(str(name))
+            if str(name) not in names or other not in names:
+                a.fail("converse", f"{name!r} -> {other!r}: both must be options")
+            converse.append((str(name), other))
     implied = a.optional_text("implied_by")
     if implied is not None and implied not in IMPLIED_KINDS:
         a.fail("implied_by", f"{implied!r} is not one of {', '.join(IMPLIED_KINDS)}")
@@ -320,6 +335,8 @@ def _attribute(a: Fields) -> Attribute:
         intent=a.optional_text("intent"),
         reason=a.optional_text("reason"),
         holds_before=a.optional_text("holds_before"),
+        converse=tuple(converse),
+        converse_when=a.texts("converse_when", required=False),
     )
 
 

@@ -409,3 +409,11 @@ def test_the_event_named_first_is_asked_about_whatever_topic_matched(
     # "inspections" here is the consultation's topic; the date asked is the consultation's
     reply = ask("consultation on joint child protection inspections what month n year")
     assert reply.text.startswith("July 2012."), reply.text
+
+
+def test_a_timing_said_of_the_police_side_is_turned_round(ask: Callable[[str], Reply]) -> None:
+    # West Mercia's inspection came a short while after Ofsted's
+    assert ask("did ofsted do herefordshire before the police inspection").text.startswith("Yes.")
+    assert ask("did hmic go in after ofsted in herefordshire").text.startswith("Yes.")
+    assert ask("was west mercia inspected before ofsted").text.startswith("No \u2014 after")
+    assert ask("ofsted went in after the police, right?").text.startswith("No.")

@@ -86,6 +86,11 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ("voices: [hmic]\n", "voices: [hmik]\n", "'hmik' is not a body id"),
         ("place_attribute: area\n", "place_attribute: areas\n", "'areas' is not an attribute"),
         ("    holds_before: date\n", "    holds_before: area\n", "'area' is not a date attribute"),
+        (
+            "    converse: {after: before, before: after}\n",
+            "    converse: {after: later, before: after}\n",
+            "both must be options",
+        ),
     ],
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:

@@ -175,7 +175,15 @@ def test_json_output_is_complete(assistant: Assistant) -> None:
     assert data["analysis"] == {
         "form": "open",
         "subjects": ["greater-manchester"],
-        "attributes": [{"id": "selection_reason", "strength": 2, "polarity": None, "option": None}],
+        "attributes": [
+            {
+                "id": "selection_reason",
+                "strength": 2,
+                "polarity": None,
+                "option": None,
+                "turned": False,
+            }
+        ],
         "asserted": {"entities": ["greater-manchester"]},
     }
     intents = data["intents"]
