@@ -25,6 +25,7 @@ from bot.lang.words import (
     BEYOND_THE_PAGE,
     FOLLOW_UP_FILLER,
     NEXT_EVENT,
+    ONE_FORCE_MEANT,
     ORDINALS,
     OTHER_FORCES,
     PLURAL_PLACES,
@@ -943,7 +944,9 @@ class Assistant:
                 singled = singled_out(match.lookup)
                 use = singled and not _refers_back(match)
                 forces = (singled[0],) if singled and use else state.forces
-                if not forces and not ALL_INSPECTIONS.isdisjoint(match.words):
+                # (unless one force is meant: "when was the force's report published?")
+                every = spec.all_when_unnamed and not _one_force_meant(match)
+                if not forces and (every or not ALL_INSPECTIONS.isdisjoint(match.words)):
                     # "what did the inspections find?": all of them, not a question back
                     forces = tuple(f.id for f in self.knowledge.forces)
                 roster = self._roster_instead(match)
@@ -1304,6 +1307,12 @@ def _positions(match: Match) -> list[int]:
 def _refers_back(match: Match) -> bool:
     """Whether the message points at what was just said ("that", "they") or is very short."""
     return len(match.words) <= TUNING.short_follow_up or any(w in REFERENTS for w in match.words)
+
+
+def _one_force_meant(match: Match) -> bool:
+    """Whether the message points at one force it does not name ("the force's report",
+    "their report", "that one")."""
+    return says(match.words, ONE_FORCE_MEANT) or any(w in REFERENTS for w in match.words)
 
 
 def _asks_about_all(match: Match) -> bool:

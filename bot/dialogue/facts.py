@@ -257,6 +257,15 @@ class FactDesk:
             for n, a, f in scored
             if n == most
         ]
+        # a phrase the page contradicts outright ("just a rural force") settles it, whatever
+        # the words shared with other facts would say
+        denied = [
+            a
+            for a in answers
+            if a is not None and a.fact is not None and self._contradicts(analysis, a.fact)
+        ]
+        if not analysis.unknown:  # "broadband is rubbish in rural herefordshire" is not
+            answers = denied or answers
         verdicts = {a.verdict for a in answers if a is not None}
         first = next((a for a in answers if a is not None), None)
         if first is None or len(verdicts) != 1 or first.fact is None:
@@ -795,6 +804,15 @@ class FactDesk:
         if not outside and not other_forces and not (exclusive and len(asked) < len(members)):
             return "Yes."
         return f"No \u2014 {self._names(members)}."
+
+    def _contradicts(self, analysis: Analysis, fact: Fact) -> bool:
+        """Whether the question has one of the fact's `not:` phrases."""
+        stems_ = tuple(stem(w) for w in analysis.words)
+        for phrase in fact.contradicted_by:
+            p = tuple(stem(w) for w in tokens(phrase))
+            if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
+                return True
+        return False
 
     def _text_check(
         self, analysis: Analysis, attribute: Attribute, subject: str, fact: Fact

@@ -53,6 +53,12 @@ REFERENTS = frozenset(
     ["that", "it", "this", "they", "them", "then", "those", "these", "its", "their", "there"]
 )
 
+# Phrases that point at one force without naming it ("when was the force's report out?").
+ONE_FORCE_MEANT = frozenset(
+    tuple(p.split())
+    for p in ("the force", "that force", "this force", "the police force", "that one", "the one")
+)
+
 # Phrases that mean every force at once.
 ALL_FORCES = frozenset(
     (

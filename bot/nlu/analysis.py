@@ -165,6 +165,16 @@ class Analyser:
                 if stems_[start : start + len(phrase)] == phrase:
                     found.append((start, start + len(phrase), kind, owner, extra))
         found.extend(self._around_names(stems_, match))
+        # a word inside another organisation's name names nothing of the page's: "police"
+        # in "the police federation"
+        others_at = {i for s, e, kind, _, _ in found if kind == _OTHER_BODY for i in range(s, e)}
+        if others_at:
+            found = [
+                f
+                for f in found
+                if f[2] not in (_SUBJECT, _ATTRIBUTE)
+                or not others_at.intersection(range(f[0], f[1]))
+            ]
 
         def place_at(entity: Entity) -> list[str]:
             # "in Rochdale" is a place; "in Greater Manchester" is still the force

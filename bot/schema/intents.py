@@ -24,6 +24,7 @@ INTENT_FIELDS = (
     "command",
     "slot",
     "slot_optional",
+    "all_when_unnamed",
     "requires_slot",
     "keywords",
     "requires_any",
@@ -56,6 +57,7 @@ class IntentSpec:
     keywords: dict[Term, float]
     slot: str | None = None
     slot_optional: bool = False
+    all_when_unnamed: bool = False  # no force named or in context: every force's answer
     requires_slot: bool = False
     requires_any: frozenset[Term] = frozenset()
     requires_also: frozenset[Term] = frozenset()
@@ -165,6 +167,7 @@ def _spec(item: Fields, answers: Collection[str]) -> IntentSpec | None:
         keywords=keywords,
         slot=slot,
         slot_optional=item.flag("slot_optional", default=False),
+        all_when_unnamed=item.flag("all_when_unnamed", default=False),
         requires_slot=item.flag("requires_slot", default=False),
         requires_any=_terms(item, "requires_any"),
         requires_also=_terms(item, "requires_also"),

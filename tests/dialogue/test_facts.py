@@ -417,3 +417,31 @@ def test_a_timing_said_of_the_police_side_is_turned_round(ask: Callable[[str], R
     assert ask("did hmic go in after ofsted in herefordshire").text.startswith("Yes.")
     assert ask("was west mercia inspected before ofsted").text.startswith("No \u2014 after")
     assert ask("ofsted went in after the police, right?").text.startswith("No.")
+
+
+def test_a_report_asked_with_no_force_is_every_forces(ask: Callable[[str], Reply]) -> None:
+    reply = ask("when was the report published")
+    assert "February 2013" in reply.text
+    assert "April 2013" in reply.text
+    assert ask("the gmp one").slots.get("force") == "greater-manchester"
+
+
+def test_the_forces_report_with_no_force_known_asks_which(ask: Callable[[str], Reply]) -> None:
+    assert ask("when was the force's report published?").outcome is Outcome.CLARIFY
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("west mercia is just a rural force isnt it", "No"),
+        ("was the police federation one of them", "No"),
+        ("who at ofsted made the deferral announcement", "The page doesn't say"),
+        ("what was the outcome of the consultation", "The page doesn't say"),
+        (
+            "what did the joint inspections find once they started in 2015",
+            "The page does not cover",
+        ),
+    ],
+)
+def test_claims_silences_and_later_events(assistant: Assistant, question: str, start: str) -> None:
+    assert assistant.reply(f"k-{question}", question).text.startswith(start)
