@@ -259,7 +259,7 @@ class FactDesk:
         ]
         # a phrase the page contradicts outright ("just a rural force") settles it, whatever
         # the words shared with other facts would say
-        denied = [
+        denied: list[FactAnswer | None] = [
             a
             for a in answers
             if a is not None and a.fact is not None and self._contradicts(analysis, a.fact)
