@@ -16,9 +16,12 @@ from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     CLAIM_NEUTRAL,
+    EARLIER_WORDS,
     EXCLUSIVE,
     HAPPENED,
+    LATER_WORDS,
     MONTH_NAMES,
+    ORDER_ASKED,
     QUESTION_WORDS,
     STOPWORDS,
 )
@@ -273,6 +276,68 @@ class FactDesk:
         return replace(
             first, intent=first.fact.intent or self.book.attribute(first.attribute).intent
         )
+
+    def order_of(self, analysis: Analysis) -> FactAnswer | None:
+        """Which of two named things came first, by the dates the page gives them: "which
+        came first, the consultation or the inspections?", "the gmp report came out before
+        west mercia's, right?". None unless two subjects have different dates."""
+        words = set(analysis.words)
+        earlier, later = bool(words & EARLIER_WORDS), bool(words & LATER_WORDS)
+        if not (earlier or later) or len(analysis.subjects) < 2:
+            return None
+        if analysis.form is Form.OPEN and not (words & ORDER_ASKED and words & {"which", "or"}):
+            return None  # "what was carried out after the consultation?" asks no order
+        if self._asks_number(analysis.words) or {"how", "long"} <= words:
+            return None  # "how long after ofsted ...?": a duration, not an order
+        named = [
+            h.id for h in analysis.attributes if self.book.attribute(h.id).type is ValueType.DATE
+        ]
+        dated: list[tuple[int, str, Fact]] = []
+        for subject, at in zip(analysis.subjects, analysis.positions, strict=False):
+            if subject not in self.force_ids and self.book.event(subject) is None:
+                continue  # a body's date is an event's ("hmic" is dated by its renaming)
+            fact = self._dated_fact(subject, named)
+            # one event named twice ("hmic was renamed"): the same dated sentence
+            if fact is not None and all(
+                (f.sentence, f.value) != (fact.sentence, fact.value) for _, _, f in dated
+            ):
+                dated.append((at, subject, fact))
+        if len(dated) != 2:
+            return None
+        (_, a, fact_a), (_, b, fact_b) = sorted(dated)  # in the order named
+        when_a, when_b = _month_index(fact_a), _month_index(fact_b)
+        if when_a is None or when_b is None or when_a == when_b:
+            return None
+        first, then = ((a, fact_a), (b, fact_b)) if when_a < when_b else ((b, fact_b), (a, fact_a))
+        text = f"{_capital(self._dated_name(*first))} came first, then {self._dated_name(*then)}."
+        verdict = None
+        if analysis.form is not Form.OPEN and earlier != later:
+            # the one named first is claimed earlier ("a before b") or later ("a after b")
+            claimed_first = a if earlier else b
+            verdict = "Yes." if claimed_first == first[0] else "No \u2014"
+            text = f"{verdict} {text}"
+        topic = first[1].intent or self.book.attribute(first[1].attribute).intent
+        return FactAnswer(
+            first[0], first[1].attribute, text, False, verdict, first[1], False, intent=topic
+        )
+
+    def _dated_name(self, subject: str, fact: Fact) -> str:
+        """ "Greater Manchester Police's report (February 2013)", "the July 2012
+        consultation": the subject's name, what is dated, and the date if not in the name."""
+        name = self._name(subject)
+        noun = self.book.attribute(fact.attribute).noun
+        if noun:
+            name = f"{name}'s {noun}"
+        return name if str(fact.value) in name else f"{name} ({fact.value})"
+
+    def _dated_fact(self, subject: str, named: list[str]) -> Fact | None:
+        """The subject's date: of a date attribute the question names, else its first."""
+        attributes = named or [a.id for a in self.book.attributes if a.type is ValueType.DATE]
+        for attribute in attributes:
+            fact = self.book.fact(subject, attribute)
+            if fact is not None and isinstance(fact.value, str):
+                return fact
+        return None
 
     def happened_on(self, analysis: Analysis) -> FactAnswer | None:
         """ "What happened in November 2012?": the events the page dates then, or its
@@ -553,6 +618,10 @@ class FactDesk:
         ...", or a question word first ("who led it?")."""
         if without_filler(words)[:1] in {(w,) for w in VALUE_QUESTIONS}:
             return True
+        return self._asks_number(words)
+
+    def _asks_number(self, words: tuple[str, ...]) -> bool:
+        """Whether the question says "how many", "how much" ..."""
         return any(
             words[i : i + len(phrase)] == phrase
             for phrase in self._number_asks
@@ -980,6 +1049,15 @@ def _fits(kind: ValueType, asserted: frozenset[str]) -> bool:
 
 def _number(value: int) -> str:
     return _NUMBER_NAMES[value] if 0 <= value < len(_NUMBER_NAMES) else str(value)
+
+
+def _month_index(fact: Fact) -> int | None:
+    """A month-and-year value as a number that orders dates ("July 2012" -> 24150)."""
+    month, _, year = str(fact.value).rpartition(" ")
+    months = [m.lower() for m in MONTH_NAMES]
+    if not year.isdigit() or month.lower() not in months:
+        return None
+    return int(year) * 12 + months.index(month.lower())
 
 
 def _capital(text: str) -> str:

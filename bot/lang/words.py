@@ -53,6 +53,13 @@ REFERENTS = frozenset(
     ["that", "it", "this", "they", "them", "then", "those", "these", "its", "their", "there"]
 )
 
+# Words that ask or claim which of two things came first ("which came first, the
+# consultation or the inspections?", "the pilot came before the consultation").
+EARLIER_WORDS = frozenset({"first", "before", "earlier", "preceded", "prior", "sooner"})
+LATER_WORDS = frozenset({"after", "later", "afterwards", "followed"})
+# An open question asks the order only with one of these ("which came first, ...?").
+ORDER_ASKED = frozenset({"first", "earlier", "sooner"})
+
 # Phrases that point at one force without naming it ("when was the force's report out?").
 ONE_FORCE_MEANT = frozenset(
     tuple(p.split())

@@ -90,6 +90,8 @@ class Analysis:
     # events named by a phrase of STRONG_SUBJECT_WORDS or more ("the councils' child
     # protection services"): an open question about one is answered from its facts
     strong_subjects: frozenset[str] = frozenset()
+    # where each subject is first named (a word index), in the order of ``subjects``
+    positions: tuple[int, ...] = ()
 
     @property
     def attribute(self) -> AttributeHit | None:
@@ -230,6 +232,11 @@ class Analyser:
         events = [owner for _, _, owner in named_events]
         strong = frozenset(owner for s, e, owner in named_events if e - s >= STRONG_SUBJECT_WORDS)
         ordered = _unique([*forces, *events, *others])
+        first_at: dict[str, int] = {}
+        for start, _, owner in named_events:
+            first_at[owner] = min(first_at.get(owner, start), start)
+        for entity in match.entities:
+            first_at[entity.id] = min(first_at.get(entity.id, entity.start), entity.start)
         other_bodies = _unique([owner for _, _, kind, owner, _ in found if kind == _OTHER_BODY])
         months_years = assertion(
             tuple(w for i, w in enumerate(words) if i == 0 or words[i - 1] not in RELATIVE)
@@ -272,6 +279,7 @@ class Analyser:
             asks=self._asks.get(without_filler(words)),
             unknown=bool(match.unknown),
             strong_subjects=strong,
+            positions=tuple(first_at.get(s, len(words)) for s in ordered),
         )
 
     def _around_names(

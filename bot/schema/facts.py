@@ -68,6 +68,7 @@ class Attribute:
     # the police?" says the police went after), and the words that name that side
     converse: tuple[tuple[str, str], ...] = ()
     converse_when: tuple[str, ...] = ()
+    noun: str | None = None  # what a value dates or describes: "report" ("GMP's report")
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +295,7 @@ def _attribute(a: Fields) -> Attribute:
         "holds_before",
         "converse",
         "converse_when",
+        "noun",
     )
     raw_type = a.text("type")
     try:
@@ -337,6 +339,7 @@ def _attribute(a: Fields) -> Attribute:
         holds_before=a.optional_text("holds_before"),
         converse=tuple(converse),
         converse_when=a.texts("converse_when", required=False),
+        noun=a.optional_text("noun"),
     )
 
 

@@ -445,3 +445,29 @@ def test_the_forces_report_with_no_force_known_asks_which(ask: Callable[[str], R
 )
 def test_claims_silences_and_later_events(assistant: Assistant, question: str, start: str) -> None:
     assert assistant.reply(f"k-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        (
+            "which came first the consultation or the inspections",
+            "The July 2012 consultation came first",
+        ),
+        ("the deferral came before the inspections", "No \u2014 HMIC's inspections"),
+        ("was hmic renamed after the deferral", "Yes. The deferral (April 2013) came first"),
+        (
+            "did the gmp report come out before the west mercia one",
+            "Yes. Greater Manchester Police's report (February 2013) came first",
+        ),
+    ],
+)
+def test_which_came_first_is_read_from_the_dates(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"o-{question}", question).text.startswith(start)
+
+
+def test_a_duration_after_an_event_is_no_question_of_order(ask: Callable[[str], Reply]) -> None:
+    reply = ask("how many weeks after ofsted did hmic go into west mercia")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
