@@ -472,9 +472,9 @@ class Assistant:
         ordered = self.desk.order_of(analysis)
         if ordered is not None and not match.not_covered:
             reply = self._fact(state, match, analysis, ordered)  # "which came first, ...?"
-            named = tuple(s for s in analysis.subjects if s in self.force_ids)
-            if len(named) > 1:
-                state.listed = named  # "1 gmp or 2 west mercia" ... "when was 2 published?"
+            compared = tuple(s for s in analysis.subjects if s in self.force_ids)
+            if len(compared) > 1:
+                state.listed = compared  # "1 gmp or 2 west mercia" ... "when was 2 published?"
             return reply
         dated = self.desk.happened_on(analysis)
         if dated is not None and not match.not_covered:
