@@ -618,6 +618,8 @@ class FactDesk:
         ...", or a question word first ("who led it?")."""
         if without_filler(words)[:1] in {(w,) for w in VALUE_QUESTIONS}:
             return True
+        if words[-1:] and words[-1] in (*VALUE_QUESTIONS, "what") and words[-2:-1] != ("or",):
+            return True  # "the kids were being protected from what" (not "... or what")
         return self._asks_number(words)
 
     def _asks_number(self, words: tuple[str, ...]) -> bool:
@@ -705,7 +707,9 @@ class FactDesk:
                 follow_up=follow_up,
             )
         if form is Form.OPEN:
-            lead = self._value_lead(attribute, fact.value)
+            # "were they done together or separately?": the sentence, no yes or no
+            choice = attribute.type is ValueType.YES_NO and "or" in analysis.words
+            lead = "" if choice else self._value_lead(attribute, fact.value)
             if fact.note:
                 lead += f"{fact.note} "  # what the page does not give beyond the value
             return FactAnswer(
@@ -839,10 +843,16 @@ class FactDesk:
         # a value the question gives another attribute it names is that one's: "the 2013
         # reports would say hmic?" dates the reports, not HMIC
         named = {self.book.attribute(h.id).type for h in analysis.attributes}
+        named_ids = {h.id for h in analysis.attributes}
         for attribute in self.book.attributes:
-            if attribute.type is checked.type or attribute.implied_by not in kinds:
+            if attribute.type is checked.type:
                 continue
-            if attribute.type in named:
+            if attribute.id in named_ids:
+                # a named attribute checks the value it fits: "did ofsted announce the
+                # deferral in april 2012?" is checked against when it was announced
+                if not _fits(attribute.type, kinds):
+                    continue
+            elif attribute.implied_by not in kinds or attribute.type in named:
                 continue
             if attribute.type is ValueType.ENTITIES:
                 continue  # a body named in a claim is usually its subject, not a value

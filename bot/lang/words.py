@@ -187,7 +187,7 @@ TAG_PRONOUNS = frozenset({"it", "they", "he", "she", "there", "we", "you", "i", 
 # but states something with one of these verbs.
 STATEMENT_VERBS = frozenset(
     """
-    was were is are has had got happened covered came took chose picked selected ran held
+    was were is are has had got happened covered came took chose picked selected ran held did
     inspected announced renamed found deferred published dated changed became started ended
     scrapped cancelled canceled axed dropped said told praised judged rated
     """.split()  # noqa: SIM905
@@ -200,7 +200,9 @@ SAYING_VERBS = frozenset(
 # Words that say no: before a yes/no attribute word they turn it around ("were not being
 # protected"); in an answer they keep "every word is there" from meaning Yes ("neither
 # inspection affected the findings").
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "hardly"})
+NEGATIONS = frozenset(
+    {"not", "no", "never", "neither", "nor", "none", "without", "hardly", "nothing", "nobody"}
+)
 # Words that may open a yes/no question before its auxiliary: "in staffordshire did hmic
 # and ofsted inspect at the same time?".
 LEADING_PREPOSITIONS = frozenset({"in", "for", "about", "regarding", "re", "at", "with", "on"})

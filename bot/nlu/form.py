@@ -32,6 +32,8 @@ from bot.lang.words import (
 )
 
 _TAGS = frozenset(CLAIM_TAGS)
+# "..., or what?", "..., or not?": a yes/no question's ending, not a choice between two
+_OR_TAGS = frozenset({("or", "what"), ("or", "not"), ("or", "no"), ("or", "nah")})
 _ABOUT = frozenset({("what", "about"), ("how", "about")})
 _OPENERS = frozenset(CLAIM_OPENERS)
 # Years a question may assert about this page's events.
@@ -62,8 +64,12 @@ class Assertion:
 def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     """The form of a question from its normalised words; ``marked``: typed with a question
     mark, which makes a statement a yes/no question ("so older reports say hmic?")."""
+    if words[-2:] in _OR_TAGS and len(words) > 2:
+        words = words[:-2]  # "did they do one combined inspection or what": yes or no
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
+    if words[-1] in QUESTION_WORDS and len(words) > 1:
+        return Form.OPEN  # "in rochdale the kids were protected from what", "by who?"
     if _marked_claim(words):
         return Form.CLAIM
     start = len(words) - len(without_filler(words))
@@ -91,6 +97,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         and first not in REQUESTS
         and not QUESTION_WORDS.intersection(rest)
         and STATEMENT_VERBS.intersection(rest[1:])
+        and not _asks_the_bot(rest)
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
     if (
@@ -101,6 +108,12 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     ):
         return Form.YES_NO  # "so reports before then say hmic?"; not "headline finding?"
     return Form.OPEN
+
+
+def _asks_the_bot(words: tuple[str, ...]) -> bool:
+    """Whether a request to the bot comes after an opening ("journalist - can you confirm
+    the month ..."): an auxiliary then "you"."""
+    return any(words[i] in AUXILIARIES and words[i + 1] == "you" for i in range(len(words) - 1))
 
 
 def is_statement(words: tuple[str, ...]) -> bool:

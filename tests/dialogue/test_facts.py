@@ -471,3 +471,30 @@ def test_which_came_first_is_read_from_the_dates(
 def test_a_duration_after_an_event_is_no_question_of_order(ask: Callable[[str], Reply]) -> None:
     reply = ask("how many weeks after ofsted did hmic go into west mercia")
     assert reply.outcome is Outcome.NOT_ON_PAGE
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("so they found nothing that needed improving?", "No."),  # "nothing" negates
+        ("did ofsted announce the deferral in april 2012", "No \u2014 April 2013"),
+        ("hmic did the consultation all on its own", "No \u2014 Ofsted"),
+        ("did ofsted and hmic do one combined inspection or what", "No."),
+        ("were the inspections announced or not", "No."),
+    ],
+)
+def test_yes_no_questions_as_people_end_them(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"y-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "in rochdale the kids were being protected from what",  # a question word last
+        "journalist - can you confirm the month hmic published its gmp child protection report",
+    ],
+)
+def test_an_open_question_is_never_answered_yes(assistant: Assistant, question: str) -> None:
+    assert not assistant.reply(f"v-{question}", question).text.startswith(("Yes", "No"))
