@@ -81,6 +81,7 @@ class FactDesk:
         self.knowledge = knowledge
         self.book = knowledge.facts
         self.force_ids = tuple(f.id for f in knowledge.forces)
+        self._body_ids = frozenset(b.id for b in knowledge.bodies)
         # the bodies the page speaks for (HMIC): naming one asks about the page's own facts
         self.voices = self.book.voices
         self._answers: BoundedCache[tuple[Analysis, FactContext, bool], FactAnswer | None] = (
@@ -814,7 +815,11 @@ class FactDesk:
                 return "No."  # said of the other side: "ofsted went in after the police?"
             return f"No \u2014 {value}, not {hit.option}."
         if kind is ValueType.ENTITIES and isinstance(value, tuple):
-            if said.numbers and not said.entities and not said.other_forces:
+            of_forces = all(m in self.force_ids for m in value)
+            # a body named beside a count of forces is who did it, not one of them ("hmic
+            # inspected 4 forces, didn't they?")
+            kinded = [e for e in said.entities if not (of_forces and e in self._body_ids)]
+            if said.numbers and not kinded and not said.other_forces:
                 # "there were 3 forces, right?", "it was run by 4 bodies, wasn't it?"
                 if said.numbers == {len(value)}:
                     return "Yes."

@@ -149,6 +149,14 @@ HEDGES = frozenset(
     "actually really basically exactly even ever precisely honestly literally".split()  # noqa: SIM905
 )
 
+# Words said after a question that ask nothing themselves ("... part of it?? really").
+INTERJECTIONS = frozenset(
+    """
+    really seriously right yeah yes yep ok okay lol pls please thanks thx huh eh innit surely
+    true correct mate hmm
+    """.split()  # noqa: SIM905
+)
+
 # Words that open a yes/no question ("did", "was", "is there ...").
 AUXILIARIES = frozenset(
     "is was were are am did does do has have had can could will would should".split()  # noqa: SIM905
@@ -177,6 +185,7 @@ CLAIM_TAGS = tuple(
         "i reckon",
         "yes or no",
         "surely",
+        "really",
     )
 )
 # The pronoun of a question tag: "..., didn't it?", "..., don't they?", "..., wasn't there?"

@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot.lang.text import spellings_of
 from bot.lang.words import (
     AUXILIARIES,
+    INTERJECTIONS,
     CLAIM_OPENERS,
     CLAIM_TAGS,
     HOW_TO,
@@ -180,6 +181,10 @@ def question_parts(text: str) -> tuple[str, ...]:
     "which force was it" then "roughly when". One part when it asks one."""
     parts = [p.strip(" ,;") for p in _SECOND_QUESTION.split(text)]
     parts = [p for p in parts if p]
+    # "... part of the consultation?? really": an interjection is the last question's tag
+    for i in range(len(parts) - 1, 0, -1):
+        if all(w in INTERJECTIONS for w in re.findall(r"[a-z']+", parts[i].lower())):
+            parts[i - 1] = f"{parts[i - 1]} {parts.pop(i)}"
     if len(parts) < 2 or len(parts[0].split()) < MIN_FIRST_QUESTION_WORDS:
         return (text,)
     return tuple(parts)

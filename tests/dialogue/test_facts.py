@@ -498,3 +498,16 @@ def test_yes_no_questions_as_people_end_them(
 )
 def test_an_open_question_is_never_answered_yes(assistant: Assistant, question: str) -> None:
     assert not assistant.reply(f"v-{question}", question).text.startswith(("Yes", "No"))
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("hmic inspected 4 forces didnt they", "No \u2014 three"),  # HMIC did it: no member
+        ("hmi prisons was part of the consultation?? really", "Yes."),  # "really" is a tag
+    ],
+)
+def test_claims_with_the_actor_or_an_interjection(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"w-{question}", question).text.startswith(start)
