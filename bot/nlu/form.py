@@ -15,11 +15,11 @@ from enum import StrEnum
 from bot.lang.text import spellings_of
 from bot.lang.words import (
     AUXILIARIES,
-    INTERJECTIONS,
     CLAIM_OPENERS,
     CLAIM_TAGS,
     HOW_TO,
     HOW_TO_PAGE,
+    INTERJECTIONS,
     LEADING_FILLER,
     LEADING_PREPOSITIONS,
     MAX_LEADING_WORDS,
