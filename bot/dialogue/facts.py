@@ -216,6 +216,10 @@ class FactDesk:
                 continue  # "what's ofsted then?" after the renaming: not the renaming again
             fact = self.book.fact(subject, attribute.id)
             built = self._build(analysis, form, hit, attribute, subject, fact, context)
+            if built is None and form is not Form.OPEN and _asked_first(attribute, hit):
+                # a statement naming an attribute strongly, with no value to check, asks for
+                # it: "full name of the local authority gmp was inspected in"
+                built = self._build(analysis, Form.OPEN, hit, attribute, subject, fact, context)
             if built is not None and reverse is not None and built.fact is not None:
                 # "which force's report came out in april 2013?": the force, not the date
                 built = replace(built, text=f"{self._name(subject)}. {self._quote(built.fact)}")
@@ -974,7 +978,7 @@ class FactDesk:
         kind = attribute.type
         if kind is ValueType.NUMBER and isinstance(value, int) and not isinstance(value, bool):
             return f"{_number(value)}. "
-        if kind is ValueType.DATE and isinstance(value, str):
+        if kind in (ValueType.DATE, ValueType.PLACE) and isinstance(value, str):
             return f"{value}. "
         if kind is ValueType.ENTITIES and isinstance(value, tuple):
             return f"{_capital(self._names(value))}. "

@@ -511,3 +511,16 @@ def test_claims_with_the_actor_or_an_interjection(
     assistant: Assistant, question: str, start: str
 ) -> None:
     assert assistant.reply(f"w-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("full name of the local authority gmp was inspected in", "Rochdale."),
+        ("was it ofsted or hmic looking at rochdale council's services", "Ofsted."),
+        ("what kind of police services were they inspecting", "child protection services"),
+        ("who did staffordshire share info with", "key partners"),
+    ],
+)
+def test_facts_asked_in_other_words(assistant: Assistant, question: str, says: str) -> None:
+    assert says in assistant.reply(f"z-{question}", question).text
