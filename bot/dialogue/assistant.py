@@ -469,7 +469,7 @@ class Assistant:
         quoted = self._quoted_forces(state, match)
         if quoted is not None:
             return quoted
-        ordered = self.desk.order_of(analysis)
+        ordered = self.desk.order_of(analysis, facts)
         if ordered is not None and not match.not_covered:
             reply = self._fact(state, match, analysis, ordered)  # "which came first, ...?"
             compared = tuple(s for s in analysis.subjects if s in self.force_ids)
@@ -1128,15 +1128,22 @@ class Assistant:
             match=match,
         )
 
+    def _force_name(self, force_id: str) -> str | None:
+        return next((f.name for f in self.knowledge.forces if f.id == force_id), None)
+
     def _quote(self, state: ChatState, match: Match, found: Found) -> Reply:
         """The page's own sentence, quoted: every sentence of the page can be reached."""
         sentence = found.sentence
+        lead = "The page says"
         if sentence.subject is not None:
             state.forces = (sentence.subject,)
+            name = self._force_name(sentence.subject)
+            if name and name not in sentence.text:
+                lead = f"Of {name}, the page says"  # "the force had made ..." is GMP's
         state.pending = None
         return self._reply(
             rule=Rule.PAGE_SENTENCE,
-            text=f"The page says: \u201c{sentence.text}\u201d",
+            text=f"{lead}: \u201c{sentence.text}\u201d",
             intent=PAGE_SENTENCE,
             outcome=Outcome.ANSWER,
             confidence=found.coverage,
@@ -1308,6 +1315,10 @@ def _positions(match: Match) -> list[int]:
         if w in ORDINALS
         and not (w == "1" and i > 0 and words[i - 1] in ORDINALS)
         and not (i > 0 and words[i - 1] == "other")  # "the other two" are no position
+        # "which one did they look at" asks which; "what 1" is no position either
+        and not (w == "1" and i > 0 and words[i - 1] in ("which", "what"))
+        # "which came out first?" asks the order, not for the first of the list
+        and not (w in ("first", "last") and without_filler(words)[:1] in (("which",), ("what",)))
     ]
 
 

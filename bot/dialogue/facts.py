@@ -282,13 +282,18 @@ class FactDesk:
             first, intent=first.fact.intent or self.book.attribute(first.attribute).intent
         )
 
-    def order_of(self, analysis: Analysis) -> FactAnswer | None:
+    def order_of(self, analysis: Analysis, context: FactContext | None = None) -> FactAnswer | None:
         """Which of two named things came first, by the dates the page gives them: "which
         came first, the consultation or the inspections?", "the gmp report came out before
         west mercia's, right?". None unless two subjects have different dates."""
         words = set(analysis.words)
         earlier, later = bool(words & EARLIER_WORDS), bool(words & LATER_WORDS)
-        if not (earlier or later) or len(analysis.subjects) < 2:
+        subjects, positions = analysis.subjects, analysis.positions
+        if not subjects and context is not None and words & ORDER_ASKED:
+            # "which came out first?" after an answer about several forces: those forces
+            subjects = context.forces
+            positions = tuple(range(len(subjects)))
+        if not (earlier or later) or len(subjects) < 2:
             return None
         if analysis.form is Form.OPEN and not (words & ORDER_ASKED and words & {"which", "or"}):
             return None  # "what was carried out after the consultation?" asks no order
@@ -298,7 +303,7 @@ class FactDesk:
             h.id for h in analysis.attributes if self.book.attribute(h.id).type is ValueType.DATE
         ]
         dated: list[tuple[int, str, Fact]] = []
-        for subject, at in zip(analysis.subjects, analysis.positions, strict=False):
+        for subject, at in zip(subjects, positions, strict=False):
             if subject not in self.force_ids and self.book.event(subject) is None:
                 continue  # a body's date is an event's ("hmic" is dated by its renaming)
             fact = self._dated_fact(subject, named)

@@ -524,3 +524,20 @@ def test_claims_with_the_actor_or_an_interjection(
 )
 def test_facts_asked_in_other_words(assistant: Assistant, question: str, says: str) -> None:
     assert says in assistant.reply(f"z-{question}", question).text
+
+
+def test_which_came_first_after_a_list_compares_its_forces(ask: Callable[[str], Reply]) -> None:
+    ask("when was the report published")
+    reply = ask("which came out first")
+    assert reply.text.startswith("Greater Manchester Police's report (February 2013) came first")
+
+
+def test_which_one_asks_which_and_is_no_position(ask: Callable[[str], Reply]) -> None:
+    ask("which forces were in the pilot")
+    ask("how many local authorities has the manchester one got")
+    assert ask("which one did they look at").text.startswith("Rochdale.")
+
+
+def test_a_quoted_sentence_about_the_force_names_it(ask: Callable[[str], Reply]) -> None:
+    reply = ask("domestic abuse - what does the page say")
+    assert reply.text.startswith("Of Greater Manchester Police, the page says:")
