@@ -26,6 +26,7 @@ from bot.lang.words import (
     FOLLOW_UP_FILLER,
     NEXT_EVENT,
     ONE_FORCE_MEANT,
+    OWN_THINGS,
     ORDINALS,
     OTHER_FORCES,
     PLURAL_PLACES,
@@ -1287,14 +1288,12 @@ def _about_own_things(match: Match) -> bool:
     car", "my gp", "my new puppy"), naming no force or body ("my constituent is asking when
     West Mercia Police were inspected" is about the page)."""
     words = match.words
-    if match.entities or "my" not in words:
+    if match.ids("force") or match.ids("other_force") or "my" not in words:
         return False
     if without_filler(words)[:2] in ASKING_FOR_MYSELF:
         return True  # "can i defer my uni place for a year"
-    return any(
-        word == "my" and match.unknown and set(words[i + 1 : i + 3]) & set(match.unknown)
-        for i, word in enumerate(words)
-    )
+    own = set(match.unknown) | OWN_THINGS
+    return any(word == "my" and set(words[i + 1 : i + 3]) & own for i, word in enumerate(words))
 
 
 def _date_words(words: tuple[str, ...]) -> frozenset[str]:

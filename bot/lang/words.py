@@ -237,6 +237,15 @@ HAPPENED = frozenset(
 )
 # Openings of a question about the asker's own plans ("can i ...", "should i ...").
 ASKING_FOR_MYSELF = frozenset({("can", "i"), ("should", "i"), ("could", "i"), ("am", "i")})
+# Things of the asker's own life: "my mum keeps turning up unannounced", "my new job".
+OWN_THINGS = frozenset(
+    """
+    mum mom mam dad mother father son sons daughter daughters husband wife partner boyfriend
+    girlfriend friend friends mate mates family nan gran grandma grandad brother sister
+    neighbour neighbours job work boss manager colleague colleagues car van house flat home
+    landlord school uni college gp doctor dentist pension phone dog cat puppy teacher
+    """.split()  # noqa: SIM905
+)
 # Openings of a request for instructions ("how do i join ...", "how to get a pilot licence"):
 # the page is a record of inspections and tells no one how to do anything, so these are
 # declined unless they ask how to reach the page's own documents or facts (HOW_TO_PAGE).

@@ -347,7 +347,12 @@ def test_small_talk_on_weak_evidence_has_no_unknown_words(ask: Callable[[str], R
 
 @pytest.mark.parametrize(
     "question",
-    ["my car failed its mot inspection what do i do now", "booked a consultation with my gp"],
+    [
+        "my car failed its mot inspection what do i do now",
+        "booked a consultation with my gp",
+        "my mum keeps turning up unannounced how do i tell her nicely to text first",
+        "when is ofsted next coming to my sons primary school",
+    ],
 )
 def test_a_message_about_the_askers_own_things_is_not_answered_from_one_word(
     ask: Callable[[str], Reply], question: str
