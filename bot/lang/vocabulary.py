@@ -85,6 +85,8 @@ class Vocabulary:
         # two edits are allowed in long words only if the first letter is right:
         # "staffordsire" -> "staffordshire", but "referrals" never becomes "deferral"
         found = [m for m in found if m[1] < 2 or m[0][0] == word[0]]
+        # nor is a letter added or dropped at the front: "election" is no "selection"
+        found = [m for m in found if m[0][0] == word[0] or len(m[0]) == len(word)]
         if not found:
             return None
         best = min(
