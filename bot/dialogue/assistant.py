@@ -107,6 +107,7 @@ def _screen(knowledge: Knowledge) -> SafetyScreen:
         rules=spec.rules,
         window=spec.window,
         hints=spec.hints,
+        not_typos=spec.not_typos,
     )
 
 

@@ -94,8 +94,11 @@ class SafetyScreen:
         rules: Mapping[str, Sequence[str]],
         window: int,
         hints: Sequence[str] = (),
+        not_typos: Sequence[str] = (),
     ) -> None:
         self.window = window
+        # ordinary words a screen word is one letter from ("noise", "noose")
+        self._not_typos = frozenset(not_typos)
         self._hints = tuple(hints)
         self._emoji = {k: f" {v} " for k, v in emoji.items()}
         self.groups = tuple(rules)
@@ -195,7 +198,7 @@ class SafetyScreen:
         forms = _bases(word)
         if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
             forms |= _bases(word.translate(_LEET))
-        if forms & self._known:
+        if forms & self._known or word in self._not_typos:
             return frozenset(forms)
         if len(word) >= MIN_FUZZY_LENGTH and word.isalpha():
             for base in sorted(forms):

@@ -108,6 +108,7 @@ class ScreenSpec:
     concepts: dict[str, tuple[str, ...]]
     rules: dict[str, tuple[str, ...]]
     hints: tuple[str, ...]
+    not_typos: tuple[str, ...] = ()  # ordinary words never read as a screen word's typo
 
 
 def load_safety(doc: YamlDoc, problems: list[Problem]) -> Safety:
@@ -162,7 +163,8 @@ def load_screen(doc: YamlDoc, problems: list[Problem]) -> ScreenSpec:
     for index, name in enumerate(hints):
         if name not in concepts:
             top.fail("hints", f"[{index}] unknown concept {name!r}")
-    return ScreenSpec(window, spellings, emoji, concepts, rules, hints)
+    not_typos = top.texts("not_typos", required=False)
+    return ScreenSpec(window, spellings, emoji, concepts, rules, hints, not_typos)
 
 
 def check_groups(safety: Safety, screen: ScreenSpec, doc: YamlDoc, problems: list[Problem]) -> None:

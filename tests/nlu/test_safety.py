@@ -185,6 +185,19 @@ def test_words_match_inflections_digits_typos_and_text_speak() -> None:
     assert screen.screen("he hid me") is None  # short words are not corrected
 
 
+def test_a_word_listed_as_no_typo_is_never_read_as_one() -> None:
+    screen = SafetyScreen(
+        spellings={},
+        emoji={},
+        concepts={"method": ["noose"]},
+        rules={"self_harm": ["method"]},
+        window=5,
+        not_typos=["noise"],
+    )
+    assert screen.screen("a nooose") is not None  # a typo
+    assert screen.screen("a banging noise") is None  # an ordinary word
+
+
 def test_parts_joined_by_plus_must_lie_within_the_window() -> None:
     screen = _screen({"child": ["harm + me"]})
     assert screen.screen("me and he hit") is not None
