@@ -198,7 +198,9 @@ STATEMENT_VERBS = frozenset(
     """
     was were is are has had got happened covered came took chose picked selected ran held did
     inspected announced renamed found deferred published dated changed became started ended
-    scrapped cancelled canceled axed dropped said told praised judged rated
+    scrapped cancelled canceled axed dropped said told praised judged rated influenced
+    affected impacted worked shared protected helped identified conducted visited looked led
+    wrote gave made done began started finished closed ended
     """.split()  # noqa: SIM905
 )
 # Verbs that, with a question mark, make a statement a yes/no question ("so older reports

@@ -174,8 +174,8 @@ class Analyser:
             found = [
                 f
                 for f in found
-                if f[2] not in (_SUBJECT, _ATTRIBUTE)
-                or not others_at.intersection(range(f[0], f[1]))
+                if f[2] not in (_SUBJECT, _ATTRIBUTE, _NEGATIVE)
+                or not set(range(f[0], f[1])) <= others_at
             ]
 
         def place_at(entity: Entity) -> list[str]:
