@@ -461,7 +461,7 @@ class FactDesk:
             # a hit whose type fits the asserted value goes first among equals
             asks_yes_no = analysis.form is not Form.OPEN
 
-            def rank(hit: AttributeHit) -> tuple[int, int, int, int]:
+            def rank(hit: AttributeHit) -> tuple[int, int, int, int, int]:
                 # among equals, a yes/no question goes to the attribute its words can check
                 attribute = self.book.attribute(hit.id)
                 checkable = (
@@ -473,7 +473,16 @@ class FactDesk:
                 # a value the question gives checks more than a yes or no word: "is hmic now
                 # called ofsted?" asks the new name
                 fits = 0 if _fits(attribute.type, kinds) or not asks_yes_no else 1
-                return (-hit.strength, 0 if checkable or not asks_yes_no else 1, fits, specific)
+                # a body said to have done it is checked against who did it, first: "the
+                # inspections were done by ofsted on their own" is about who did them
+                doer = 0 if attribute.actor and analysis.asserted.actor and asks_yes_no else 1
+                return (
+                    doer,
+                    -hit.strength,
+                    0 if checkable or not asks_yes_no else 1,
+                    fits,
+                    specific,
+                )
 
             return (*sorted(named, key=rank), *implied), False
         if analysis.asks is not None:
@@ -760,6 +769,17 @@ class FactDesk:
                 fact=fact,
                 follow_up=follow_up,
             )
+        if verdict == "Yes." and attribute.type in (
+            ValueType.DATE,
+            ValueType.PLACE,
+            ValueType.NUMBER,
+        ):
+            # the body said to have done it on that date, there, must be who did it:
+            # "ofsted inspected the police forces in 2012" is No, HMIC did (a claim about
+            # how Ofsted's own inspections related to HMIC's is another matter)
+            other = self._other_actor(analysis, subject)
+            if other is not None:
+                verdict, fact = other
         if verdict == "Yes.":
             # every value the claim asserts must hold: "renamed in 2015, wasn't it?"
             wrong = self._conflict(analysis, attribute, subject)
@@ -839,6 +859,8 @@ class FactDesk:
             named = tuple(
                 e for e in said.entities if e == subject or self.book.fact(e, attribute.id) is None
             )
+            if attribute.actor and said.actor is not None:
+                named = (said.actor,)  # who did it, not who else is named ("after ofsted")
             verdict = self._membership(named, said.other_forces, subject, value, exclusive)
             if hit.strength == 0 and verdict == "Yes.":
                 # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
@@ -847,6 +869,19 @@ class FactDesk:
             return verdict
         if kind is ValueType.TEXT and isinstance(value, str):
             return self._text_check(analysis, attribute, subject, fact)
+        return None
+
+    def _other_actor(self, analysis: Analysis, subject: str) -> tuple[str, Fact] | None:
+        """ "No — HMIC." when the claim names as the doer a body the page does not."""
+        actor = analysis.asserted.actor
+        if actor is None:
+            return None
+        for attribute in self.book.attributes:
+            if not attribute.actor:
+                continue
+            fact = self.book.fact(subject, attribute.id)
+            if fact is not None and isinstance(fact.value, tuple) and actor not in fact.value:
+                return f"No \u2014 {self._names(fact.value)}.", fact
         return None
 
     def _conflict(

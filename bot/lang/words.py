@@ -149,6 +149,15 @@ HEDGES = frozenset(
     "actually really basically exactly even ever precisely honestly literally".split()  # noqa: SIM905
 )
 
+# Verbs that make the body named just before them the one who did it ("ofsted inspected
+# the forces", "hmic ran the consultation").
+ACTOR_VERBS = frozenset(
+    """
+    inspected inspects inspect inspecting conducted conducts ran runs run held holds did
+    does do carried carries led leads announced announces visited visits went looked
+    """.split()  # noqa: SIM905
+)
+
 # Words said after a question that ask nothing themselves ("... part of it?? really").
 INTERJECTIONS = frozenset(
     """

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
+    ACTOR_VERBS,
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
@@ -47,6 +48,8 @@ class Asserted:
     entities: tuple[str, ...] = ()  # forces, bodies and other bodies named (ids)
     other_forces: tuple[str, ...] = ()  # forces the page does not cover, by name
     plural: bool = False  # "several", "many": more than one, no figure
+    # a body said to have done it: "ofsted inspected the forces", "done by ofsted"
+    actor: str | None = None
 
     def kinds(self) -> frozenset[str]:
         """The kinds of value asserted: date, number, place, entity."""
@@ -254,6 +257,7 @@ class Analyser:
             entities=tuple(_unique([*entities, *other_bodies])),
             other_forces=match.ids("other_force"),
             plural=says(words, VAGUE_PLURAL),
+            actor=_actor(words, match.entities),
         )
         named_at = {
             i
@@ -369,6 +373,21 @@ def _followed_by(words: tuple[str, ...], end: int, phrases: frozenset[tuple[str,
         if any(words[start : start + len(p)] == p for p in phrases):
             return True
     return False
+
+
+def _actor(words: tuple[str, ...], entities: tuple[Entity, ...]) -> str | None:
+    """The one body said to have done it: named right before a verb of doing ("ofsted
+    inspected the forces") or right after "by" ("the inspections were done by ofsted")."""
+    actors = {
+        e.id
+        for e in entities
+        if e.kind == "body"
+        and (
+            (e.end < len(words) and words[e.end] in ACTOR_VERBS)
+            or (e.start > 0 and words[e.start - 1] == "by")
+        )
+    }
+    return next(iter(actors)) if len(actors) == 1 else None
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:

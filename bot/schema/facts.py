@@ -69,6 +69,7 @@ class Attribute:
     converse: tuple[tuple[str, str], ...] = ()
     converse_when: tuple[str, ...] = ()
     noun: str | None = None  # what a value dates or describes: "report" ("GMP's report")
+    actor: bool = False  # entities: who did it, checked against a body said to have done it
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +297,7 @@ def _attribute(a: Fields) -> Attribute:
         "converse",
         "converse_when",
         "noun",
+        "actor",
     )
     raw_type = a.text("type")
     try:
@@ -340,6 +342,7 @@ def _attribute(a: Fields) -> Attribute:
         converse=tuple(converse),
         converse_when=a.texts("converse_when", required=False),
         noun=a.optional_text("noun"),
+        actor=a.flag("actor", default=False),
     )
 
 

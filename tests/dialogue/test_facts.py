@@ -541,3 +541,18 @@ def test_which_one_asks_which_and_is_no_position(ask: Callable[[str], Reply]) ->
 def test_a_quoted_sentence_about_the_force_names_it(ask: Callable[[str], Reply]) -> None:
     reply = ask("domestic abuse - what does the page say")
     assert reply.text.startswith("Of Greater Manchester Police, the page says:")
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("ofsted inspected the police forces in 2012", "No \u2014 HMIC."),
+        ("the pilot police inspections were done by ofsted on their own", "No \u2014 HMIC."),
+        ("hmic inspected the forces in november 2012", "Yes."),
+        ("was ofsted inspecting at the same time as hmic", "Yes."),  # Ofsted's own inspections
+    ],
+)
+def test_a_claim_naming_who_did_it_is_checked_against_who_did(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"a-{question}", question).text.startswith(start)
