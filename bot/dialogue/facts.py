@@ -475,7 +475,7 @@ class FactDesk:
                 fits = 0 if _fits(attribute.type, kinds) or not asks_yes_no else 1
                 # a body said to have done it is checked against who did it, first: "the
                 # inspections were done by ofsted on their own" is about who did them
-                doer = 0 if attribute.actor and analysis.asserted.actor and asks_yes_no else 1
+                doer = 0 if attribute.actor and analysis.asserted.by_actor and asks_yes_no else 1
                 return (
                     doer,
                     -hit.strength,
@@ -876,11 +876,17 @@ class FactDesk:
         actor = analysis.asserted.actor
         if actor is None:
             return None
-        for attribute in self.book.attributes:
-            if not attribute.actor:
-                continue
-            fact = self.book.fact(subject, attribute.id)
-            if fact is not None and isinstance(fact.value, tuple) and actor not in fact.value:
+        # who did what the question names ("inspected the councils": Ofsted), else who did
+        # the subject's main deed (the first actor attribute: HMIC inspected the forces)
+        named = {h.id for h in analysis.attributes}
+        doers = [
+            fact
+            for attribute in self.book.attributes
+            if attribute.actor and (fact := self.book.fact(subject, attribute.id)) is not None
+        ]
+        checked = [f for f in doers if f.attribute in named] or doers[:1]
+        for fact in checked:
+            if isinstance(fact.value, tuple) and actor not in fact.value:
                 return f"No \u2014 {self._names(fact.value)}.", fact
         return None
 

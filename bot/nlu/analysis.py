@@ -50,6 +50,7 @@ class Asserted:
     plural: bool = False  # "several", "many": more than one, no figure
     # a body said to have done it: "ofsted inspected the forces", "done by ofsted"
     actor: str | None = None
+    by_actor: bool = False  # said in the passive ("done by ofsted"): the claim is who did it
 
     def kinds(self) -> frozenset[str]:
         """The kinds of value asserted: date, number, place, entity."""
@@ -258,6 +259,7 @@ class Analyser:
             other_forces=match.ids("other_force"),
             plural=says(words, VAGUE_PLURAL),
             actor=_actor(words, match.entities),
+            by_actor=_actor(words, match.entities, passive=True) is not None,
         )
         named_at = {
             i
@@ -375,15 +377,18 @@ def _followed_by(words: tuple[str, ...], end: int, phrases: frozenset[tuple[str,
     return False
 
 
-def _actor(words: tuple[str, ...], entities: tuple[Entity, ...]) -> str | None:
+def _actor(
+    words: tuple[str, ...], entities: tuple[Entity, ...], *, passive: bool = False
+) -> str | None:
     """The one body said to have done it: named right before a verb of doing ("ofsted
-    inspected the forces") or right after "by" ("the inspections were done by ofsted")."""
+    inspected the forces") or right after "by" ("the inspections were done by ofsted");
+    ``passive``: only the latter."""
     actors = {
         e.id
         for e in entities
         if e.kind == "body"
         and (
-            (e.end < len(words) and words[e.end] in ACTOR_VERBS)
+            (not passive and e.end < len(words) and words[e.end] in ACTOR_VERBS)
             or (e.start > 0 and words[e.start - 1] == "by")
         )
     }
