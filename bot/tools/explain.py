@@ -216,6 +216,8 @@ def _asserted(analysis: Analysis) -> dict[str, list[str]]:
         "places": list(a.places),
         "entities": list(a.entities),
         "other_forces": list(a.other_forces),
+        # who the question says did it ("by ofsted" when said in the passive)
+        "actor": [f"by {a.actor}" if a.by_actor else a.actor] if a.actor else [],
     }
     return {kind: items for kind, items in values.items() if items}
 
@@ -229,7 +231,7 @@ def _analysis(analysis: Analysis) -> str:
         hits = []
         for hit in analysis.attributes:
             extra = "" if hit.polarity is None else (" +" if hit.polarity else " -")
-            extra += f" ({hit.option})" if hit.option else ""
+            extra += f" ({hit.option}{', turned' if hit.turned else ''})" if hit.option else ""
             hits.append(f"{hit.id}{extra}")
         parts.append("attributes " + ", ".join(hits))
     asserted = _asserted(analysis)
