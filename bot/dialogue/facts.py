@@ -160,6 +160,10 @@ class FactDesk:
         carried = follow_up and analysis.asks is None
         if carried and form is Form.OPEN and context.form is not Form.OPEN:
             form = context.form  # "and the youth justice board?" after "was cqc in it?"
+        if form is not Form.OPEN and not analysis.unknown:
+            denied = self._denied(analysis, form, context)
+            if denied is not None:
+                return denied  # "staffs was only put in the pilot cos it was failing"
         if form is Form.OPEN and analysis.words[:1] == ("why",):
             # "why wasn't it at the same time as Ofsted's?" asks the timing's reason
             hits = tuple(self._why(hit) for hit in hits)
@@ -939,6 +943,38 @@ class FactDesk:
             return "Yes."
         return f"No \u2014 {self._names(members)}."
 
+    def _denied(self, analysis: Analysis, form: Form, context: FactContext) -> FactAnswer | None:
+        """A claim about the one force it names that the page contradicts outright: a `not:`
+        phrase of a text fact of the force, of an attribute the claim names, settles it
+        before the strongest attribute's check ("picked ... cos it was failing")."""
+        forces = [s for s in analysis.subjects if s in self.force_ids]
+        if len(forces) != 1:
+            return None
+        named = {h.id for h in analysis.attributes}  # of an attribute the question names
+        # a yes/no attribute of the same topic checks it more directly ("did inspectors find
+        # staffs was failing children" is the protected question, not the findings' text)
+        checked_by_yes_no = {
+            self.book.attribute(h.id).intent
+            for h in analysis.attributes
+            if h.polarity is not None and self.book.fact(forces[0], h.id) is not None
+        }
+        for attribute in self.book.attributes:
+            if attribute.id not in named or attribute.intent in checked_by_yes_no:
+                continue
+            fact = self.book.fact(forces[0], attribute.id)
+            if (
+                attribute.type is ValueType.TEXT
+                and fact is not None
+                and fact.value is not None
+                and self._contradicts(analysis, fact)
+            ):
+                hit = AttributeHit(attribute.id, 0)
+                built = self._build(analysis, form, hit, attribute, forces[0], fact, context)
+                if built is not None and built.verdict and built.verdict.startswith("No"):
+                    topic = fact.intent or attribute.intent
+                    return replace(built, intent=topic)
+        return None
+
     def _contradicts(self, analysis: Analysis, fact: Fact) -> bool:
         """Whether the question has one of the fact's `not:` phrases."""
         stems_ = tuple(stem(w) for w in analysis.words)
@@ -1007,6 +1043,21 @@ class FactDesk:
                 isinstance(value, int) and not isinstance(value, bool) and value in said.numbers
             ) or (isinstance(value, str) and value in said.places):
                 return f"No \u2014 the page says that of {self._name(holder)}."
+        if attribute.type is ValueType.TEXT:
+            # "west mercia was the one praised for its domestic abuse work": words of
+            # another force's value only
+            asked = _content_stems(analysis.words) - self._subject_stems
+            values = {
+                h: {stem(w) for w in tokens(str(f.value))}
+                for h in self.book.subjects_with(attribute.id)
+                if h in self.force_ids
+                and (f := self.book.fact(h, attribute.id)) is not None
+                and isinstance(f.value, str)
+            }
+            for holder, own in values.items():
+                others = set().union(*(v for h, v in values.items() if h != holder))
+                if holder != subject and len(asked & (own - others)) >= MIN_DISTINCT_WORDS:
+                    return f"No \u2014 the page says that of {self._name(holder)}."
         return None
 
     def _silence(self, attribute: Attribute, subject: str, fact: Fact | None) -> str:
@@ -1056,6 +1107,9 @@ class FactDesk:
         return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+# Words only one force's text value has that a claim about another must share for "No —
+# the page says that of <the force>" ("domestic abuse" is Greater Manchester's).
+MIN_DISTINCT_WORDS = 2
 # Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
 # a sentence quoted with a yes answers: "what did gmp do with its partners?").
 VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})

@@ -556,3 +556,21 @@ def test_a_claim_naming_who_did_it_is_checked_against_who_did(
     assistant: Assistant, question: str, start: str
 ) -> None:
     assert assistant.reply(f"a-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        (
+            "staffs was only put in the pilot cos it was failing, everyone knows that",
+            "good practice",
+        ),
+        ("west mercia was the one praised for its domestic abuse work", "Greater Manchester"),
+    ],
+)
+def test_a_claim_the_page_contradicts_or_says_of_another(
+    assistant: Assistant, question: str, says: str
+) -> None:
+    reply = assistant.reply(f"b-{question}", question)
+    assert reply.text.startswith("No")
+    assert says in reply.text
