@@ -332,7 +332,7 @@ def improvements(k: Knowledge, req: Request) -> Answer:
     text = sentence(k.improvements)
     if k.improvement_details is None:
         reports = [f"{quoted(f.report.title)} ({f.report.date})" for f in k.forces if f.report]
-        text += f" The page itself does not list them; the reports it names are {join(reports)}."
+        text += f" The page doesn't say what they were; the reports it names are {join(reports)}."
     else:
         text += " " + sentence(k.improvement_details)
     return Answer(text, source=page_source(k))

@@ -82,6 +82,7 @@ class FactDesk:
         self.book = knowledge.facts
         self.force_ids = tuple(f.id for f in knowledge.forces)
         self._body_ids = frozenset(b.id for b in knowledge.bodies)
+        self._other_body_ids = frozenset(b.id for b in knowledge.facts.other_bodies)
         # the bodies the page speaks for (HMIC): naming one asks about the page's own facts
         self.voices = self.book.voices
         self._answers: BoundedCache[tuple[Analysis, FactContext, bool], FactAnswer | None] = (
@@ -760,6 +761,20 @@ class FactDesk:
                     fact=fact,
                     follow_up=follow_up,
                 )
+        unnamed = [e for e in analysis.asserted.entities if e in self._other_body_ids]
+        if verdict == "Yes." and unnamed and attribute.type is not ValueType.ENTITIES:
+            # "did gmp work with the nspcc?": a Yes about its partners would name one the
+            # page never names
+            names = " or ".join(self._name(e) for e in unnamed)
+            return FactAnswer(
+                subject,
+                attribute.id,
+                f"The page doesn't name {names}. {self._quote(fact)}",
+                silent=True,
+                verdict=None,
+                fact=fact,
+                follow_up=follow_up,
+            )
         if verdict == "Yes." and self._placed_elsewhere(analysis, subject):
             # "did hmicfrs inspect any fire services in staffordshire?": the renaming has no
             # place; a Yes would confirm what the page never says

@@ -266,6 +266,8 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "report_date": "when did the {force} report come out?",
     "conducted_by": "who inspected {force}?",
     "council_inspection": "who inspected the council in the {force} area?",
+    "programme": "what sort of programme was the {force} inspection part of?",
+    "end_date": "when did the {force} inspection finish?",
     "announced": "was the {force} inspection announced?",
     "area": "was {force} inspected in bolton?",
     "area_reason": "why that area for {force}?",
@@ -574,3 +576,19 @@ def test_a_claim_the_page_contradicts_or_says_of_another(
     reply = assistant.reply(f"b-{question}", question)
     assert reply.text.startswith("No")
     assert says in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("when did the consultation close", "The page doesn't say when it ended."),
+        ("who did gmp work with on the domestic abuse stuff", "Its partners; the page doesn't"),
+        ("did gmp work with the nspcc", "The page doesn't name the NSPCC."),
+        (
+            "what sort of programme were the three inspections part of",
+            "The page says: \u201cA pilot",
+        ),
+    ],
+)
+def test_what_the_page_gives_and_no_more(assistant: Assistant, question: str, start: str) -> None:
+    assert assistant.reply(f"c-{question}", question).text.startswith(start)
