@@ -789,8 +789,12 @@ class Assistant:
             return False
         score = _unpenalised(best)
         confidence = match.confidence(Scored(best.intent, score, best.matched))
-        if _about_own_things(match) and score < TUNING.personal_min_score:
-            return False  # "my car failed its mot inspection": about the asker's own life
+        if _about_own_things(match) and (
+            score < TUNING.personal_min_score or not self.analyser.analyse(match).subjects
+        ):
+            # "my car failed its mot inspection", "ideas for an unannounced surprise party
+            # for my mum": about the asker's own life, naming nothing of the page's
+            return False
         return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:

@@ -592,3 +592,29 @@ def test_a_claim_the_page_contradicts_or_says_of_another(
 )
 def test_what_the_page_gives_and_no_more(assistant: Assistant, question: str, start: str) -> None:
     assert assistant.reply(f"c-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("who wrote the ofsted press release", "Ofsted. The page doesn't name who"),
+        ("ofsted pushed the joint inspections back to 2016 is that right", "No \u2014 April 2015"),
+    ],
+)
+def test_the_press_release_and_the_deferral_in_other_words(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"d-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ideas for an unannounced surprise party for my mum",
+        "what's the difference between a crocodile and an alligator",
+    ],
+)
+def test_page_words_in_the_askers_own_life_are_declined(
+    assistant: Assistant, question: str
+) -> None:
+    assert assistant.reply(f"e-{question}", question).outcome is Outcome.FALLBACK
