@@ -637,6 +637,15 @@ class FactDesk:
             return f"No — that changed in {until.value}.", until
         return None
 
+    def _place_owner(self, places: tuple[str, ...], subject: str) -> tuple[str, str] | None:
+        """The one place asserted that is another force's area, and that force."""
+        for place in places:
+            for force in self.force_ids:
+                area = self.book.fact(force, self.book.place_attribute or "")
+                if force != subject and area is not None and area.value == place:
+                    return place, force
+        return None
+
     def _asks_for_a_value(self, words: tuple[str, ...]) -> bool:
         """Whether an open question asks for a value, which no yes or no gives: "how many
         ...", or a question word first ("who led it?")."""
@@ -799,6 +808,18 @@ class FactDesk:
             other = self._other_actor(analysis, subject)
             if other is not None:
                 verdict, fact = other
+        if verdict.startswith("No") and attribute.id == self.book.place_attribute:
+            # "was rochdale inspected by west mercia?": Rochdale was another force's area;
+            # the answer says whose, and stays about the force named
+            owner = self._place_owner(analysis.asserted.places, subject)
+            if owner is not None:
+                place, other = owner
+                mine = fact.value
+                text = (
+                    f"No \u2014 {place} was {self._name(other)}'s area; {self._name(subject)}'s "
+                    f"was {mine}. {self._quote(fact)}"
+                )
+                return FactAnswer(subject, attribute.id, text, False, "No.", fact, follow_up)
         if verdict == "Yes.":
             # every value the claim asserts must hold: "renamed in 2015, wasn't it?"
             wrong = self._conflict(analysis, attribute, subject)

@@ -355,7 +355,7 @@ class Analyser:
             polarity = None
             if attribute.type is ValueType.YES_NO:
                 polarity = kind != _NEGATIVE
-                if NEGATIONS.intersection(words[max(0, start - NEGATION_REACH) : start]):
+                if NEGATIONS.intersection(_before(words, start)):
                     polarity = not polarity  # "were not being protected", "never announced"
             option = extra or None
             turned = option is not None and self._turned(attribute.id, end, words, forces_at)
@@ -392,7 +392,25 @@ def _actor(
             or (e.start > 0 and words[e.start - 1] == "by")
         )
     }
+    # "by hmic and ofsted": both, so no one body
+    starts = {e.start: e.id for e in entities if e.kind == "body"}
+    for e in entities:
+        if e.id in actors and words[e.end : e.end + 1] in (("and",), ("&",)):
+            actors.add(starts.get(e.end + 1, e.id))
     return next(iter(actors)) if len(actors) == 1 else None
+
+
+def _before(words: tuple[str, ...], start: int) -> list[str]:
+    """The NEGATION_REACH words before ``start``, not counting words that only join or
+    stress ("found nothing at all that needed improving")."""
+    out: list[str] = []
+    for word in reversed(words[:start]):
+        out.append(word)
+        if word not in NEGATION_GAP and len([w for w in out if w not in NEGATION_GAP]) >= (
+            NEGATION_REACH
+        ):
+            break
+    return out
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
@@ -415,6 +433,8 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
 CONVERSE_REACH = 3
 # How many words before a yes/no attribute word a negation (lang/words.py) turns it around.
 NEGATION_REACH = 2
+# Words between a negation and what it negates that do not count towards NEGATION_REACH.
+NEGATION_GAP = frozenset({"at", "all", "that", "which", "really", "actually", "basically"})
 # Words in a row that name an event specifically enough to be what an open question asks.
 STRONG_SUBJECT_WORDS = 3
 # "it was bolton for gmp": a place after these is asserted when a force is named.

@@ -121,7 +121,8 @@ _EMAIL_END = r"(?:com|net|org|info|biz|(?:co|org|ac|gov|nhs|police|sch) (?:dot )
 # Words that end an address after its number and name.
 _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|crescent|terrace|gardens|grove|mews|"
-    r"close|court|place|square|walk|row|hill|rise|parade|boulevard)"
+    r"close|court|(?<!take )(?<!took )(?<!takes )(?<!taking )place|square|walk|row|hill|rise|"
+    r"parade|boulevard)"  # ("the 3 inspections take place" is no address)
 )
 _W = r"[a-z][a-z'-]*"  # one ordinary word (masks, with their angle brackets, never match)
 # one word that is not a function word: "jane" in "my email is jane example com"
@@ -217,6 +218,7 @@ _NOT_NAMES = (
         social worker police school nursery teacher carer foster care council team family
         name names called named beat hit hurt cut put let set kept left made took fight
         scream stay alone primary secondary high college class protection care abuse
+        sexual exploitation neglect safeguarding
         """.split()  # noqa: SIM905
     )
 )

@@ -17,6 +17,11 @@ from bot.tools.eval_diff import Diff, QuestionResult, Run
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSULTATION_KEYWORDS = "consultation: 5, consulted: 4, consult: 4, "
+CONSULTATION_SUBJECT = next(
+    line
+    for line in (ROOT / "knowledge" / "facts.yaml").read_text(encoding="utf-8").splitlines()
+    if line.startswith("    words: [consultation, consultations,")
+)
 QUESTIONS = """\
 conversations:
   - id: a1
@@ -63,10 +68,18 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def weaken_consultation(root: Path) -> None:
+    """Break the consultation: its keywords, and the words that name it as a fact's subject
+    (else its facts would still answer)."""
     intents = root / "intents.yaml"
     text = intents.read_text(encoding="utf-8")
     assert CONSULTATION_KEYWORDS in text, "the test needs updating"
     intents.write_text(text.replace(CONSULTATION_KEYWORDS, "consultation: 1, "), encoding="utf-8")
+    facts = root / "knowledge" / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert CONSULTATION_SUBJECT in text, "the test needs updating"
+    facts.write_text(
+        text.replace(CONSULTATION_SUBJECT, "    words: [consultashin]"), encoding="utf-8"
+    )
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -102,6 +115,7 @@ def test_a_saved_run_lists_every_question_that_changed(
 
     # the fix, compared with the broken run: the same questions, now better
     shutil.copy(ROOT / "intents.yaml", root / "intents.yaml")
+    shutil.copy(ROOT / "knowledge" / "facts.yaml", root / "knowledge" / "facts.yaml")
     status, out, _ = cli(capsys, "--diff", str(worse))
     assert status == 0
     assert "3 changed: 3 better, 0 worse" in out and "better (3):" in out
