@@ -813,11 +813,10 @@ class FactDesk:
             # the answer says whose, and stays about the force named
             owner = self._place_owner(analysis.asserted.places, subject)
             if owner is not None:
-                place, other = owner
-                mine = fact.value
+                place, owner_id = owner
                 text = (
-                    f"No \u2014 {place} was {self._name(other)}'s area; {self._name(subject)}'s "
-                    f"was {mine}. {self._quote(fact)}"
+                    f"No \u2014 {place} was {self._name(owner_id)}'s area; "
+                    f"{self._name(subject)}'s was {fact.value}. {self._quote(fact)}"
                 )
                 return FactAnswer(subject, attribute.id, text, False, "No.", fact, follow_up)
         if verdict == "Yes.":

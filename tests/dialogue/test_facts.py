@@ -168,7 +168,10 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
         ("staffs only got picked cos they were rubbish at child protection", "No."),
         ("it was rochdale for gmp wasnt it", "Yes."),  # the force named twice, once by place
         ("lancashire was one of the three wasnt it", "No \u2014 Staffordshire Police"),
-        ("i heard rochdale was inspected by west mercia police", "No \u2014 Herefordshire"),
+        (
+            "i heard rochdale was inspected by west mercia police",
+            "No \u2014 Rochdale was Greater Manchester Police's area; West Mercia Police's was Herefordshire",
+        ),
         ("there were 3 forces right", "Yes."),  # a list's size
         (
             "gmp was picked because it was expected to show good practice right",
