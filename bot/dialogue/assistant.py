@@ -536,9 +536,22 @@ class Assistant:
             return None
         if match.unknown:
             return None
-        events = [s for s in analysis.subjects if self.knowledge.facts.event(s) is not None]
-        if not events or len(events) != len(analysis.subjects):
-            return None  # a force or body named: the intents know them
+        book = self.knowledge.facts
+        events = [s for s in analysis.subjects if book.event(s) is not None]
+        if not events or any(s in self.force_ids for s in analysis.subjects):
+            return None  # a force named: the intents know it
+        # bodies only as the event's own participants ("ofsted, cqc, hmic ... consultation,
+        # what year was that?"); any other body named is the intents' to read
+        members = {
+            e
+            for attribute in book.attributes
+            if attribute.type is ValueType.ENTITIES
+            and (fact := book.fact(events[0], attribute.id)) is not None
+            and isinstance(fact.value, tuple)
+            for e in fact.value
+        }
+        if any(s not in members for s in analysis.subjects if book.event(s) is None):
+            return None
         others = self.desk.events_of_topic(best.intent)
         if not others or events[0] in others:
             return None  # the intent is this event's topic, or no event's

@@ -621,3 +621,20 @@ def test_page_words_in_the_askers_own_life_are_declined(
     assistant: Assistant, question: str
 ) -> None:
     assert assistant.reply(f"e-{question}", question).outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("was it just ofsted doing the consultation or were there others too", "HMI Prisons"),
+        ("what month n year did ofsted and the others consult on joint inspections", "July 2012"),
+    ],
+)
+def test_bodies_named_as_an_events_participants_ask_about_the_event(
+    assistant: Assistant, question: str, says: str
+) -> None:
+    assert says in assistant.reply(f"f-{question}", question).text
+
+
+def test_television_is_not_covered(ask: Callable[[str], Reply]) -> None:
+    assert ask("when is line of duty coming back").outcome is Outcome.FALLBACK
