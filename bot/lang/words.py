@@ -291,6 +291,12 @@ HOW_TO_PAGE = frozenset(
     copy download access know
     """.split()  # noqa: SIM905
 )
+# Of HOW_TO_PAGE, the nouns: about the page's own documents only after a definite word ("the
+# report", "hmic's report"), not "a good lab report".
+DOCUMENT_NOUNS = frozenset({"report", "reports", "page", "source", "document", "documents"})
+DEFINITE = frozenset(
+    "the this that these those its their his her hmic hmics gmp ofsted ofsteds".split()  # noqa: SIM905
+)
 # Openings of a request, not a statement: "tell me ...", "list the ...".
 REQUESTS = frozenset(
     """

@@ -17,6 +17,8 @@ from bot.lang.words import (
     AUXILIARIES,
     CLAIM_OPENERS,
     CLAIM_TAGS,
+    DEFINITE,
+    DOCUMENT_NOUNS,
     HOW_TO,
     HOW_TO_PAGE,
     INTERJECTIONS,
@@ -153,7 +155,18 @@ def asks_how_to(words: tuple[str, ...]) -> bool:
             rest = words[size:]
             if rest[:1] == ("report",):
                 return True  # "how do i report something to the police": the verb, no page
-            return bool(rest) and HOW_TO_PAGE.isdisjoint(rest) and QUESTION_WORDS.isdisjoint(rest)
+            return bool(rest) and not _about_the_page(rest) and QUESTION_WORDS.isdisjoint(rest)
+    return False
+
+
+def _about_the_page(words: tuple[str, ...]) -> bool:
+    """Whether a request for instructions is about the page's documents: "cite the report",
+    "read them", not "write a good lab report" (a report, not the one the page names)."""
+    for i, word in enumerate(words):
+        if word not in HOW_TO_PAGE:
+            continue
+        if word not in DOCUMENT_NOUNS or DEFINITE.intersection(words[max(0, i - 2) : i]):
+            return True
     return False
 
 
