@@ -237,7 +237,28 @@ class FactDesk:
                     reverse=reverse is not None,
                 )
         if form is not Form.OPEN:
-            return self._by_value_words(analysis, form, context)
+            return self._by_doer(analysis, form) or self._by_value_words(analysis, form, context)
+        return None
+
+    def _by_doer(self, analysis: Analysis, form: Form) -> FactAnswer | None:
+        """A yes/no question about who did an event it names, when nothing else settles it:
+        "did ofsted inspect the police forces?" is No, HMIC did."""
+        said = analysis.asserted
+        if said.actor is None or analysis.unknown or said.places or said.other_forces:
+            return None  # "does cqc inspect care homes in stafford?" is another matter
+        if any(e in self._other_body_ids or e in self.force_ids for e in said.entities):
+            return None
+        for subject in analysis.subjects:
+            if self.book.event(subject) is None:
+                continue
+            found = self._other_actor(analysis, subject)
+            if found is not None:
+                verdict, fact = found
+                topic = fact.intent or self.book.attribute(fact.attribute).intent
+                text = f"{verdict} {self._quote(fact)}"
+                return FactAnswer(
+                    subject, fact.attribute, text, False, verdict, fact, False, intent=topic
+                )
         return None
 
     def _by_value_words(

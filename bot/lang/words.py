@@ -154,7 +154,7 @@ HEDGES = frozenset(
 ACTOR_VERBS = frozenset(
     """
     inspected inspects inspect inspecting conducted conducts ran runs run held holds did
-    does do carried carries led leads announced announces visited visits went looked
+    does do doing carried carries led leads announced announces visited visits went looked
     """.split()  # noqa: SIM905
 )
 

@@ -73,7 +73,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
     if words[-1] in QUESTION_WORDS and len(words) > 1:
         return Form.OPEN  # "in rochdale the kids were protected from what", "by who?"
-    if _marked_claim(words):
+    if _marked_claim(words) or _states_then_relates(without_filler(words)):
         return Form.CLAIM
     start = len(words) - len(without_filler(words))
     if words[start : start + 2] in _ABOUT and len(words) > start + 2:
@@ -111,6 +111,28 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     ):
         return Form.YES_NO  # "so reports before then say hmic?"; not "headline finding?"
     return Form.OPEN
+
+
+def _states_then_relates(words: tuple[str, ...]) -> bool:
+    """Whether a statement comes first and a question word only opens a clause after it:
+    "it was 2014 right when hmic did these inspections", "hmic changed its name in 2015
+    when it took over fire services" (not "gmp was inspected where exactly")."""
+    if not words or words[0] in QUESTION_WORDS or words[0] in AUXILIARIES:
+        return False
+    if words[0] in REQUESTS:
+        return False
+    at = next((i for i, w in enumerate(words) if w in QUESTION_WORDS), None)
+    if at is None or at < MIN_STATEMENT_WORDS - 1 or len(words) - at - 1 < RELATIVE_CLAUSE_WORDS:
+        return False
+    # only "when" then a clause in statement order ("when it took over", not "when was it";
+    # "in which council area" asks)
+    if words[at] != "when" or words[at + 1] in AUXILIARIES:
+        return False
+    return bool(STATEMENT_VERBS.intersection(words[1:at])) and not _asks_the_bot(words[:at])
+
+
+# Words a clause after a question word needs for the word to be relative, not a question.
+RELATIVE_CLAUSE_WORDS = 2
 
 
 def _asks_the_bot(words: tuple[str, ...]) -> bool:

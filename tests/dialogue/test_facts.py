@@ -638,3 +638,18 @@ def test_bodies_named_as_an_events_participants_ask_about_the_event(
 
 def test_television_is_not_covered(ask: Callable[[str], Reply]) -> None:
     assert ask("when is line of duty coming back").outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("it was 2014 right when hmic did these inspections", "No \u2014 November 2012"),
+        ("hmic changed its name in 2015 when it took over fire services", "No \u2014 July 2017"),
+        ("did ofsted inspect the police forces", "No \u2014 HMIC."),
+        ("and it was ofsted doing the police ones yeah", "No \u2014 HMIC."),
+    ],
+)
+def test_statements_with_a_when_clause_and_questions_of_who_did_it(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"g-{question}", question).text.startswith(start)
