@@ -519,7 +519,42 @@ class FactDesk:
         if carried and context.attribute is not None:
             hit = AttributeHit(context.attribute, 0, context.polarity, context.option)
             return (hit,), True
+        if not implied and analysis.form is Form.YES_NO and not kinds - {"entity"}:
+            # "were the joint inspections put on hold?": whether the event named last, as
+            # the question's verb, happened
+            event = self._event_named_last(analysis)
+            implied = tuple(
+                AttributeHit(a.id, 0)
+                for a in self.book.attributes
+                if a.asked_by_name and event and self.book.fact(event, a.id) is not None
+            )
         return implied, False
+
+    def _event_named_last(self, analysis: Analysis) -> str | None:
+        """The event a yes/no question about another event ends by naming, as its verb ("were
+        the joint inspections put on hold?"), not one after "after" or "before" ("carry on
+        after the pilot")."""
+        words = analysis.words
+        named = [
+            (at, s)
+            for s, at in zip(analysis.subjects, analysis.positions, strict=False)
+            if self.book.event(s) is not None
+        ]
+        if len({s for _, s in named}) < 2:
+            return None  # one event named is what the question is about, not its verb
+        at, event = max(named)
+        if at >= len(words) or len(words) - at > EVENT_AT_END:
+            return None
+        if {"after", "before", "than", "of"}.intersection(words[max(0, at - 3) : at]):
+            return None  # "carry on after the pilot": the pilot is no question's verb
+        bodies = {
+            p
+            for s, p in zip(analysis.subjects, analysis.positions, strict=False)
+            if s in self._body_ids
+        }
+        if at in bodies:
+            return None  # named by a body's name ("from hmicfrs"), not by what happened
+        return event
 
     def _asked(self, analysis: Analysis, context: FactContext) -> AttributeHit | None:
         """The attribute a bare "how many?" or "since when?" asks of the last subject: the
@@ -570,6 +605,8 @@ class FactDesk:
         """The subject asked about; never another force's when one is named."""
         book = self.book
         named = analysis.subjects
+        if attribute.asked_by_name and not analysis.attributes:
+            return self._event_named_last(analysis)  # "were the inspections postponed?"
         forces_named = [s for s in named if s in self.force_ids]
         holders = book.subjects_with(attribute.id)
         if forces_named:
@@ -705,7 +742,9 @@ class FactDesk:
         ``again``: a follow-up of such a look-up, which needs no question word."""
         said = analysis.asserted
         asks = again or not QUESTION_WORDS.isdisjoint(analysis.words)
-        if analysis.subjects or analysis.unknown or not asks:
+        # (the body the page speaks for names no subject: "which hmic report came out ...")
+        named = [s for s in analysis.subjects if s not in self.voices]
+        if named or analysis.unknown or not asks:
             return None
         holders = [
             h
@@ -1015,8 +1054,8 @@ class FactDesk:
             if h.polarity is not None and self.book.fact(forces[0], h.id) is not None
         }
         for attribute in self.book.attributes:
-            if attribute.id not in named or attribute.intent in checked_by_yes_no:
-                continue
+            if (named and attribute.id not in named) or attribute.intent in checked_by_yes_no:
+                continue  # (a claim naming no attribute: any of the force's text facts)
             fact = self.book.fact(forces[0], attribute.id)
             if (
                 attribute.type is ValueType.TEXT
@@ -1166,6 +1205,8 @@ class FactDesk:
 # Words only one force's text value has that a claim about another must share for "No —
 # the page says that of <the force>" ("domestic abuse" is Greater Manchester's).
 MIN_DISTINCT_WORDS = 2
+# How near the end a yes/no question names the event it asks happened ("... put on hold?").
+EVENT_AT_END = 3
 # Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
 # a sentence quoted with a yes answers: "what did gmp do with its partners?").
 VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})

@@ -195,6 +195,11 @@ CLAIM_TAGS = tuple(
         "yes or no",
         "surely",
         "really",
+        "that is what i read",
+        "that is what i heard",
+        "that is what i was told",
+        "so i heard",
+        "so i read",
     )
 )
 # The pronoun of a question tag: "..., didn't it?", "..., don't they?", "..., wasn't there?"
@@ -209,7 +214,7 @@ STATEMENT_VERBS = frozenset(
     inspected announced renamed found deferred published dated changed became started ended
     scrapped cancelled canceled axed dropped said told praised judged rated influenced
     affected impacted worked shared protected helped identified conducted visited looked led
-    wrote gave made done began started finished closed ended
+    wrote gave made done began started finished closed ended spoke talked met communicated
     """.split()  # noqa: SIM905
 )
 # Verbs that, with a question mark, make a statement a yes/no question ("so older reports

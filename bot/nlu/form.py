@@ -153,7 +153,7 @@ def _marked_claim(words: tuple[str, ...]) -> bool:
         return True
     return any(
         (len(words) > size and words[-size:] in _TAGS) or words[:size] in _OPENERS
-        for size in (1, 2, 3)
+        for size in (1, 2, 3, 4, 5)
     )
 
 

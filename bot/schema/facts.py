@@ -70,6 +70,7 @@ class Attribute:
     converse_when: tuple[str, ...] = ()
     noun: str | None = None  # what a value dates or describes: "report" ("GMP's report")
     actor: bool = False  # entities: who did it, checked against a body said to have done it
+    asked_by_name: bool = False  # yes_no: asked by a yes/no question naming only an event
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +299,7 @@ def _attribute(a: Fields) -> Attribute:
         "converse_when",
         "noun",
         "actor",
+        "asked_by_name",
     )
     raw_type = a.text("type")
     try:
@@ -343,6 +345,7 @@ def _attribute(a: Fields) -> Attribute:
         converse_when=a.texts("converse_when", required=False),
         noun=a.optional_text("noun"),
         actor=a.flag("actor", default=False),
+        asked_by_name=a.flag("asked_by_name", default=False),
     )
 
 

@@ -270,6 +270,7 @@ QUESTIONS = {  # one question per attribute the page gives forces, with {force} 
     "conducted_by": "who inspected {force}?",
     "council_inspection": "who inspected the council in the {force} area?",
     "programme": "what sort of programme was the {force} inspection part of?",
+    "has_report": "is there a report on {force}?",
     "end_date": "when did the {force} inspection finish?",
     "announced": "was the {force} inspection announced?",
     "area": "was {force} inspected in bolton?",
@@ -653,3 +654,22 @@ def test_statements_with_a_when_clause_and_questions_of_who_did_it(
     assistant: Assistant, question: str, start: str
 ) -> None:
     assert assistant.reply(f"g-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("were the joint inspections put on hold", "Yes."),  # the event named last happened
+        ("is this chatbot from hmicfrs", "I'm"),  # a body's name asks no such thing
+        ("so basically hmic and ofsted inspectors never spoke to each other", "No."),
+        ("is there a published hmic report for west mercia", "Yes."),
+        ("which hmic report came out april 2013", "West Mercia Police."),
+        ("west mercia is just a city force isnt it", "No."),
+        (
+            "staffordshire police were praised for their domestic abuse work thats what i read",
+            "No \u2014 the page says that of Greater Manchester Police.",
+        ),
+    ],
+)
+def test_more_questions_as_people_put_them(assistant: Assistant, question: str, start: str) -> None:
+    assert assistant.reply(f"h-{question}", question).text.startswith(start)
