@@ -41,6 +41,8 @@ BLIND_FLOORS = {
     "understanding_20.yaml": 0.91,
     "understanding_21.yaml": 0.93,
     "understanding_22.yaml": 0.90,
+    "understanding_25.yaml": 0.94,
+    "understanding_26.yaml": 0.94,
 }
 
 
