@@ -217,8 +217,19 @@ class FactDesk:
             )
             if subject is None:
                 continue
-            if follow_up and analysis.subjects and subject not in analysis.subjects:
-                continue  # "what's ofsted then?" after the renaming: not the renaming again
+            if (
+                follow_up
+                and analysis.subjects
+                and subject not in analysis.subjects
+                and not (
+                    attribute.type is ValueType.ENTITIES
+                    and context.form is not Form.OPEN
+                    and all(s in self._body_ids for s in analysis.subjects)
+                )
+            ):
+                # "what's ofsted then?" after the renaming: not the renaming again (but "hmi
+                # probation too?" after "was the cqc involved?" asks the same of another body)
+                continue
             fact = self.book.fact(subject, attribute.id)
             built = self._build(analysis, form, hit, attribute, subject, fact, context)
             if built is None and form is not Form.OPEN and _asked_first(attribute, hit):
@@ -517,7 +528,7 @@ class FactDesk:
                 return (asked,), True
         carried = context.attribute is not None and bool(analysis.subjects or kinds)
         if carried and context.attribute is not None:
-            hit = AttributeHit(context.attribute, 0, context.polarity, context.option)
+            hit = AttributeHit(context.attribute, 0, context.polarity, context.option, carried=True)
             return (hit,), True
         if not implied and analysis.form is Form.YES_NO and not kinds - {"entity"}:
             # "were the joint inspections put on hold?": whether the event named last, as
@@ -961,7 +972,7 @@ class FactDesk:
             if attribute.actor and said.actor is not None:
                 named = (said.actor,)  # who did it, not who else is named ("after ofsted")
             verdict = self._membership(named, said.other_forces, subject, value, exclusive)
-            if hit.strength == 0 and verdict == "Yes.":
+            if hit.strength == 0 and not hit.carried and verdict == "Yes.":
                 # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
                 # for membership answers a question nobody asked; a No still corrects
                 return None

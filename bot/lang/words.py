@@ -158,6 +158,11 @@ ACTOR_VERBS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Verbs of the page's other deeds, for who did them ("it was hmic who deferred them").
+DEED_VERBS = frozenset(
+    "deferred postponed delayed consulted renamed published announced".split()  # noqa: SIM905
+)
+
 # Words said after a question that ask nothing themselves ("... part of it?? really").
 INTERJECTIONS = frozenset(
     """

@@ -13,6 +13,7 @@ from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     ACTOR_VERBS,
+    DEED_VERBS,
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
@@ -75,6 +76,7 @@ class AttributeHit:
     polarity: bool | None = None  # yes_no: True for its words, False for its negative ones
     option: str | None = None  # choice: the option the question names
     turned: bool = False  # choice: the option said of the other side, turned round
+    carried: bool = False  # from the chat's last question ("hmi probation too?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +390,7 @@ def _actor(
         for e in entities
         if e.kind == "body"
         and (
-            (not passive and e.end < len(words) and words[e.end] in ACTOR_VERBS)
+            (not passive and _does(words[e.end : e.end + 3]))
             or (e.start > 0 and words[e.start - 1] == "by")
         )
     }
@@ -411,6 +413,14 @@ def _before(words: tuple[str, ...], start: int) -> list[str]:
         ):
             break
     return out
+
+
+def _does(after: tuple[str, ...]) -> bool:
+    """Whether the words after a name say it did something: "ofsted inspected", "hmic then
+    did", "hmic who deferred"."""
+    if after[:1] and after[0] in ("who", "that", "then", "actually", "itself"):
+        after = after[1:]
+    return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:

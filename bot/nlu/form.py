@@ -126,7 +126,11 @@ def _states_then_relates(words: tuple[str, ...]) -> bool:
         return False
     # only "when" then a clause in statement order ("when it took over", not "when was it";
     # "in which council area" asks)
-    if words[at] != "when" or words[at + 1] in AUXILIARIES:
+    if words[at + 1] in AUXILIARIES:
+        return False
+    if words[at] == "who" and not words[at + 1].endswith("ed"):
+        return False  # "it was hmic who deferred them", not "who was it"
+    if words[at] not in ("when", "who"):
         return False
     return bool(STATEMENT_VERBS.intersection(words[1:at])) and not _asks_the_bot(words[:at])
 

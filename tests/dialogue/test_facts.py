@@ -673,3 +673,15 @@ def test_statements_with_a_when_clause_and_questions_of_who_did_it(
 )
 def test_more_questions_as_people_put_them(assistant: Assistant, question: str, start: str) -> None:
     assert assistant.reply(f"h-{question}", question).text.startswith(start)
+
+
+def test_a_follow_up_naming_another_body_asks_the_same_of_it(ask: Callable[[str], Reply]) -> None:
+    ask("when was the consultation")
+    assert ask("was the cqc involved").text.startswith("Yes.")
+    assert ask("hmi probation too?").text.startswith("Yes.")
+    assert ask("and estyn?").text.startswith("No \u2014")
+
+
+def test_a_body_who_did_it_in_a_relative_clause(ask: Callable[[str], Reply]) -> None:
+    reply = ask("my lecturer said it was hmic who deferred the joint inspections")
+    assert reply.text.startswith("No \u2014 Ofsted.")
