@@ -182,6 +182,7 @@ def test_json_output_is_complete(assistant: Assistant) -> None:
                 "polarity": None,
                 "option": None,
                 "turned": False,
+                "carried": False,
             }
         ],
         "asserted": {"entities": ["greater-manchester"]},
