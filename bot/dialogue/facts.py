@@ -825,6 +825,15 @@ class FactDesk:
                 fact=fact,
                 follow_up=follow_up,
             )
+        said = analysis.asserted
+        if (
+            attribute.type is ValueType.ENTITIES
+            and not said.entities
+            and analysis.refers_back
+            and context.subject in self._body_ids
+        ):
+            # "was it involved in this at all?" after a question about HMI Probation: it
+            analysis = replace(analysis, asserted=replace(said, entities=(context.subject,)))
         verdict = self._verdict(analysis, hit, attribute, subject, fact)
         if verdict is None:
             return None

@@ -685,3 +685,13 @@ def test_a_follow_up_naming_another_body_asks_the_same_of_it(ask: Callable[[str]
 def test_a_body_who_did_it_in_a_relative_clause(ask: Callable[[str], Reply]) -> None:
     reply = ask("my lecturer said it was hmic who deferred the joint inspections")
     assert reply.text.startswith("No \u2014 Ofsted.")
+
+
+def test_it_after_a_body_is_that_body(ask: Callable[[str], Reply]) -> None:
+    ask("what does hmi probation actually do day to day")
+    assert ask("was it involved in this at all").text.startswith("Yes.")
+
+
+def test_what_they_liked_after_a_force_is_its_findings(ask: Callable[[str], Reply]) -> None:
+    ask("where was staffs police inspected")
+    assert "information sharing" in ask("what did they like").text
