@@ -877,10 +877,10 @@ class FactDesk:
                 fact=fact,
                 follow_up=follow_up,
             )
-        if verdict == "Yes." and attribute.type in (
-            ValueType.DATE,
-            ValueType.PLACE,
-            ValueType.NUMBER,
+        own_deed = {"its", "their", "own", "ofsteds"}.intersection(analysis.words)
+        if verdict == "Yes." and (
+            attribute.type in (ValueType.DATE, ValueType.PLACE, ValueType.NUMBER)
+            or (attribute.type is ValueType.YES_NO and not own_deed)
         ):
             # the body said to have done it on that date, there, must be who did it:
             # "ofsted inspected the police forces in 2012" is No, HMIC did (a claim about
@@ -980,11 +980,21 @@ class FactDesk:
             )
             if attribute.actor and said.actor is not None:
                 named = (said.actor,)  # who did it, not who else is named ("after ofsted")
+            # a body a timing is compared with is no member ("before ofsted went in")
+            compared = {
+                s
+                for s, at in zip(analysis.subjects, analysis.positions, strict=False)
+                if at > 0 and analysis.words[at - 1] in ("before", "after", "than", "while")
+            }
+            named = tuple(e for e in named if e not in compared)
             verdict = self._membership(named, said.other_forces, subject, value, exclusive)
             if hit.strength == 0 and not hit.carried and verdict == "Yes.":
                 # implied by a name alone ("were the inspectors happy with staffs?"), a Yes
                 # for membership answers a question nobody asked; a No still corrects
                 return None
+            if hit.polarity is False and verdict is not None:
+                # "hmi prisons wasn't involved": the membership claimed is denied
+                return f"No \u2014 {self._names(value)}." if verdict == "Yes." else "Yes."
             return verdict
         if kind is ValueType.TEXT and isinstance(value, str):
             return self._text_check(analysis, attribute, subject, fact)

@@ -359,6 +359,10 @@ class Analyser:
                 polarity = kind != _NEGATIVE
                 if NEGATIONS.intersection(_before(words, start)):
                     polarity = not polarity  # "were not being protected", "never announced"
+            elif attribute.type is ValueType.ENTITIES and NEGATIONS.intersection(
+                _before(words, start)
+            ):
+                polarity = False  # "hmi prisons wasn't involved": membership denied
             option = extra or None
             turned = option is not None and self._turned(attribute.id, end, words, forces_at)
             if option is not None and turned:

@@ -695,3 +695,21 @@ def test_it_after_a_body_is_that_body(ask: Callable[[str], Reply]) -> None:
 def test_what_they_liked_after_a_force_is_its_findings(ask: Callable[[str], Reply]) -> None:
     ask("where was staffs police inspected")
     assert "information sharing" in ask("what did they like").text
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("i read hmi prisons wasnt involved at all", "No \u2014"),  # a denied membership
+        ("estyn wasnt involved was it", "Yes."),
+        ("it was hmi probation that did the unannounced police inspections", "No \u2014 HMIC."),
+        (
+            "i read the west mercia inspection happened before ofsted went into herefordshire",
+            "No \u2014 after, not before.",
+        ),
+    ],
+)
+def test_wrong_answers_found_in_the_final_blind_runs(
+    assistant: Assistant, question: str, start: str
+) -> None:
+    assert assistant.reply(f"j-{question}", question).text.startswith(start)
