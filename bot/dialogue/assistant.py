@@ -1148,6 +1148,7 @@ class Assistant:
         )
 
     def _force_name(self, force_id: str) -> str | None:
+        """A force's full name, by its id."""
         return next((f.name for f in self.knowledge.forces if f.id == force_id), None)
 
     def _quote(self, state: ChatState, match: Match, found: Found) -> Reply:
@@ -1302,9 +1303,10 @@ def _asks_unknown_role(match: Match) -> bool:
 
 
 def _about_own_things(match: Match) -> bool:
-    """Whether the message is about something of the asker's the bot has no word for ("my
-    car", "my gp", "my new puppy"), naming no force or body ("my constituent is asking when
-    West Mercia Police were inspected" is about the page)."""
+    """Whether the message is about something of the asker's own ("my car", "my gp", "my
+    mum", "my son's school": a word the bot does not know, or one of OWN_THINGS), naming no
+    force ("my constituent is asking when West Mercia Police were inspected" is about the
+    page)."""
     words = match.words
     if match.ids("force") or match.ids("other_force") or "my" not in words:
         return False

@@ -16,14 +16,17 @@ from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     CLAIM_NEUTRAL,
+    COMPARED,
     EARLIER_WORDS,
     EXCLUSIVE,
     HAPPENED,
     LATER_WORDS,
     MONTH_NAMES,
     ORDER_ASKED,
+    OWN_DEED,
     QUESTION_WORDS,
     STOPWORDS,
+    VALUE_QUESTIONS,
 )
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form, said_date, without_filler
@@ -556,7 +559,7 @@ class FactDesk:
         at, event = max(named)
         if at >= len(words) or len(words) - at > EVENT_AT_END:
             return None
-        if {"after", "before", "than", "of"}.intersection(words[max(0, at - 3) : at]):
+        if (COMPARED | {"of"}).intersection(words[max(0, at - 3) : at]):
             return None  # "carry on after the pilot": the pilot is no question's verb
         bodies = {
             p
@@ -877,7 +880,7 @@ class FactDesk:
                 fact=fact,
                 follow_up=follow_up,
             )
-        own_deed = {"its", "their", "own", "ofsteds"}.intersection(analysis.words)
+        own_deed = OWN_DEED.intersection(analysis.words)
         if verdict == "Yes." and (
             attribute.type in (ValueType.DATE, ValueType.PLACE, ValueType.NUMBER)
             or (attribute.type is ValueType.YES_NO and not own_deed)
@@ -984,7 +987,7 @@ class FactDesk:
             compared = {
                 s
                 for s, at in zip(analysis.subjects, analysis.positions, strict=False)
-                if at > 0 and analysis.words[at - 1] in ("before", "after", "than", "while")
+                if at > 0 and analysis.words[at - 1] in COMPARED
             }
             named = tuple(e for e in named if e not in compared)
             verdict = self._membership(named, said.other_forces, subject, value, exclusive)
@@ -1237,9 +1240,6 @@ class FactDesk:
 MIN_DISTINCT_WORDS = 2
 # How near the end a yes/no question names the event it asks happened ("... put on hold?").
 EVENT_AT_END = 3
-# Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
-# a sentence quoted with a yes answers: "what did gmp do with its partners?").
-VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})
 
 
 # When a question asserts several kinds of value and names no attribute, the most specific

@@ -163,6 +163,19 @@ DEED_VERBS = frozenset(
     "deferred postponed delayed consulted renamed published announced".split()  # noqa: SIM905
 )
 
+# Words between a body's name and its verb ("hmic then did", "hmic who deferred them").
+ACTOR_GAP = frozenset({"who", "that", "then", "actually", "itself"})
+# Words between a negation and what it negates that do not count towards its reach ("found
+# nothing at all that needed improving").
+NEGATION_GAP = frozenset({"at", "all", "that", "which", "really", "actually", "basically"})
+# Words that make what follows the other side of a comparison ("before ofsted went in").
+COMPARED = frozenset({"before", "after", "than", "while"})
+# Words that make a deed the body's own ("ofsted did its inspections separately").
+OWN_DEED = frozenset({"its", "their", "own", "ofsteds"})
+# Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
+# a sentence quoted with a yes answers: "what did gmp do with its partners?").
+VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})
+
 # Words said after a question that ask nothing themselves ("... part of it?? really").
 INTERJECTIONS = frozenset(
     """

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
+    ACTOR_GAP,
     ACTOR_VERBS,
     DEED_VERBS,
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
+    NEGATION_GAP,
     NEGATIONS,
     REFERENTS,
     RELATIVE,
@@ -422,7 +424,7 @@ def _before(words: tuple[str, ...], start: int) -> list[str]:
 def _does(after: tuple[str, ...]) -> bool:
     """Whether the words after a name say it did something: "ofsted inspected", "hmic then
     did", "hmic who deferred"."""
-    if after[:1] and after[0] in ("who", "that", "then", "actually", "itself"):
+    if after[:1] and after[0] in ACTOR_GAP:
         after = after[1:]
     return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
 
@@ -447,8 +449,6 @@ def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:
 CONVERSE_REACH = 3
 # How many words before a yes/no attribute word a negation (lang/words.py) turns it around.
 NEGATION_REACH = 2
-# Words between a negation and what it negates that do not count towards NEGATION_REACH.
-NEGATION_GAP = frozenset({"at", "all", "that", "which", "really", "actually", "basically"})
 # Words in a row that name an event specifically enough to be what an open question asks.
 STRONG_SUBJECT_WORDS = 3
 # "it was bolton for gmp": a place after these is asserted when a force is named.
