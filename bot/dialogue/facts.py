@@ -251,10 +251,10 @@ class FactDesk:
                     reverse=reverse is not None,
                 )
         if form is not Form.OPEN:
-            return self._by_doer(analysis, form) or self._by_value_words(analysis, form, context)
+            return self._by_doer(analysis) or self._by_value_words(analysis, form, context)
         return None
 
-    def _by_doer(self, analysis: Analysis, form: Form) -> FactAnswer | None:
+    def _by_doer(self, analysis: Analysis) -> FactAnswer | None:
         """A yes/no question about who did an event it names, when nothing else settles it:
         "did ofsted inspect the police forces?" is No, HMIC did."""
         said = analysis.asserted
