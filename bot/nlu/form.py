@@ -130,8 +130,10 @@ def _states_then_relates(words: tuple[str, ...]) -> bool:
         return False
     if words[at] == "who" and not words[at + 1].endswith("ed"):
         return False  # "it was hmic who deferred them", not "who was it"
-    if words[at] not in ("when", "who"):
+    if words[at] == "how" and words[at + 1] in ("many", "much", "long", "often"):
         return False
+    if words[at] not in ("when", "who", "how"):
+        return False  # ("unhappy with how kids in rochdale were protected")
     return bool(STATEMENT_VERBS.intersection(words[1:at])) and not _asks_the_bot(words[:at])
 
 

@@ -713,3 +713,14 @@ def test_wrong_answers_found_in_the_final_blind_runs(
     assistant: Assistant, question: str, start: str
 ) -> None:
     assert assistant.reply(f"j-{question}", question).text.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("the inspectors were unhappy with how kids in rochdale were protected", "No."),
+        ("does west mercia cover just one council or several", "The page doesn't say how many"),
+    ],
+)
+def test_misses_of_the_final_blind_runs(assistant: Assistant, question: str, start: str) -> None:
+    assert assistant.reply(f"k-{question}", question).text.startswith(start)
