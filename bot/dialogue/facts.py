@@ -758,8 +758,8 @@ class FactDesk:
         asks = again or not QUESTION_WORDS.isdisjoint(analysis.words)
         # (the body the page speaks for names no subject: "which hmic report came out ...")
         named = [s for s in analysis.subjects if s not in self.voices]
-        if named or analysis.unknown or not asks:
-            return None
+        if named or analysis.unknown or not asks or self._asks_number(analysis.words):
+            return None  # ("how many local authorities are in staffordshire?" asks a number)
         holders = [
             h
             for h in self.book.subjects_with(attribute.id)

@@ -724,3 +724,12 @@ def test_wrong_answers_found_in_the_final_blind_runs(
 )
 def test_misses_of_the_final_blind_runs(assistant: Assistant, question: str, start: str) -> None:
     assert assistant.reply(f"k-{question}", question).text.startswith(start)
+
+
+def test_inspection_reports_are_no_inspectors(ask: Callable[[str], Reply]) -> None:
+    assert ask("which inspection reports can i read from here").intent == "reports"
+
+
+def test_how_many_is_no_look_up_of_the_force(ask: Callable[[str], Reply]) -> None:
+    reply = ask("how many local authorities are in staffordshire county")
+    assert not reply.text.startswith("Staffordshire Police.")
