@@ -48,6 +48,7 @@ BLIND_FLOORS = {
     "understanding_15.yaml": 0.92,
     "understanding_23.yaml": 0.90,
     "understanding_24.yaml": 0.96,
+    "understanding_27.yaml": 0.92,
 }
 
 
