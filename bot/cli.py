@@ -237,7 +237,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def _days(value: str) -> int:
     """An argparse type: a whole number of days, at least 1."""
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of days, not {value!r}")
     return int(value)
 

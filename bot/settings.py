@@ -350,7 +350,7 @@ def _count(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1)
     value = _get(env, name)
     if value is None:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise SettingsError(f"{name} must be a whole number, not {value[:20]!r}")
     number = int(value)
     if not minimum <= number <= MAX_FLOOD_SETTING:
@@ -418,7 +418,7 @@ def parse_admin_ids(value: str) -> frozenset[int]:
         item = part.strip()
         if not item:
             continue
-        if not item.isdigit() or int(item) == 0:
+        if not (item.isascii() and item.isdigit()) or int(item) == 0:
             raise SettingsError(
                 f"{ADMIN_IDS_VAR} must be Telegram user ids (positive whole numbers) separated "
                 f"by commas, not {item[:20]!r}"
@@ -431,7 +431,7 @@ def _retention(env: Mapping[str, str]) -> int:
     value = _get(env, QUESTION_LOG_RETENTION_VAR)
     if value is None:
         return DEFAULT_RETENTION_DAYS
-    if not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_DAYS:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_RETENTION_DAYS:
         raise SettingsError(
             f"{QUESTION_LOG_RETENTION_VAR} must be a whole number of days from 1 to "
             f"{MAX_RETENTION_DAYS}, not {value[:20]!r}"
@@ -486,6 +486,6 @@ def _port(env: Mapping[str, str]) -> int:
     value = _get(env, WEBHOOK_PORT_VAR)
     if value is None:
         return DEFAULT_WEBHOOK_PORT
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PORT:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_PORT:
         raise SettingsError(f"{WEBHOOK_PORT_VAR} must be a port number from 1 to {MAX_PORT}")
     return int(value)

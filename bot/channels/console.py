@@ -105,7 +105,7 @@ def run_chat(
         if text.startswith("/") and command in ("start", "help", "sources", "about"):
             last = assistant.command(command)
         else:
-            if text.isdigit() and 1 <= int(text) <= len(last.buttons):
+            if text.isascii() and text.isdigit() and 1 <= int(text) <= len(last.buttons):
                 text = last.buttons[int(text) - 1]
                 out.write(f"> {text}\n")
             last = assistant.reply(TERMINAL_CHAT, text)

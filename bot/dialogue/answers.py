@@ -346,7 +346,7 @@ def _chronological(date: str) -> tuple[int, int]:
     """ "April 2013" -> (2013, 4), for ordering; a date without a month sorts first."""
     month, _, year = date.lower().rpartition(" ")
     number = MONTH_NAMES.index(month) + 1 if month in MONTH_NAMES else 0
-    return (int(year) if year.isdigit() else 0, number)
+    return (int(year) if year.isascii() and year.isdigit() else 0, number)
 
 
 def timeline(k: Knowledge, req: Request) -> Answer:

@@ -1301,7 +1301,7 @@ def _month_index(fact: Fact) -> int | None:
     """A month-and-year value as a number that orders dates ("July 2012" -> 24150)."""
     month, _, year = str(fact.value).rpartition(" ")
     months = [m.lower() for m in MONTH_NAMES]
-    if not year.isdigit() or month.lower() not in months:
+    if not (year.isascii() and year.isdigit()) or month.lower() not in months:
         return None
     return int(year) * 12 + months.index(month.lower())
 

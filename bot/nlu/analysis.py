@@ -252,7 +252,10 @@ class Analyser:
         numbers = frozenset(
             int(w)
             for w in words
-            if w.isdigit() and MIN_COUNT <= int(w) < MAX_COUNT and w not in months_years.years
+            if w.isascii()
+            and w.isdigit()
+            and MIN_COUNT <= int(w) < MAX_COUNT
+            and w not in months_years.years
         )
         asserted = Asserted(
             months=months_years.months,

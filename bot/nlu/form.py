@@ -242,7 +242,9 @@ def without_filler(words: tuple[str, ...]) -> tuple[str, ...]:
 def assertion(words: tuple[str, ...]) -> Assertion:
     """The months and years the words name."""
     months = frozenset(w for w in words if w in MONTHS)
-    years = frozenset(w for w in words if w.isdigit() and FIRST_YEAR <= int(w) <= LAST_YEAR)
+    years = frozenset(
+        w for w in words if w.isascii() and w.isdigit() and FIRST_YEAR <= int(w) <= LAST_YEAR
+    )
     return Assertion(months, years)
 
 

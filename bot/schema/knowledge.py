@@ -530,7 +530,9 @@ def force_count_warnings(paths: list[Path], count: int) -> list[str]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for found in _FORCE_COUNT_RE.finditer(line):
                 word = found.group(1).lower()
-                said = int(word) if word.isdigit() else _COUNT_WORDS.index(word) + 1
+                said = (
+                    int(word) if word.isascii() and word.isdigit() else _COUNT_WORDS.index(word) + 1
+                )
                 if said != count:
                     out.append(
                         f"{path.parent.name}/{path.name}:{number}: says {found.group(0)!r} but "

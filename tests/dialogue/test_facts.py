@@ -733,3 +733,11 @@ def test_inspection_reports_are_no_inspectors(ask: Callable[[str], Reply]) -> No
 def test_how_many_is_no_look_up_of_the_force(ask: Callable[[str], Reply]) -> None:
     reply = ask("how many local authorities are in staffordshire county")
     assert not reply.text.startswith("Staffordshire Police.")
+
+
+@pytest.mark.parametrize(
+    "text", ["\U00010e60", "\u00b2", "was it \u0662\u0660\u0661\u0662", "three \u00b2 forces"]
+)
+def test_digits_of_other_scripts_never_crash_a_reply(assistant: Assistant, text: str) -> None:
+    # str.isdigit() holds for them, int() refuses them (found by the property test)
+    assert assistant.reply(f"u-{text}", text).text

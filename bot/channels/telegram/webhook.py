@@ -111,7 +111,7 @@ class UpdateHandler(tornado.web.RequestHandler):
             self._refuse(HTTPStatus.FORBIDDEN)  # as python-telegram-bot's own server
         else:
             length = headers.get("Content-Length")
-            if length is None or not length.isdigit():
+            if length is None or not (length.isascii() and length.isdigit()):
                 self._refuse(HTTPStatus.LENGTH_REQUIRED)
             elif int(length) > MAX_BODY_BYTES:
                 self._refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
