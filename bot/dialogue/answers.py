@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.dialogue.reply import Outcome
-from bot.lang.words import MONTH_NAMES
+from bot.nlu.form import chronological
 from bot.schema.intents import IntentSpec
 from bot.schema.knowledge import Force, Knowledge
 from bot.tuning import TUNING
@@ -342,13 +342,6 @@ def improvements(k: Knowledge, req: Request) -> Answer:
 MAX_LISTED_REPORTS = 6
 
 
-def _chronological(date: str) -> tuple[int, int]:
-    """ "April 2013" -> (2013, 4), for ordering; a date without a month sorts first."""
-    month, _, year = date.lower().rpartition(" ")
-    number = MONTH_NAMES.index(month) + 1 if month in MONTH_NAMES else 0
-    return (int(year) if year.isascii() and year.isdigit() else 0, number)
-
-
 def timeline(k: Knowledge, req: Request) -> Answer:
     """The page's dated events in order, each with its month."""
     c, i, d, r = k.consultation, k.inspections, k.deferral, k.renaming
@@ -361,7 +354,7 @@ def timeline(k: Knowledge, req: Request) -> Answer:
     inspected = f"{len(k.forces)} police forces" if many else join([f.name for f in k.forces])
     if len(reports) > MAX_LISTED_REPORTS:
         # a knowledge base with many forces: one line for their reports, not one each
-        dates = sorted((date for date, _ in reports), key=_chronological)
+        dates = sorted((date for date, _ in reports), key=chronological)
         reports = [(dates[0], f"the first of {len(reports)} reports on the forces")]
     events = [
         (c.date, f"{join([body_name(k, b) for b in c.bodies])} held the consultation"),
@@ -371,7 +364,7 @@ def timeline(k: Knowledge, req: Request) -> Answer:
         (d.deferred_until, f"{capitalised(d.what)} were deferred until then"),
         (r.date, f"{body_name(k, r.old_body)} became {body_name(k, r.new_body)}"),
     ]
-    events.sort(key=lambda event: _chronological(event[0]))
+    events.sort(key=lambda event: chronological(event[0]))
     lines = "\n".join(f"\u2022 {date}: {what}." for date, what in events)
     text = f"The page's dates, in order:\n{lines}\n{sentence(k.pilot_description)}"
     return Answer(text, source=page_source(k))

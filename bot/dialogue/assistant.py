@@ -542,14 +542,7 @@ class Assistant:
             return None  # a force named: the intents know it
         # bodies only as the event's own participants ("ofsted, cqc, hmic ... consultation,
         # what year was that?"); any other body named is the intents' to read
-        members = {
-            e
-            for attribute in book.attributes
-            if attribute.type is ValueType.ENTITIES
-            and (fact := book.fact(events[0], attribute.id)) is not None
-            and isinstance(fact.value, tuple)
-            for e in fact.value
-        }
+        members = self.desk.members_of(events[0])
         if any(s not in members for s in analysis.subjects if book.event(s) is None):
             return None
         others = self.desk.events_of_topic(best.intent)

@@ -21,7 +21,6 @@ from bot.lang.words import (
     EXCLUSIVE,
     HAPPENED,
     LATER_WORDS,
-    MONTH_NAMES,
     ORDER_ASKED,
     OWN_DEED,
     QUESTION_WORDS,
@@ -29,7 +28,7 @@ from bot.lang.words import (
     VALUE_QUESTIONS,
 )
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
-from bot.nlu.form import Form, said_date, without_filler
+from bot.nlu.form import Form, chronological, said_date, without_filler
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
@@ -122,6 +121,12 @@ class FactDesk:
             if topic is not None and self.book.event(fact.subject) is not None:
                 topic_events.setdefault(topic, set()).add(fact.subject)
         self._topic_events = {k: frozenset(v) for k, v in topic_events.items()}
+        # the forces and bodies each subject's list facts name (the consultation's five)
+        members: dict[str, set[str]] = {}
+        for fact in self.book.facts:
+            if isinstance(fact.value, tuple):
+                members.setdefault(fact.subject, set()).update(fact.value)
+        self._members = {k: frozenset(v) for k, v in members.items()}
         self._own_stems = {
             a.id: frozenset(
                 stem(w) for phrase in (*a.words, *a.requires_any) for w in tokens(phrase)
@@ -355,8 +360,8 @@ class FactDesk:
         if len(dated) != 2:
             return None
         (_, a, fact_a), (_, b, fact_b) = sorted(dated)  # in the order named
-        when_a, when_b = _month_index(fact_a), _month_index(fact_b)
-        if when_a is None or when_b is None or when_a == when_b:
+        when_a, when_b = chronological(str(fact_a.value)), chronological(str(fact_b.value))
+        if not (when_a[0] and when_b[0]) or when_a == when_b:
             return None
         first, then = ((a, fact_a), (b, fact_b)) if when_a < when_b else ((b, fact_b), (a, fact_a))
         text = f"{_capital(self._dated_name(*first))} came first, then {self._dated_name(*then)}."
@@ -678,6 +683,10 @@ class FactDesk:
             return general[0]  # "one of the three": the pilot's forces are the inspections'
         return None
 
+    def members_of(self, subject: str) -> frozenset[str]:
+        """Every force or body one of ``subject``'s list facts names."""
+        return self._members.get(subject, frozenset())
+
     def events_of_topic(self, intent: str) -> frozenset[str]:
         """The events whose facts answer within the topic ``intent``."""
         return self._topic_events.get(intent, frozenset())
@@ -695,14 +704,8 @@ class FactDesk:
         until = self.book.fact(subject, dated)
         if not said.years or until is None or not isinstance(until.value, str):
             return None
-        month, _, year = until.value.rpartition(" ")
-        months = [m.lower() for m in MONTH_NAMES]
-        end = (int(year), months.index(month.lower()) if month.lower() in months else 0)
-        claimed = [
-            (int(y), months.index(m) if m in months else 0)
-            for y in said.years
-            for m in (said.months or {""})
-        ]
+        end = chronological(until.value)
+        claimed = [chronological(f"{m} {y}") for y in said.years for m in (said.months or {""})]
         if all(c < end for c in claimed):
             return "Yes.", None
         if all(c >= end for c in claimed):
@@ -712,11 +715,19 @@ class FactDesk:
     def _place_owner(self, places: tuple[str, ...], subject: str) -> tuple[str, str] | None:
         """The one place asserted that is another force's area, and that force."""
         for place in places:
-            for force in self.force_ids:
-                area = self.book.fact(force, self.book.place_attribute or "")
-                if force != subject and area is not None and area.value == place:
+            for force in self._forces_of(place):
+                if force != subject:
                     return place, force
         return None
+
+    def _forces_of(self, place: str) -> list[str]:
+        """The forces whose inspected area (the place attribute's fact) is ``place``."""
+        return [
+            force
+            for force in self.force_ids
+            if (area := self.book.fact(force, self.book.place_attribute or "")) is not None
+            and area.value == place
+        ]
 
     def _asks_for_a_value(self, words: tuple[str, ...]) -> bool:
         """Whether an open question asks for a value, which no yes or no gives: "how many
@@ -777,8 +788,7 @@ class FactDesk:
             return None
         about_forces = any(h in self.force_ids for h in self.book.subjects_with(attribute.id))
         for force in self.force_ids:
-            area = self.book.fact(force, self.book.place_attribute or "")
-            if area is None or area.value not in analysis.asserted.places:
+            if not any(force in self._forces_of(p) for p in analysis.asserted.places):
                 continue
             if about_forces or self.book.fact(force, attribute.id) is not None:
                 return force
@@ -1105,12 +1115,16 @@ class FactDesk:
 
     def _contradicts(self, analysis: Analysis, fact: Fact) -> bool:
         """Whether the question has one of the fact's `not:` phrases."""
+        return self._contradicting(analysis, fact) is not None
+
+    def _contradicting(self, analysis: Analysis, fact: Fact) -> tuple[str, ...] | None:
+        """The stems of the first of the fact's `not:` phrases the question has."""
         stems_ = tuple(stem(w) for w in analysis.words)
         for phrase in fact.contradicted_by:
             p = tuple(stem(w) for w in tokens(phrase))
             if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
-                return True
-        return False
+                return p
+        return None
 
     def _text_check(
         self, analysis: Analysis, attribute: Attribute, subject: str, fact: Fact
@@ -1119,11 +1133,9 @@ class FactDesk:
         other subjects' values of the same attribute have; supported by words only its own
         value has."""
         words = analysis.words
-        stems_ = tuple(stem(w) for w in words)
-        for phrase in fact.contradicted_by:
-            p = tuple(stem(w) for w in tokens(phrase))
-            if any(stems_[i : i + len(p)] == p for i in range(len(stems_))):
-                return self._said_of_another(attribute, subject, set(p))
+        phrase = self._contradicting(analysis, fact)
+        if phrase is not None:
+            return self._said_of_another(attribute, subject, set(phrase))
         asked = _content_stems(words) - self._subject_stems
         own = {stem(w) for w in tokens(str(fact.value))}
         others: set[str] = set()
@@ -1295,15 +1307,6 @@ def _fits(kind: ValueType, asserted: frozenset[str]) -> bool:
 
 def _number(value: int) -> str:
     return _NUMBER_NAMES[value] if 0 <= value < len(_NUMBER_NAMES) else str(value)
-
-
-def _month_index(fact: Fact) -> int | None:
-    """A month-and-year value as a number that orders dates ("July 2012" -> 24150)."""
-    month, _, year = str(fact.value).rpartition(" ")
-    months = [m.lower() for m in MONTH_NAMES]
-    if not (year.isascii() and year.isdigit()) or month.lower() not in months:
-        return None
-    return int(year) * 12 + months.index(month.lower())
 
 
 def _capital(text: str) -> str:

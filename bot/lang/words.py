@@ -171,7 +171,7 @@ NEGATION_GAP = frozenset({"at", "all", "that", "which", "really", "actually", "b
 # Words that make what follows the other side of a comparison ("before ofsted went in").
 COMPARED = frozenset({"before", "after", "than", "while"})
 # Words that make a deed the body's own ("ofsted did its inspections separately").
-OWN_DEED = frozenset({"its", "their", "own", "ofsteds"})
+OWN_DEED = frozenset({"its", "their", "own"})
 # Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
 # a sentence quoted with a yes answers: "what did gmp do with its partners?").
 VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})
@@ -315,11 +315,9 @@ HOW_TO_PAGE = frozenset(
     """.split()  # noqa: SIM905
 )
 # Of HOW_TO_PAGE, the nouns: about the page's own documents only after a definite word ("the
-# report", "hmic's report"), not "a good lab report".
+# report", "their report"), not "a good lab report".
 DOCUMENT_NOUNS = frozenset({"report", "reports", "page", "source", "document", "documents"})
-DEFINITE = frozenset(
-    "the this that these those its their his her hmic hmics gmp ofsted ofsteds".split()  # noqa: SIM905
-)
+DEFINITE = frozenset("the this that these those its their his her".split())  # noqa: SIM905
 # Openings of a request, not a statement: "tell me ...", "list the ...".
 REQUESTS = frozenset(
     """

@@ -26,6 +26,7 @@ from bot.lang.words import (
     LEADING_PREPOSITIONS,
     MAX_LEADING_WORDS,
     MIN_STATEMENT_WORDS,
+    MONTH_NAMES,
     MONTHS,
     QUESTION_WORDS,
     REQUESTS,
@@ -246,6 +247,14 @@ def assertion(words: tuple[str, ...]) -> Assertion:
         w for w in words if w.isascii() and w.isdigit() and FIRST_YEAR <= int(w) <= LAST_YEAR
     )
     return Assertion(months, years)
+
+
+def chronological(date: str) -> tuple[int, int]:
+    """ "April 2013" -> (2013, 4), for ordering; a date without a month sorts first, and
+    text that is no date is (0, 0)."""
+    month, _, year = date.lower().rpartition(" ")
+    number = MONTH_NAMES.index(month) + 1 if month in MONTH_NAMES else 0
+    return (int(year) if year.isascii() and year.isdigit() else 0, number)
 
 
 def said_date(months: frozenset[str], years: frozenset[str]) -> str:
