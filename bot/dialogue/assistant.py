@@ -138,8 +138,9 @@ class Assistant:
             tuple[tuple[str, ...], tuple[Entity, ...], str, tuple[str, ...]], FactContext
         ] = BoundedCache(CONTEXT_CACHE)
         self.buttons = ButtonCatalogue(all_button_texts(knowledge, self.intents))
+        # what each button asks (intent, force), worked out the first time a reply offers it
         self._button_topics: dict[str, tuple[str, str]] = {}
-        self._button_topics = self._topics()
+        self._previewing_button = False
 
     def _index(self, intents: tuple[IntentSpec, ...]) -> None:
         """The intents by id and by kind (from intents.yaml), and the words of entity names."""
@@ -267,17 +268,23 @@ class Assistant:
                 state.pending = None
             state.facts = FactContext()  # fact ids may have changed: start afresh
         self.buttons.add(all_button_texts(knowledge, self.intents))  # old keys still work
-        self._button_topics = self._topics()
+        self._button_topics = {}
 
-    def _topics(self) -> dict[str, tuple[str, str]]:
-        """What each button asks (intent, force), worked out once at load, so a reply never
-        offers the question it has just answered."""
-        self._button_topics = {}  # none filtered while the buttons themselves are asked
-        topics = {}
-        for text in all_button_texts(self.knowledge, self.intents):
+    def _button_topic(self, text: str) -> tuple[str, str] | None:
+        """What button ``text`` asks (intent, force), so a reply never offers the question it
+        has just answered: the button asked in a new chat, once per button text. None while a
+        button is being asked (its own reply's buttons are not filtered)."""
+        topic = self._button_topics.get(text)
+        if topic is not None or self._previewing_button:
+            return topic
+        self._previewing_button = True
+        try:
             _, reply = self.preview("", text)
-            topics[text] = (reply.intent, reply.slots.get("force", ""))
-        return topics
+        finally:
+            self._previewing_button = False
+        topic = (reply.intent, reply.slots.get("force", ""))
+        self._button_topics[text] = topic
+        return topic
 
     def preview(self, chat_id: str, text: str) -> tuple[Match, Reply]:
         """The match and reply ``reply`` would give, on a copy of the chat's context (explain)."""
@@ -1244,7 +1251,7 @@ class Assistant:
         runner = match.runner_up if match else None
         best = match.best if match else None
         answered = (intent, (slots or {}).get("force", ""))
-        suggestions = tuple(s for s in suggestions if self._button_topics.get(s) != answered)
+        suggestions = tuple(s for s in suggestions if self._button_topic(s) != answered)
         labels = self._labels(suggestions, slots or {})
         chosen = next((s for s in match.ranking if s.intent == intent), None) if match else None
         evidence = tuple(
