@@ -488,7 +488,7 @@ class Assistant:
         dated = self.desk.happened_on(analysis)
         if dated is not None and not match.not_covered:
             return self._fact(state, match, analysis, dated)  # "what happened in july 2012?"
-        if analysis.form is not Form.OPEN or analysis.attributes:
+        if (analysis.form is not Form.OPEN or analysis.attributes) and not _strange(match):
             found = self.desk.answer(analysis, facts, open_ok=False)
             deferred = found is not None and self._defers(found, match, analysis)
             if found is not None and not (match.not_covered and deferred):
@@ -1300,6 +1300,13 @@ def _asks_unknown_role(match: Match) -> bool:
         return False
     rest = [w for w in words[1:3] if w not in AUXILIARIES]
     return bool(rest) and rest[0] in match.unknown
+
+
+def _strange(match: Match) -> bool:
+    """Whether a message names nothing of the page and has several words the bot has never
+    seen ("my landlord wants to inspect the flat with 24 hours notice, is that allowed?"): it
+    is not checked against a fact on the strength of a word or two the page also uses."""
+    return len(match.unknown) >= 2 and not match.entities
 
 
 def _about_own_things(match: Match) -> bool:

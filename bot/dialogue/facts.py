@@ -113,6 +113,10 @@ class FactDesk:
             if kind is ValueType.NUMBER
             for phrase in phrases
         )
+        # what each actor attribute's deed was done to ("council": Ofsted's inspection)
+        self._done_to = {
+            a.id: frozenset(tokens(w) for w in a.done_to) for a in self.book.attributes if a.done_to
+        }
         # the stems of each attribute's words ("which ones?" after "how many councils?")
         self._attribute_stems = {a.id: _word_stems(a) for a in self.book.attributes}
         topic_events: dict[str, set[str]] = {}
@@ -488,6 +492,26 @@ class FactDesk:
         event = ranked[0][0]
         return event if self.book.fact(event, attribute.id) is not None else None
 
+    def _deed_done(self, analysis: Analysis) -> tuple[AttributeHit, ...]:
+        """The hits of a claim naming what its doer's deed was done to: "ofsted went into
+        herefordshire council a bit before the police one" is about Ofsted's inspection of
+        the council (which it did), not a claim that Ofsted inspected the force. Empty when
+        the claim names no such deed of its doer."""
+        actor = analysis.asserted.actor
+        deeds = [h for h in analysis.attributes if self.book.attribute(h.id).actor]
+        if actor is None or analysis.form is Form.OPEN or not deeds:
+            return ()
+        for attribute_id, objects in self._done_to.items():
+            did = any(
+                isinstance(fact.value, tuple) and actor in fact.value
+                for subject in analysis.subjects
+                if (fact := self.book.fact(subject, attribute_id)) is not None
+            )
+            if did and says(analysis.words, objects):
+                others = (h for h in analysis.attributes if not self.book.attribute(h.id).actor)
+                return (AttributeHit(attribute_id, 1), *others)
+        return ()
+
     def _why(self, hit: AttributeHit) -> AttributeHit:
         """The attribute a "why ...?" about ``hit`` asks for, where one is named."""
         reason = self.book.attribute(hit.id).reason
@@ -497,7 +521,7 @@ class FactDesk:
         self, analysis: Analysis, context: FactContext
     ) -> tuple[tuple[AttributeHit, ...], bool]:
         """Attribute hits: named, implied by an asserted value, or carried from context."""
-        named = analysis.attributes
+        named = self._deed_done(analysis) or analysis.attributes
         kinds = analysis.asserted.kinds()
         implied: tuple[AttributeHit, ...] = ()
         if analysis.form is not Form.OPEN:

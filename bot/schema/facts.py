@@ -70,6 +70,9 @@ class Attribute:
     converse_when: tuple[str, ...] = ()
     noun: str | None = None  # what a value dates or describes: "report" ("GMP's report")
     actor: bool = False  # entities: who did it, checked against a body said to have done it
+    # actor: words naming what this deed was done to ("council"): a claim naming them and
+    # this deed's doer is about this deed ("ofsted went into herefordshire council")
+    done_to: tuple[str, ...] = ()
     asked_by_name: bool = False  # yes_no: asked by a yes/no question naming only an event
 
 
@@ -299,6 +302,7 @@ def _attribute(a: Fields) -> Attribute:
         "converse_when",
         "noun",
         "actor",
+        "done_to",
         "asked_by_name",
     )
     raw_type = a.text("type")
@@ -328,6 +332,10 @@ def _attribute(a: Fields) -> Attribute:
     if implied is not None and implied not in IMPLIED_KINDS:
         a.fail("implied_by", f"{implied!r} is not one of {', '.join(IMPLIED_KINDS)}")
     words = a.texts("words", required=kind is not ValueType.CHOICE)
+    actor = a.flag("actor", default=False)
+    done_to = a.texts("done_to", required=False)
+    if done_to and not actor:
+        a.fail("done_to", "only an actor attribute (actor: true) names what it was done to")
     return Attribute(
         id=a.text("id"),
         type=kind,
@@ -344,7 +352,8 @@ def _attribute(a: Fields) -> Attribute:
         converse=tuple(converse),
         converse_when=a.texts("converse_when", required=False),
         noun=a.optional_text("noun"),
-        actor=a.flag("actor", default=False),
+        actor=actor,
+        done_to=done_to,
         asked_by_name=a.flag("asked_by_name", default=False),
     )
 

@@ -65,6 +65,9 @@ CLAIMS = [
     ("the west mercia report is dated april 2013", "Yes."),
     ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
     ("hmic covers fire services now too, correct?", "Yes."),
+    # the doer of a deed done to a council is checked against that deed
+    ("so ofsted went into herefordshire council a bit before the police one, correct?", "Yes."),
+    ("did hmic inspect the police in the herefordshire council area", "Yes."),
 ]
 
 
@@ -340,6 +343,19 @@ def test_a_question_word_alone_asks_it_of_the_last_subject(assistant: Assistant)
     ["hereford fc fixtures this month", "rochdale afc result saturday", "train times hereford"],
 )
 def test_a_place_name_in_an_off_topic_message_gets_no_fact(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    assert ask(question).outcome.value == "fallback"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my landlord wants to inspect the flat with 24 hours notice is that allowed",
+        "landlord wants to do an inspection of my flat with 24h notice is that legal",
+    ],
+)
+def test_a_message_naming_nothing_with_several_unknown_words_is_checked_against_no_fact(
     ask: Callable[[str], Reply], question: str
 ) -> None:
     assert ask(question).outcome.value == "fallback"

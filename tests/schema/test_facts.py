@@ -87,6 +87,11 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ("place_attribute: area\n", "place_attribute: areas\n", "'areas' is not an attribute"),
         ("    holds_before: date\n", "    holds_before: area\n", "'area' is not a date attribute"),
         (
+            "    actor: true\n    words: [inspected herefordshire council,",
+            "    words: [inspected herefordshire council,",
+            "only an actor attribute",
+        ),
+        (
             "    converse: {after: before, before: after}\n",
             "    converse: {after: later, before: after}\n",
             "both must be options",
