@@ -20,6 +20,7 @@ from bot.lang.words import (
     LOCATIVES,
     NEGATION_GAP,
     NEGATIONS,
+    QUESTION_WORDS,
     REFERENTS,
     RELATIVE,
     VAGUE_PLURAL,
@@ -278,12 +279,16 @@ class Analyser:
         elliptical = bool(named_at) and all(
             w in FOLLOW_UP_FILLER for i, w in enumerate(words) if i not in named_at
         )
+        attributes = self._attributes(
+            found, words, frozenset(e.start for e in match.entities if e.kind == "force")
+        )
+        form = question_form(words, marked=marked)
+        if form is Form.OPEN and marked and self._put_to(words, attributes, asserted, ordered):
+            form = Form.YES_NO
         return Analysis(
-            form=question_form(words, marked=marked),
+            form=form,
             subjects=tuple(ordered),
-            attributes=self._attributes(
-                found, words, frozenset(e.start for e in match.entities if e.kind == "force")
-            ),
+            attributes=attributes,
             asserted=asserted,
             stems=frozenset(stems_),
             words=words,
@@ -294,6 +299,26 @@ class Analyser:
             strong_subjects=strong,
             positions=tuple(first_at.get(s, len(words)) for s in ordered),
         )
+
+    def _put_to(
+        self,
+        words: tuple[str, ...],
+        attributes: tuple[AttributeHit, ...],
+        asserted: Asserted,
+        subjects: list[str],
+    ) -> bool:
+        """Whether a question typed with a question mark and neither a question word nor a
+        verb puts a date, place or body to an attribute it names, asking yes or no: "gmp report
+        april 2013?", "cqc part of the consultation?" (not "report date?", "gmp area?")."""
+        if not attributes or "or" in words or QUESTION_WORDS.intersection(words):
+            return False
+        if asserted.months or asserted.years or asserted.places:
+            return True  # (a number may count what is asked: "two things hmic liked?")
+        # a body put to an event's list of members ("hmi probation one of the consultation
+        # lot?"), not a force asked about ("gmp area?")
+        listed = any(self.book.attribute(h.id).type is ValueType.ENTITIES for h in attributes)
+        bodies = [e for e in asserted.entities if e not in self._force_ids]
+        return listed and bool(bodies) and any(self.book.event(s) is not None for s in subjects)
 
     def _around_names(
         self, stems_: tuple[str, ...], match: Match

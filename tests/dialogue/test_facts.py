@@ -65,6 +65,10 @@ CLAIMS = [
     ("the west mercia report is dated april 2013", "Yes."),
     ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
     ("hmic covers fire services now too, correct?", "Yes."),
+    # a question mark alone asks yes or no of a date, place or body put to an attribute
+    ("cqc part of the consultation?", "Yes."),
+    ("estyn part of the consultation?", "No \u2014 Ofsted, the Care"),
+    ("gmp report april 2013?", "No \u2014 February 2013, not April 2013."),
     # the doer of a deed done to a council is checked against that deed
     ("so ofsted went into herefordshire council a bit before the police one, correct?", "Yes."),
     ("did hmic inspect the police in the herefordshire council area", "Yes."),
@@ -346,6 +350,13 @@ def test_a_place_name_in_an_off_topic_message_gets_no_fact(
     ask: Callable[[str], Reply], question: str
 ) -> None:
     assert ask(question).outcome.value == "fallback"
+
+
+def test_a_question_mark_without_a_value_put_stays_an_open_question(
+    ask: Callable[[str], Reply],
+) -> None:
+    assert "Rochdale" in ask("gmp area?").text
+    assert not ask("two things hmic liked about staffordshire?").text.startswith(("Yes", "No"))
 
 
 @pytest.mark.parametrize(
