@@ -125,11 +125,19 @@ class FactDesk:
             if topic is not None and self.book.event(fact.subject) is not None:
                 topic_events.setdefault(topic, set()).add(fact.subject)
         self._topic_events = {k: frozenset(v) for k, v in topic_events.items()}
-        # the forces and bodies each subject's list facts name (the consultation's five)
+        # the forces and bodies each subject's list facts name (the consultation's five),
+        # and the bodies an event shares a record with (HMIC, renamed in the renaming)
         members: dict[str, set[str]] = {}
+        records: dict[tuple[str, int, str], set[str]] = {}
         for fact in self.book.facts:
             if isinstance(fact.value, tuple):
                 members.setdefault(fact.subject, set()).update(fact.value)
+            records.setdefault((fact.attribute, fact.sentence, repr(fact.value)), set()).add(
+                fact.subject
+            )
+        for together in records.values():
+            for event in (s for s in together if self.book.event(s) is not None):
+                members.setdefault(event, set()).update(together & self._body_ids)
         self._members = {k: frozenset(v) for k, v in members.items()}
         self._own_stems = {
             a.id: frozenset(
@@ -708,7 +716,8 @@ class FactDesk:
         return None
 
     def members_of(self, subject: str) -> frozenset[str]:
-        """Every force or body one of ``subject``'s list facts names."""
+        """Every force or body one of ``subject``'s list facts names, and every body that
+        shares one of its records."""
         return self._members.get(subject, frozenset())
 
     def events_of_topic(self, intent: str) -> frozenset[str]:

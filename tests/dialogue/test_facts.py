@@ -104,6 +104,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("what did the consultation end up leading to", "pilot inspection programme"),
         ("why wasnt west mercia inspected at the same time as ofsted", "not why"),
         ("who at ofsted were the hmic inspectors in contact with", "doesn't say who"),
+        # a body that shares the event's record names the event, not another topic
+        ("in what month and year did hmic get renamed", "July 2017. "),
     ],
 )
 def test_precise_questions_get_the_value_or_the_silence(
