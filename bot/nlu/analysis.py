@@ -26,7 +26,7 @@ from bot.lang.words import (
     VAGUE_PLURAL,
 )
 from bot.nlu.entities import Entity
-from bot.nlu.form import Form, assertion, question_form, without_filler
+from bot.nlu.form import Form, assertion, introduction_end, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -217,7 +217,10 @@ class Analyser:
                 continue
             # a place with its own force named too ("rochdale ... gmp") or another force
             # named ("rochdale was inspected by west mercia") is asserted of that force
-            locative = _after_locative(words, entity.start) or bool(by_name)
+            # (not where the asker says they are from: "i'm a councillor in hereford, ...")
+            locative = (_after_locative(words, entity.start) or bool(by_name)) and (
+                entity.start >= introduction_end(words)
+            )
             inside = place_at(entity)
             if entity.kind == "force" and locative and inside:
                 # "in rochdale": a place asserted; the force is not what is asked about

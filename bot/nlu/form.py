@@ -70,6 +70,9 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     mark, which makes a statement a yes/no question ("so older reports say hmic?")."""
     if words[-2:] in _OR_TAGS and len(words) > 2:
         words = words[:-2]  # "did they do one combined inspection or what": yes or no
+    if words[-3:] == ("or", "vice", "versa") and len(words) > 3:
+        words = words[:-3]  # "did ofsted's change hmic's findings or vice versa": yes or no
+    words = _introduced(_relative_why(words))
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
     if words[-1] in QUESTION_WORDS and len(words) > 1:
@@ -112,6 +115,41 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     ):
         return Form.YES_NO  # "so reports before then say hmic?"; not "headline finding?"
     return Form.OPEN
+
+
+def _relative_why(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words with a "why" that only relates ("that's why", "which is why") read as
+    "because": "west mercia is a rural force, that's why they were chosen" asks nothing."""
+    return tuple(
+        "because" if w == "why" and words[max(i - 2, 0) : i] in _RELATIVE_WHY else w
+        for i, w in enumerate(words)
+    )
+
+
+_RELATIVE_WHY = frozenset({("that", "is"), ("which", "is"), ("this", "is")})
+
+
+def _introduced(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words after the asker says who they are, when a question follows: "i am a
+    herefordshire cllr was the hmic inspection independent ..." asks "was the ..."."""
+    return words[introduction_end(words) :]
+
+
+def introduction_end(words: tuple[str, ...]) -> int:
+    """Where the question starts after the asker says who they are ("i am a councillor in
+    hereford, was our council ..." -> at "was"); 0 when it does not."""
+    if words[:3] not in _INTRODUCTIONS:
+        return 0
+    for at in range(4, min(len(words) - 1, 3 + MAX_INTRODUCTION_WORDS + 2)):
+        if words[at] in AUXILIARIES or words[at] in QUESTION_WORDS:
+            return at
+    return 0
+
+
+_INTRODUCTIONS = frozenset({("i", "am", "a"), ("i", "am", "an")})
+# How many words may say who the asker is ("a herefordshire cllr", "a councillor in
+# hereford") before the question.
+MAX_INTRODUCTION_WORDS = 3
 
 
 def _states_then_relates(words: tuple[str, ...]) -> bool:

@@ -65,6 +65,12 @@ CLAIMS = [
     ("the west mercia report is dated april 2013", "Yes."),
     ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
     ("hmic covers fire services now too, correct?", "Yes."),
+    ("did the ofsted inspection change what hmic found or vice versa", "No."),
+    ("west mercia is basically a rural force, that's why they were chosen", "No."),
+    (
+        "im a councillor in hereford, was our council being inspected by ofsted around then",
+        "Yes. The page says: \u201cThis inspection took place a short while after Ofsted",
+    ),
     # a question mark alone asks yes or no of a date, place or body put to an attribute
     ("cqc part of the consultation?", "Yes."),
     ("estyn part of the consultation?", "No \u2014 Ofsted, the Care"),
