@@ -136,8 +136,8 @@ class FactDesk:
                 fact.subject
             )
         for together in records.values():
-            for event in (s for s in together if self.book.event(s) is not None):
-                members.setdefault(event, set()).update(together & self._body_ids)
+            for named in (s for s in together if self.book.event(s) is not None):
+                members.setdefault(named, set()).update(together & self._body_ids)
         self._members = {k: frozenset(v) for k, v in members.items()}
         self._own_stems = {
             a.id: frozenset(
