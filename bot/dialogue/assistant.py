@@ -517,6 +517,12 @@ class Assistant:
             # answered from a fact on the strength of one attribute word
             if weak is not None and about and not match.unknown and not match.ids("other_force"):
                 return self._fact(state, match, analysis, weak)
+            body = self._body_asked(match, analysis)
+            if body is not None:
+                # "wot did hmi probation have 2 do with this", "why is hmi prisons even
+                # mentioned": what the page says of the body
+                scored = Scored(self.overviews["body"], 0.0, ())
+                return self._answer(state, match, scored, bodies=(body,), rule=Rule.BODY_ASKED)
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
             sentence = self.sentences.best(match.words, forces, named)
             if sentence is not None and not match.ids("other_force"):
@@ -866,6 +872,18 @@ class Assistant:
         if says(match.words, PREVIOUS_EVENT):
             return self.previous.get(last.id)
         return None
+
+    def _body_asked(self, match: Match, analysis: Analysis) -> str | None:
+        """The one body an open question names, when it names nothing else of the page (no
+        force, event or attribute) and no word the bot does not know."""
+        if analysis.form is not Form.OPEN or analysis.attributes or match.unknown:
+            return None
+        if "body" not in self.overviews or match.not_covered or match.ids("other_force"):
+            return None
+        named = [s for s in analysis.subjects if s != self.knowledge.facts.page_subject]
+        if len(named) != 1 or named[0] not in self.body_ids:
+            return None
+        return named[0]
 
     def _is_bare_entity(self, match: Match) -> bool:
         """Only an entity and filler words: "what about west mercia?", "and gmp"."""

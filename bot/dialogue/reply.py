@@ -25,6 +25,7 @@ class Rule(StrEnum):
     EMPTY = "the message has no words to match"
     BARE_ENTITY = "only an entity and filler words: it continues the last question"
     OVERVIEW = "only an entity and filler words, with nothing to continue: an overview"
+    BODY_ASKED = "an open question naming one body and nothing else it asks: the body's part"
     CHOICE_BY_POSITION = "picks a clarification choice by position"
     PENDING_FILLED = "names what the pending clarifying question asked for"
     OTHER_FORCES = "asks the last question about the other forces"

@@ -110,6 +110,9 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("what did the consultation end up leading to", "pilot inspection programme"),
         ("why wasnt west mercia inspected at the same time as ofsted", "not why"),
         ("who at ofsted were the hmic inspectors in contact with", "doesn't say who"),
+        # an open question naming one body and nothing else asks what the page says of it
+        ("wot did hmi probation have 2 do with this", "took part in the July 2012"),
+        ("is the care quality commission mentioned anywhere and why", "took part in the July"),
         # a body that shares the event's record names the event, not another topic
         ("in what month and year did hmic get renamed", "July 2017. "),
     ],
