@@ -33,6 +33,7 @@ from bot.lang.words import (
     PREVIOUS_EVENT,
     REFERENTS,
     STOPWORDS,
+    VALUE_BESIDE_A_BODY,
     WHICH_FORCE,
 )
 from bot.nlu.analysis import Analyser, Analysis
@@ -878,6 +879,8 @@ class Assistant:
         force, event or attribute) and no word the bot does not know."""
         if analysis.form is not Form.OPEN or analysis.attributes or match.unknown:
             return None
+        if VALUE_BESIDE_A_BODY.intersection(match.words):
+            return None  # "which one did hmic look at" asks a value, not about HMIC
         if "body" not in self.overviews or match.not_covered or match.ids("other_force"):
             return None
         named = [s for s in analysis.subjects if s != self.knowledge.facts.page_subject]

@@ -186,8 +186,11 @@ class FactDesk:
             if denied is not None:
                 return denied  # "staffs was only put in the pilot cos it was failing"
         if form is Form.OPEN and analysis.words[:1] == ("why",):
-            # "why wasn't it at the same time as Ofsted's?" asks the timing's reason
+            # "why wasn't it at the same time as Ofsted's?" asks the timing's reason; a
+            # reason is text ("why were the three forces chosen" asks no list of forces)
             hits = tuple(self._why(hit) for hit in hits)
+            reasons = [h for h in hits if self.book.attribute(h.id).type is ValueType.TEXT]
+            hits = tuple(reasons) or hits
         if form is Form.OPEN and hits:
             # "whose report came out in feb 2013?": an attribute whose value the question
             # gives names the subject, whatever other attribute words it has

@@ -175,6 +175,9 @@ OWN_DEED = frozenset({"its", "their", "own"})
 # Question words that ask for a value, not a yes or no (not "why", "how", nor "what", which
 # a sentence quoted with a yes answers: "what did gmp do with its partners?").
 VALUE_QUESTIONS = frozenset({"which", "who", "whom", "whose", "when", "where"})
+# Question words that ask for a value even beside a body's name ("which one did hmic look
+# at"), where "what" and "who" may ask about the body itself ("who was the cqc in this").
+VALUE_BESIDE_A_BODY = frozenset({"which", "whose", "when", "where", "how"})
 
 # Words said after a question that ask nothing themselves ("... part of it?? really").
 INTERJECTIONS = frozenset(

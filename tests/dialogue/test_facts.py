@@ -113,6 +113,7 @@ def test_a_claim_is_checked_against_the_typed_value(
         # an open question naming one body and nothing else asks what the page says of it
         ("wot did hmi probation have 2 do with this", "took part in the July 2012"),
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
+        ("why were the three forces chosen", "good practice examples"),
         # a body that shares the event's record names the event, not another topic
         ("in what month and year did hmic get renamed", "July 2017. "),
     ],
