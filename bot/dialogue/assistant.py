@@ -20,10 +20,12 @@ from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     ALL_FORCES,
     ALL_INSPECTIONS,
+    AS_WELL,
     ASKING_FOR_MYSELF,
     AUXILIARIES,
     BEYOND_THE_PAGE,
     FOLLOW_UP_FILLER,
+    MEMBER_CHECKS,
     NEXT_EVENT,
     ONE_FORCE_MEANT,
     ORDINALS,
@@ -402,6 +404,12 @@ class Assistant:
         follows = (state.facts.attribute and analysis.elliptical) or (
             state.facts.subject and analysis.asks is not None
         )  # "and west mercia?" after a fact; "since when?" after a subject
+        if self._checks_member(state, match, analysis):
+            # "prisons too?", "hmi prisons?? really" after the consultation's five
+            asked = replace(analysis, form=Form.YES_NO)
+            found = self.desk.answer(asked, facts, open_ok=True)
+            if found is not None and found.follow_up:
+                return self._fact(state, match, asked, found, Rule.FACT_FOLLOW_UP)
         if follows and not state.pending and not (state.facts.inferred and bare):
             # "and west mercia?", "in herefordshire too?" after a fact: the same question
             found = self.desk.answer(analysis, facts, open_ok=True)
@@ -873,6 +881,19 @@ class Assistant:
         if says(match.words, PREVIOUS_EVENT):
             return self.previous.get(last.id)
         return None
+
+    def _checks_member(self, state: ChatState, match: Match, analysis: Analysis) -> bool:
+        """Whether a body named after a list of bodies asks if it is one of them ("prisons
+        too?", "hmi prisons?? really" after the consultation's five), not about the body."""
+        attribute = state.facts.attribute
+        if attribute is None or state.pending or analysis.attributes:
+            return False
+        named = [e for e in analysis.asserted.entities if e not in self.force_ids]
+        if not named or match.ids("force") or match.unknown:
+            return False
+        listed = self.knowledge.facts.attribute(attribute).type is ValueType.ENTITIES
+        checks = not MEMBER_CHECKS.isdisjoint(match.words) or says(match.words, AS_WELL)
+        return listed and checks
 
     def _body_asked(self, match: Match, analysis: Analysis) -> str | None:
         """The one body an open question names, when it names nothing else of the page (no

@@ -246,7 +246,7 @@ class FactDesk:
                 and subject not in analysis.subjects
                 and not (
                     attribute.type is ValueType.ENTITIES
-                    and context.form is not Form.OPEN
+                    and form is not Form.OPEN
                     and all(s in self._body_ids for s in analysis.subjects)
                 )
             ):

@@ -187,6 +187,11 @@ INTERJECTIONS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Words that put a name to the list just given, asking whether it is one of them
+# ("prisons too?", "hmi prisons?? really").
+MEMBER_CHECKS = frozenset({"too", "really", "also", "aswell", "seriously", "surely"})
+AS_WELL = frozenset({("as", "well")})
+
 # Words that open a yes/no question ("did", "was", "is there ...").
 AUXILIARIES = frozenset(
     "is was were are am did does do has have had can could will would should".split()  # noqa: SIM905

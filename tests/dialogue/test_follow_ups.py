@@ -133,3 +133,17 @@ def test_which_ones_after_a_count_asks_for_the_counted_and_which_one_was_inspect
     assert names.text.startswith("The page doesn't say the names of the local authorities")
     inspected = assistant.reply("c", "which one was inspected")
     assert inspected.slots["force"] == "greater-manchester" and "Rochdale" in inspected.text
+
+
+def test_a_name_put_to_the_list_just_given_asks_whether_it_is_one_of_them(
+    assistant: Assistant,
+) -> None:
+    for follow_up, opening in (
+        ("prisons?? really", "Yes."),
+        ("cqc as well?", "Yes."),
+        ("estyn too?", "No \u2014 Ofsted"),
+        ("hmi prisons?", "HMI Prisons is short for"),  # no check asked: about the body
+    ):
+        assistant.reset("member")
+        assistant.reply("member", "which inspectorates were in on the consultation")
+        assert assistant.reply("member", follow_up).text.startswith(opening), follow_up
