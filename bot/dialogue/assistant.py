@@ -31,6 +31,7 @@ from bot.lang.words import (
     ORDINALS,
     OTHER_FORCES,
     OWN_THINGS,
+    PLURAL_FOLLOW_UP,
     PLURAL_PLACES,
     PREVIOUS_EVENT,
     REFERENTS,
@@ -1017,6 +1018,10 @@ class Assistant:
                 if not forces and (every or not ALL_INSPECTIONS.isdisjoint(match.words)):
                     # "what did the inspections find?": all of them, not a question back
                     forces = tuple(f.id for f in self.knowledge.forces)
+                plural = not PLURAL_FOLLOW_UP.isdisjoint(match.words)
+                if not forces and len(state.listed) > 1 and plural:
+                    # "and the council areas?" after the three forces: each of them
+                    forces = state.listed
                 roster = self._roster_instead(match)
                 if not forces and roster is not None:
                     # "which local authority areas were covered": the list answers for all

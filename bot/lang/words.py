@@ -84,6 +84,11 @@ ALL_FORCES = frozenset(
 # Plural words for where the forces were inspected: "which areas were covered" asks about
 # them all.
 PLURAL_PLACES = frozenset({"areas", "councils", "authorities", "boroughs", "places"})
+# Words that ask a per-force question of every force the last answer listed ("and the
+# council areas?", "when were their reports out?" after the three forces).
+PLURAL_FOLLOW_UP = PLURAL_PLACES | frozenset(
+    {"their", "they", "them", "each", "both", "reports", "reasons", "dates"}
+)
 # The plural that asks a per-force question of every force: "what did the inspections find?"
 ALL_INSPECTIONS = frozenset({"inspections"})
 

@@ -147,3 +147,14 @@ def test_a_name_put_to_the_list_just_given_asks_whether_it_is_one_of_them(
         assistant.reset("member")
         assistant.reply("member", "which inspectorates were in on the consultation")
         assert assistant.reply("member", follow_up).text.startswith(opening), follow_up
+
+
+def test_a_plural_follow_up_after_a_list_of_forces_asks_it_of_each(
+    assistant: Assistant,
+) -> None:
+    assert talk(assistant, "which forces got inspected", "and the council areas?")[1] == (
+        "force_area",
+        "staffordshire,greater-manchester,west-mercia",
+    )
+    # one force meant still asks which
+    assert talk(assistant, "which forces got inspected", "why was it chosen")[1][0] == "clarify"
