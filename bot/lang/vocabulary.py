@@ -75,8 +75,9 @@ class Vocabulary:
             word, candidates, scorer=OSA.distance, processor=None, score_cutoff=edits, limit=8
         )
         if len(word) <= SHORT_WORD:
-            # a short word is only corrected for swapped letters: "hmci", "waht"
-            found = [m for m in found if sorted(m[0]) == sorted(word)]
+            # a short word is only corrected for swapped letters after its first: "hmci",
+            # "waht" ("won" is no "own")
+            found = [m for m in found if sorted(m[0]) == sorted(word) and m[0][0] == word[0]]
         elif len(word) <= MAX_SUBSTITUTION_FREE:
             # nor is a mid-length word turned into another by one changed letter ("pivot"
             # is not "pilot", "prime" is not "price"); letters added, dropped or swapped

@@ -35,7 +35,7 @@ def test_inflections_of_known_words_are_left_alone(assistant: Assistant, word: s
 
 
 @pytest.mark.parametrize(
-    "word", ["apply", "join", "rate", "referrals", "weather", "pivot", "prime"]
+    "word", ["apply", "join", "rate", "referrals", "weather", "pivot", "prime", "won"]
 )
 def test_real_words_are_not_turned_into_other_words(assistant: Assistant, word: str) -> None:
     assert assistant.matcher.vocabulary.correct(word) in (None, word)
