@@ -824,6 +824,8 @@ class Assistant:
             # "my car failed its mot inspection", "ideas for an unannounced surprise party
             # for my mum": about the asker's own life, naming nothing of the page's
             return False
+        if best.intent in self.small_talk and len(match.unknown) > TUNING.small_talk_unknown_words:
+            return False  # "got a consultation with my gp, what should i ask about my knee"
         return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:

@@ -376,9 +376,11 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
     [
         "my landlord wants to inspect the flat with 24 hours notice is that allowed",
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
+        "got a consultation with my gp tomorrow what should i ask about my knee",
+        "who won united v city",
     ],
 )
-def test_a_message_naming_nothing_with_several_unknown_words_is_checked_against_no_fact(
+def test_a_message_naming_nothing_with_several_unknown_words_gets_no_answer(
     ask: Callable[[str], Reply], question: str
 ) -> None:
     assert ask(question).outcome.value == "fallback"
