@@ -60,6 +60,7 @@ CLAIMS = [
     ("gmp was inspected in the manchester city council area right", "No \u2014 Rochdale"),
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),
     ("i heard ofsted pushed it back to 2016", "No \u2014 April 2015, not 2016."),
+    ("i heard the joint inspections got kicked down the road to 2016", "No \u2014 April 2015"),
     ("did ofsted's findings have an effect on hmic's findings", "No."),
     ("is hmic the same outfit as hmicfrs now", "Yes."),
     ("the west mercia report is dated april 2013", "Yes."),
