@@ -672,6 +672,10 @@ class FactDesk:
             if attribute.type is not ValueType.ENTITIES:
                 return None  # a force named, an attribute the page gives no force: not this
         held = [s for s in named if book.fact(s, attribute.id) is not None]
+        if analysis.form is not Form.OPEN and analysis.asserted.kinds() - {"entity"}:
+            # a value checked goes to a subject the page gives it for: "was the pilot
+            # inspection in 2014?" is settled by the inspections' date (the pilot has none)
+            held.sort(key=lambda s: book.value(s, attribute.id) is None)
         if (
             not held
             and holders

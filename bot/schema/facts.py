@@ -134,6 +134,11 @@ class FactBook:
         """The fact of ``subject``'s ``attribute``, if the page states or notes one."""
         return self._by_key.get((subject, attribute))
 
+    def value(self, subject: str, attribute: str) -> FactValue | None:
+        """The value of ``subject``'s ``attribute``; None if the page is silent on it."""
+        fact = self._by_key.get((subject, attribute))
+        return fact.value if fact is not None else None
+
     def facts_of(self, subject: str) -> tuple[Fact, ...]:
         """Every fact of ``subject``."""
         return self._of.get(subject, ())

@@ -54,6 +54,7 @@ CLAIMS = [
     ("staffs was only chosen cos it was a failing force", "No."),
     ("the consultation was run by hmic on its own", "No \u2014 Ofsted, the Care"),
     ("so the police inspections happened in nov 2012", "Yes."),
+    ("wasnt the pilot inspection in 2014", "No \u2014 November 2012, not 2014."),
     ("does gmp have several local authorities in its area", "Yes."),
     ("did hmic find anything that needed improving", "Yes."),
     ("i heard staffs was picked as a problem force", "No."),
