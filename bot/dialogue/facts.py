@@ -21,6 +21,7 @@ from bot.lang.words import (
     EXCLUSIVE,
     HAPPENED,
     LATER_WORDS,
+    NEGATIONS,
     ORDER_ASKED,
     OWN_DEED,
     QUESTION_WORDS,
@@ -285,7 +286,7 @@ class FactDesk:
         for subject in analysis.subjects:
             if self.book.event(subject) is None:
                 continue
-            found = self._other_actor(analysis, subject)
+            found = self._other_actor(analysis, subject) or self._same_actor(analysis, subject)
             if found is not None:
                 verdict, fact = found
                 topic = fact.intent or self.book.attribute(fact.attribute).intent
@@ -293,6 +294,36 @@ class FactDesk:
                 return FactAnswer(
                     subject, fact.attribute, text, False, verdict, fact, False, intent=topic
                 )
+        return None
+
+    def _doer_facts(self, analysis: Analysis, subject: str) -> list[Fact]:
+        """Who did what the question names ("inspected the councils": Ofsted), else who did
+        the subject's main deed (the first actor attribute: HMIC inspected the forces)."""
+        named = {h.id for h in analysis.attributes}
+        doers = [
+            fact
+            for attribute in self.book.attributes
+            if attribute.actor and (fact := self.book.fact(subject, attribute.id)) is not None
+        ]
+        return [f for f in doers if f.attribute in named] or doers[:1]
+
+    def _same_actor(self, analysis: Analysis, subject: str) -> tuple[str, Fact] | None:
+        """ "Yes." when a claim names as the doer the body the page does, unnegated: "ofsted
+        announced the delay, not hmic" (but not "ofsted didn't announce it")."""
+        actor = analysis.asserted.actor
+        if actor is None or analysis.form is not Form.CLAIM:
+            return None
+        words = analysis.words
+        bodies_at = {
+            at
+            for s, at in zip(analysis.subjects, analysis.positions, strict=False)
+            if s in self._body_ids
+        }
+        if any(w in NEGATIONS and i + 1 not in bodies_at for i, w in enumerate(words)):
+            return None  # negated, other than "not hmic"
+        for fact in self._doer_facts(analysis, subject):
+            if isinstance(fact.value, tuple) and actor in fact.value:
+                return "Yes.", fact
         return None
 
     def _by_value_words(
@@ -1058,16 +1089,7 @@ class FactDesk:
         actor = analysis.asserted.actor
         if actor is None:
             return None
-        # who did what the question names ("inspected the councils": Ofsted), else who did
-        # the subject's main deed (the first actor attribute: HMIC inspected the forces)
-        named = {h.id for h in analysis.attributes}
-        doers = [
-            fact
-            for attribute in self.book.attributes
-            if attribute.actor and (fact := self.book.fact(subject, attribute.id)) is not None
-        ]
-        checked = [f for f in doers if f.attribute in named] or doers[:1]
-        for fact in checked:
+        for fact in self._doer_facts(analysis, subject):
             if isinstance(fact.value, tuple) and actor not in fact.value:
                 return f"No \u2014 {self._names(fact.value)}.", fact
         return None

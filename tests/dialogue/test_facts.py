@@ -32,6 +32,8 @@ CLAIMS = [
     ("the consultation was just ofsted on its own right", "No \u2014 Ofsted, the Care"),
     ("was cheshire police one of the three forces", "No \u2014 Staffordshire Police"),
     ("did ofsted make the deferral announcement", "Yes."),
+    ("ofsted announced the delay, not hmic", "Yes."),
+    ("hmic did the inspections not ofsted", "Yes."),
     # yes/no, both polarities
     ("were the forces told beforehand", "No."),
     ("were they surprise inspections", "Yes."),
