@@ -509,6 +509,12 @@ class Assistant:
         mismatched = self._fact_of_named_event(match, analysis, facts)
         if mismatched is not None:
             return self._fact(state, match, analysis, mismatched)
+        of_force = self._topic_of_named_force(match, analysis, facts)
+        if of_force is not None and best is not None:
+            # "staffordshire pilot inspection result": Staffordshire's findings, not the pilot
+            intent, force = of_force
+            scored = Scored(intent, best.score, ())
+            return self._answer(state, match, scored, forces=(force,), rule=Rule.FORCE_TOPIC)
         others = self._other_bodies(analysis)
         if others and analysis.form is Form.OPEN and not self.desk.precise(analysis):
             # "what's the difference between hmic and the ipcc?": the page names no IPCC
@@ -575,6 +581,28 @@ class Assistant:
         if found is None or found.silent or found.subject != events[0]:
             return None
         return found
+
+    def _topic_of_named_force(
+        self, match: Match, analysis: Analysis, facts: FactContext
+    ) -> tuple[str, str] | None:
+        """The topic (intent, force) of the fact an open question asks of the one force it
+        names, when the best intent is a topic that takes no force ("staffordshire pilot
+        inspection result" asks Staffordshire's findings, not about the pilot)."""
+        best = match.best
+        if best is None or analysis.form is not Form.OPEN or not analysis.attributes:
+            return None
+        if match.unknown or self.intents[best.intent].slot == "force":
+            return None
+        forces = [s for s in analysis.subjects if s in self.force_ids]
+        if len(forces) != 1:
+            return None
+        found = self.desk.answer(analysis, facts, open_ok=True)
+        if found is None or found.silent or found.subject != forces[0] or found.reverse:
+            return None
+        spec = self.intents.get(self._fact_intent(found))
+        if spec is None or spec.slot != "force" or spec.id == best.intent:
+            return None
+        return spec.id, forces[0]
 
     def _fact_suggestions(self, found: FactAnswer, is_force: bool) -> tuple[str, ...]:
         """The buttons of the fact's topic (about its force), else the starter questions."""

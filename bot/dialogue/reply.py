@@ -39,6 +39,7 @@ class Rule(StrEnum):
     OTHER_FORCE = "names a force the page does not cover"
     OTHER_BODY = "asks about an organisation the page does not name"
     FORCE_FOLLOW_UP = "a force named with this intent asks for its follow-up intent"
+    FORCE_TOPIC = "asks a force's fact, when the best intent is a topic without a force"
     BEST_INTENT = "the best-scoring intent"
     CLARIFY = "the intent needs a force or body and none is known: asks which"
     NOTHING_ON_PAGE = "the intent scored enough, but the page has nothing for this question"

@@ -86,6 +86,8 @@ class Vocabulary:
         # two edits are allowed in long words only if the first letter is right:
         # "staffordsire" -> "staffordshire", but "referrals" never becomes "deferral"
         found = [m for m in found if m[1] < 2 or m[0][0] == word[0]]
+        # nor is a word's ending changed for another ("reactive" is no "reaction")
+        found = [m for m in found if m[1] < 2 or len(m[0]) != len(word) or m[0][-2:] == word[-2:]]
         # nor is a letter added or dropped at the front: "election" is no "selection"
         found = [m for m in found if m[0][0] == word[0] or len(m[0]) == len(word)]
         if not found:

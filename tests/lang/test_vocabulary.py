@@ -41,6 +41,10 @@ def test_real_words_are_not_turned_into_other_words(assistant: Assistant, word: 
     assert assistant.matcher.vocabulary.correct(word) in (None, word)
 
 
+def test_a_words_ending_is_not_changed_for_another(assistant: Assistant) -> None:
+    assert assistant.matcher.vocabulary.correct("reactive") != "reaction"
+
+
 def test_a_name_wins_a_tie_with_another_word(assistant: Assistant) -> None:
     # "mercai" is one swap from "mercia": the force's name, not another close word
     assert assistant.matcher.vocabulary.correct("mercai") == "mercia"
