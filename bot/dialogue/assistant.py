@@ -692,9 +692,12 @@ class Assistant:
                 rule = Rule.FACT_CHECK
             else:
                 rule = Rule.FACT
+        text = found.text
+        if is_force and analysis.form is Form.OPEN and not (found.verdict or found.silent):
+            text = self._whole_text(found) or text
         return self._reply(
             rule=rule,
-            text=found.text,
+            text=text,
             intent=self._fact_intent(found),
             outcome=Outcome.NOT_ON_PAGE if found.silent else Outcome.ANSWER,
             confidence=FOLLOW_UP if found.follow_up else max(match.confidence(), FOLLOW_UP),
@@ -708,6 +711,18 @@ class Assistant:
             },
             match=match,
         )
+
+    def _whole_text(self, found: FactAnswer) -> str | None:
+        """A force's text fact asked openly, in its topic's words: "fine, staffordshire then"
+        after findings gets all of Staffordshire's findings, not the one sentence quoted."""
+        attribute = self.knowledge.facts.attribute(found.attribute)
+        if attribute.type is not ValueType.TEXT or attribute.first:
+            return None  # (a precise attribute's own words: "which partners" -> the partners)
+        spec = self.intents.get(found.intent or "")
+        if spec is None or spec.slot != "force":
+            return None
+        answer = ANSWERS[spec.answer](self.knowledge, Request(spec, (found.subject,)))
+        return answer.text if answer.outcome is Outcome.ANSWER else None
 
     def _framed(self, match: Match, reply: Reply) -> Reply:
         """The answer framed by the question's form: "Yes." or "No — ..." where it can tell;

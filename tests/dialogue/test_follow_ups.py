@@ -158,3 +158,11 @@ def test_a_plural_follow_up_after_a_list_of_forces_asks_it_of_each(
     )
     # one force meant still asks which
     assert talk(assistant, "which forces got inspected", "why was it chosen")[1][0] == "clarify"
+
+
+def test_a_forces_findings_asked_as_a_follow_up_are_all_of_them(assistant: Assistant) -> None:
+    assistant.reset("whole")
+    assistant.reply("whole", "what did inspectors find in west mercia")
+    text = assistant.reply("whole", "fine, staffordshire then").text
+    assert "helped and protected by Staffordshire Police" in text  # the first sentence too
+    assert "sexual exploitation" in text
