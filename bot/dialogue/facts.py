@@ -186,6 +186,9 @@ class FactDesk:
             denied = self._denied(analysis, form, context)
             if denied is not None:
                 return denied  # "staffs was only put in the pilot cos it was failing"
+        settled, dated = self._deed_date(analysis, hits, form, context)
+        if settled:
+            return dated
         if form is Form.OPEN and analysis.words[:1] == ("why",):
             # "why wasn't it at the same time as Ofsted's?" asks the timing's reason; a
             # reason is text ("why were the three forces chosen" asks no list of forces)
@@ -533,6 +536,51 @@ class FactDesk:
             return None
         event = ranked[0][0]
         return event if self.book.fact(event, attribute.id) is not None else None
+
+    def _deed_date(
+        self,
+        analysis: Analysis,
+        hits: tuple[AttributeHit, ...],
+        form: Form,
+        context: FactContext,
+    ) -> tuple[bool, FactAnswer | None]:
+        """(settled, answer) for an open question dating a deed it names by its doer: "when
+        did ofsted inspect the councils" is the date of Ofsted's own inspections, not of
+        HMIC's; with a force's council named ("when exactly did ofsted inspect herefordshire
+        council") it is settled with None, for the force's topic (its relation to Ofsted's)."""
+        deed = self._deed_event(analysis) if form is Form.OPEN else None
+        dates = [h for h in hits if self.book.attribute(h.id).type is ValueType.DATE]
+        if deed is None or not dates:
+            return False, None
+        if any(s in self.force_ids for s in analysis.subjects):
+            return True, None
+        for hit in dates:
+            fact = self.book.fact(deed, hit.id)
+            attribute = self.book.attribute(hit.id)
+            built = self._build(analysis, form, hit, attribute, deed, fact, context)
+            if fact is not None and built is not None:
+                return True, built
+        return False, None
+
+    def _deed_event(self, analysis: Analysis) -> str | None:
+        """The event that is the doer's own deed, when a question names a deed done to
+        something (facts.yaml done_to) by the body whose main deed that event is: "ofsted
+        inspected herefordshire council" is Ofsted's inspections of the councils."""
+        actor = analysis.asserted.actor
+        if actor is None:
+            return None
+        for attribute_id, objects in self._done_to.items():
+            if not says(analysis.words, objects):
+                continue
+            for subject in self.book.subjects_with(attribute_id):
+                value = self.book.value(subject, attribute_id)
+                if self.book.event(subject) is None or not isinstance(value, tuple):
+                    continue
+                main = self._doer_facts(replace(analysis, attributes=()), subject)
+                doers = main[0].value if main else None
+                if actor in value and isinstance(doers, tuple) and actor in doers:
+                    return subject  # (its main deed, whatever deed the question names)
+        return None
 
     def _deed_done(self, analysis: Analysis) -> tuple[AttributeHit, ...]:
         """The hits of a claim naming what its doer's deed was done to: "ofsted went into

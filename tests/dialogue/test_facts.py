@@ -118,6 +118,9 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("wot did hmi probation have 2 do with this", "took part in the July 2012"),
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
         ("why were the three forces chosen", "good practice examples"),
+        # the date of a deed the question names by its doer is that deed's
+        ("when did ofsted inspect the councils", "doesn't say when"),
+        ("when exactly did ofsted inspect herefordshire council", "a short while after Ofsted"),
         # a force's fact asked beside an event's name is the force's topic
         ("staffordshire pilot inspection result", "helped and protected by Staffordshire"),
         ("was staffs approach to cse reactive or proactive", "proactive multi-agency"),
