@@ -24,6 +24,7 @@ from bot.lang.text import MAX_INPUT_CHARS, normalise, stem, tokens
         ("r u a bot", "are you a bot"),
         ("put back to twenty fifteen", "put back to 2015"),
         ("til when", "until when"),
+        ("oct 2011 - mar 2013", "october 2011 march 2013"),
     ],
 )
 def test_normalise(raw: str, expected: str) -> None:
