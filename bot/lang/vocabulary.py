@@ -21,9 +21,15 @@ class Vocabulary:
     """
 
     def __init__(
-        self, words: Iterable[str], meaningful: Iterable[str] = (), names: Iterable[str] = ()
+        self,
+        words: Iterable[str],
+        meaningful: Iterable[str] = (),
+        names: Iterable[str] = (),
+        not_typos: Iterable[str] = (),
     ) -> None:
         self.words = frozenset(w for w in words if w) | STOPWORDS
+        # ordinary words close to a known word, never corrected to it ("filing", "failing")
+        self.not_typos = frozenset(not_typos)
         self.names = frozenset(names)  # words of entity names: "mercai" means "mercia"
         self.meaningful = frozenset(meaningful) | self.names
         # Candidates for correction: real words, not digits or one-letter tokens.
@@ -54,7 +60,7 @@ class Vocabulary:
         """The known word ``word`` most likely misspells, or None if there is none."""
         if word in self.words:
             return word
-        if len(word) < 3 or word.isdigit() or not word.isascii():
+        if len(word) < 3 or word.isdigit() or not word.isascii() or word in self.not_typos:
             return None
         named = self._name_stems.get(stem(word))
         if named is not None:

@@ -94,11 +94,13 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         return Form.OPEN if following == "you" else Form.YES_NO
     rest = words[start:]
     if first in LEADING_PREPOSITIONS:
-        for word in rest[1 : MAX_LEADING_WORDS + 1]:
+        for at, word in enumerate(rest[1 : MAX_LEADING_WORDS + 1], start=1):
             if word in QUESTION_WORDS:
                 break
-            if word in AUXILIARIES:
-                return Form.YES_NO  # "in staffordshire did hmic ... at the same time?"
+            if word in AUXILIARIES and rest[at - 1] not in TAG_PRONOUNS:
+                # "in staffordshire did hmic ... at the same time?" (not "for a piece i am
+                # filing tonight": a pronoun before it is statement order)
+                return Form.YES_NO
     if (
         len(rest) >= MIN_STATEMENT_WORDS
         and first not in REQUESTS

@@ -99,7 +99,10 @@ class Matcher:
                     w for w in tokens(word) if len(w) >= TUNING.min_corrected_topic_word
                 )
         self.vocabulary = Vocabulary(
-            _known_words(knowledge, intents), meaningful, names=self.entities.words
+            _known_words(knowledge, intents),
+            meaningful,
+            names=self.entities.words,
+            not_typos=(w for text in knowledge.not_typos for w in tokens(text)),
         )
         # Every phrase worth finding, indexed by its first stem, so one pass over the
         # question finds them all: keywords (with their intents and weights), requirement

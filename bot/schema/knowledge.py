@@ -190,6 +190,8 @@ class Knowledge:
     bot: BotTexts
     page: tuple[PageSentence, ...] = ()
     facts: FactBook = field(default_factory=FactBook)
+    # ordinary words near a known word that are no typos of it ("filing" is no "failing")
+    not_typos: tuple[str, ...] = ()
 
     # id -> record, so a look-up costs the same with 3 forces or 3,000
     _forces_by_id: dict[str, Force] = field(init=False, repr=False, compare=False)
@@ -316,6 +318,7 @@ def load_knowledge(directory: Path) -> Knowledge:
         safety=safety,
         screen=screen,
         domain_words=Fields(docs["vocabulary.yaml"], (), problems).texts("domain_words"),
+        not_typos=Fields(docs["vocabulary.yaml"], (), problems).texts("not_typos", required=False),
         not_covered=tuple(
             NotCovered(item.text("topic"), item.texts("words"))
             for item in Fields(docs["not_covered.yaml"], (), problems).items("not_covered")

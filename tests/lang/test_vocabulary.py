@@ -45,6 +45,10 @@ def test_a_words_ending_is_not_changed_for_another(assistant: Assistant) -> None
     assert assistant.matcher.vocabulary.correct("reactive") != "reaction"
 
 
+def test_vocabulary_yaml_not_typos_are_never_corrected(assistant: Assistant) -> None:
+    assert assistant.matcher.vocabulary.correct("filing") is None  # no "failing"
+
+
 def test_a_name_wins_a_tie_with_another_word(assistant: Assistant) -> None:
     # "mercai" is one swap from "mercia": the force's name, not another close word
     assert assistant.matcher.vocabulary.correct("mercai") == "mercia"

@@ -31,6 +31,8 @@ from bot.nlu.form import (
         ("hmi probation carried out the november inspections", Form.CLAIM),
         ("i'm a herefordshire cllr was the inspection independent of ofsted's", Form.YES_NO),
         ("i'm a student, when was the consultation", Form.OPEN),
+        ("in staffordshire did hmic and ofsted inspect at the same time", Form.YES_NO),
+        ("for a piece i'm filing tonight", Form.OPEN),
         ("when was the consultation", Form.OPEN),
         ("why was gmp chosen", Form.OPEN),
         ("consultation", Form.OPEN),
