@@ -30,6 +30,7 @@ from bot.lang.words import (
     ONE_FORCE_MEANT,
     ORDINALS,
     OTHER_FORCES,
+    OTHERS_ASKED,
     OWN_THINGS,
     PLURAL_FOLLOW_UP,
     PLURAL_PLACES,
@@ -402,9 +403,11 @@ class Assistant:
         analysis = self.analyser.analyse(match)
         facts = state.facts.about(state.forces)
         bare = self._is_bare_entity(match)
-        follows = (state.facts.attribute and analysis.elliptical) or (
-            state.facts.subject and analysis.asks is not None
-        )  # "and west mercia?" after a fact; "since when?" after a subject
+        follows = (
+            (state.facts.attribute and analysis.elliptical)
+            or (state.facts.subject and analysis.asks is not None)
+            or (state.facts.subject and _only_asks_an_attribute(match, analysis))
+        )  # "and west mercia?" after a fact; "since when?", "announced when?" after a subject
         if self._checks_member(state, match, analysis):
             # "prisons too?", "hmi prisons?? really" after the consultation's five
             asked = replace(analysis, form=Form.YES_NO)
@@ -1392,6 +1395,24 @@ def _asks_unknown_role(match: Match) -> bool:
         return False
     rest = [w for w in words[1:3] if w not in AUXILIARIES]
     return bool(rest) and rest[0] in match.unknown
+
+
+def _only_asks_an_attribute(match: Match, analysis: Analysis) -> bool:
+    """Whether a short message names an attribute and nothing else ("announced when",
+    "report date?"), so it asks that of the subject the chat is about."""
+    return (
+        bool(analysis.attributes)
+        and not analysis.subjects
+        and not match.entities
+        and not match.unknown
+        and len(match.words) <= SHORT_FOLLOW_UP_WORDS
+        and not says(match.words, OTHER_FORCES)
+        and OTHERS_ASKED.isdisjoint(match.words)  # "and where else"
+    )
+
+
+# Words a follow-up that only names an attribute may have ("who announced it then").
+SHORT_FOLLOW_UP_WORDS = 4
 
 
 def _strange(match: Match) -> bool:

@@ -192,6 +192,9 @@ INTERJECTIONS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Words that ask about something besides what the chat is about ("and where else?").
+OTHERS_ASKED = frozenset({"else", "other", "others"})
+
 # Words that put a name to the list just given, asking whether it is one of them
 # ("prisons too?", "hmi prisons?? really").
 MEMBER_CHECKS = frozenset({"too", "really", "also", "aswell", "seriously", "surely"})

@@ -166,3 +166,15 @@ def test_a_forces_findings_asked_as_a_follow_up_are_all_of_them(assistant: Assis
     text = assistant.reply("whole", "fine, staffordshire then").text
     assert "helped and protected by Staffordshire Police" in text  # the first sentence too
     assert "sexual exploitation" in text
+
+
+def test_a_follow_up_naming_only_an_attribute_asks_it_of_the_subject(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("attr")
+    assistant.reply("attr", "what did ofsted defer")
+    assert assistant.reply("attr", "announced when").text.startswith("April 2013.")
+    assistant.reset("attr")
+    assistant.reply("attr", "which police forces got inspected")
+    assistant.reply("attr", "and when")
+    assert assistant.reply("attr", "by who").text.startswith("HMIC.")
