@@ -69,6 +69,7 @@ CLAIMS = [
     ("the west mercia report is dated april 2013", "Yes."),
     ("in staffordshire did hmic and ofsted inspect at the same time", "Yes."),
     ("hmic covers fire services now too, correct?", "Yes."),
+    ("so older reports will say hmicfrs on them?", "No."),
     ("did the ofsted inspection change what hmic found or vice versa", "No."),
     ("west mercia is basically a rural force, that's why they were chosen", "No."),
     (
@@ -388,6 +389,10 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
         "got a consultation with my gp tomorrow what should i ask about my knee",
         "who won united v city",
+        "can you write a press release for my bakery opening",
+        "do i need a licence to pilot a drone in the uk",
+        "what is early help in childrens social care",
+        "did staffordshire police get a follow up inspection in 2014",
     ],
 )
 def test_a_message_naming_nothing_with_several_unknown_words_gets_no_answer(
