@@ -903,8 +903,11 @@ class FactDesk:
         Like a force named, the place decides the subject even where the page is silent
         on it: "who is responsible in Staffordshire?" is never answered about another force.
         """
-        if attribute.type is ValueType.PLACE or not analysis.asserted.places:
+        if not analysis.asserted.places:
             return None
+        if attribute.type is ValueType.PLACE and (analysis.form is Form.OPEN or analysis.unknown):
+            return None  # (a claim is settled by the force whose area it names: "hmic went
+            # to rochdale, right?" is Yes, Greater Manchester Police's)
         about_forces = any(h in self.force_ids for h in self.book.subjects_with(attribute.id))
         for force in self.force_ids:
             if not any(force in self._forces_of(p) for p in analysis.asserted.places):

@@ -386,6 +386,10 @@ CLAIM_OPENERS = tuple(
 LOCATIVES = frozenset(
     {"in", "at", "within", "around", "across", "near", "inside", "covering", "covered", "covers"}
 )
+# Two words before a place that say someone went there ("hmic went to rochdale").
+MOTION_TO = frozenset(
+    (verb, "to") for verb in ("went", "go", "gone", "going", "came", "come", "sent", "headed")
+)
 # A date after one of these is not the date of the event asked about: "inspected again
 # since 2013?" asks about later events, not whether the inspection was in 2013.
 RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})

@@ -18,6 +18,7 @@ from bot.lang.words import (
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
+    MOTION_TO,
     NEGATION_GAP,
     NEGATIONS,
     QUESTION_WORDS,
@@ -286,7 +287,7 @@ class Analyser:
             found, words, frozenset(e.start for e in match.entities if e.kind == "force")
         )
         form = question_form(words, marked=marked)
-        if form is Form.OPEN and marked and self._put_to(words, attributes, asserted, ordered):
+        if form is Form.OPEN and marked and self._put_to(words, attributes, asserted):
             form = Form.YES_NO
         return Analysis(
             form=form,
@@ -308,20 +309,21 @@ class Analyser:
         words: tuple[str, ...],
         attributes: tuple[AttributeHit, ...],
         asserted: Asserted,
-        subjects: list[str],
     ) -> bool:
         """Whether a question typed with a question mark and neither a question word nor a
         verb puts a date, place or body to an attribute it names, asking yes or no: "gmp report
         april 2013?", "cqc part of the consultation?" (not "report date?", "gmp area?")."""
         if not attributes or "or" in words or QUESTION_WORDS.intersection(words):
             return False
-        if asserted.months or asserted.years or asserted.places:
+        types = {self.book.attribute(h.id).type for h in attributes}
+        if (asserted.months or asserted.years) and ValueType.DATE in types:
             return True  # (a number may count what is asked: "two things hmic liked?")
-        # a body put to an event's list of members ("hmi probation one of the consultation
-        # lot?"), not a force asked about ("gmp area?")
-        listed = any(self.book.attribute(h.id).type is ValueType.ENTITIES for h in attributes)
+        if asserted.places and ValueType.PLACE in types:
+            return True  # not a place said in passing ("outcome for kids in staffs?")
+        # a body put to a list of members ("hmi probation one of the consultation lot?",
+        # "cqc part of it??"), not a force asked about ("gmp area?")
         bodies = [e for e in asserted.entities if e not in self._force_ids]
-        return listed and bool(bodies) and any(self.book.event(s) is not None for s in subjects)
+        return ValueType.ENTITIES in types and bool(bodies)
 
     def _around_names(
         self, stems_: tuple[str, ...], match: Match
@@ -492,6 +494,7 @@ def _after_locative(words: tuple[str, ...], start: int) -> bool:
     return bool(before) and (
         before[-1] in LOCATIVES
         or (len(before) == 2 and before == (before[0], "the") and before[0] in LOCATIVES)
+        or before in MOTION_TO  # "hmic went to rochdale"
     )
 
 

@@ -78,6 +78,8 @@ CLAIMS = [
     ),
     # a question mark alone asks yes or no of a date, place or body put to an attribute
     ("cqc part of the consultation?", "Yes."),
+    ("cqc part of it??", "Yes."),
+    ("hmic went to rochdale right", "Yes."),
     ("estyn part of the consultation?", "No \u2014 Ofsted, the Care"),
     ("gmp report april 2013?", "No \u2014 February 2013, not April 2013."),
     # the doer of a deed done to a council is checked against that deed
