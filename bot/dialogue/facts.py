@@ -407,7 +407,7 @@ class FactDesk:
             ):
                 dated.append((at, subject, fact))
         if len(dated) != 2:
-            return None
+            return self._order_by_sequence(analysis, subjects, positions, earlier != later)
         (_, a, fact_a), (_, b, fact_b) = sorted(dated)  # in the order named
         when_a, when_b = chronological(str(fact_a.value)), chronological(str(fact_b.value))
         if not (when_a[0] and when_b[0]) or when_a == when_b:
@@ -424,6 +424,55 @@ class FactDesk:
         return FactAnswer(
             first[0], first[1].attribute, text, False, verdict, first[1], False, intent=topic
         )
+
+    def _order_by_sequence(
+        self,
+        analysis: Analysis,
+        subjects: tuple[str, ...],
+        positions: tuple[int, ...],
+        claimed: bool,
+    ) -> FactAnswer | None:
+        """Which of two named events came first where the page gives one no date but says
+        it followed the other (facts.yaml `after`): "was the pilot run before the
+        consultation?" is No, the consultation came first."""
+        named = sorted(
+            (at, s) for s, at in zip(subjects, positions, strict=False) if self.book.event(s)
+        )
+        events = list(dict.fromkeys(s for _, s in named))
+        if len(events) != 2:
+            return None
+        a, b = events
+        event_a, event_b = self.book.event(a), self.book.event(b)
+        if event_a is None or event_b is None:
+            return None
+        if b in event_a.after:
+            first, then = b, a
+        elif a in event_b.after:
+            first, then = a, b
+        else:
+            return None
+        # the sentence that says it followed: the one its (undated) date fact cites
+        fact = next(
+            (
+                f
+                for attribute in self.book.attributes
+                if attribute.type is ValueType.DATE
+                and (f := self.book.fact(then, attribute.id)) is not None
+            ),
+            None,
+        )
+        if fact is None:
+            return None
+        text = f"{_capital(self._name(first))} came first, then {self._name(then)}."
+        verdict = None
+        if analysis.form is not Form.OPEN and claimed:
+            earlier = bool(set(analysis.words) & EARLIER_WORDS)
+            claimed_first = a if earlier else b
+            verdict = "Yes." if claimed_first == first else "No \u2014"
+            text = f"{verdict} {text}"
+        text = f"{text} {self._quote(fact)}"
+        topic = fact.intent or self.book.attribute(fact.attribute).intent
+        return FactAnswer(first, fact.attribute, text, False, verdict, fact, False, intent=topic)
 
     def _dated_name(self, subject: str, fact: Fact) -> str:
         """ "Greater Manchester Police's report (February 2013)", "the July 2012

@@ -44,6 +44,9 @@ class EventSubject:
     id: str
     name: str
     words: tuple[str, ...]
+    # the events the page says this one followed, where it gives this one no date ("a
+    # pilot inspection programme was subsequently carried out": after the consultation)
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +193,18 @@ def load_facts(
     """Read and check facts.yaml; every problem names file, entry and field."""
     top = Fields(doc, (), problems)
     subjects = tuple(
-        EventSubject(s.text("id"), s.text("name"), s.texts("words")) for s in top.items("subjects")
+        EventSubject(
+            s.text("id"), s.text("name"), s.texts("words"), s.texts("after", required=False)
+        )
+        for s in top.items("subjects")
     )
+    event_ids = {e.id for e in subjects}
+    for index, event in enumerate(subjects):
+        for earlier in event.after:
+            if earlier not in event_ids:
+                Fields(doc, ("subjects", index), problems).fail(
+                    "after", f"{earlier!r} is not an event of facts.yaml"
+                )
     attributes = tuple(_attribute(a) for a in top.items("attributes"))
     places = top.texts("places")
     other_bodies = tuple(

@@ -77,6 +77,9 @@ CLAIMS = [
         "Yes. The page says: \u201cThis inspection took place a short while after Ofsted",
     ),
     # a question mark alone asks yes or no of a date, place or body put to an attribute
+    # an event the page gives no date is ordered by what it says it followed
+    ("was the pilot run before the consultation", "No \u2014 The July 2012 consultation came"),
+    ("did the pilot come after the consultation", "Yes."),
     ("cqc part of the consultation?", "Yes."),
     ("cqc part of it??", "Yes."),
     ("hmic went to rochdale right", "Yes."),

@@ -92,6 +92,11 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
             "only an actor attribute",
         ),
         (
+            "    after: [consultation]\n",
+            "    after: [consultaton]\n",
+            "'consultaton' is not an event",
+        ),
+        (
             "    converse: {after: before, before: after}\n",
             "    converse: {after: later, before: after}\n",
             "both must be options",
