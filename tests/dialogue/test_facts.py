@@ -82,6 +82,7 @@ CLAIMS = [
     ("did the pilot come after the consultation", "Yes."),
     ("cqc part of the consultation?", "Yes."),
     ("cqc part of it??", "Yes."),
+    ("west mercia is basically all city no countryside", "No."),
     ("hmic went to rochdale right", "Yes."),
     ("estyn part of the consultation?", "No \u2014 Ofsted, the Care"),
     ("gmp report april 2013?", "No \u2014 February 2013, not April 2013."),
@@ -124,6 +125,7 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("wot did hmi probation have 2 do with this", "took part in the July 2012"),
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
         ("why were the three forces chosen", "good practice examples"),
+        ("is west mercia a city force or countryside", "both urban and rural"),
         # the date of a deed the question names by its doer is that deed's
         ("when did ofsted inspect the councils", "doesn't say when"),
         ("when exactly did ofsted inspect herefordshire council", "a short while after Ofsted"),
