@@ -24,6 +24,7 @@ from bot.lang.words import (
     ASKING_FOR_MYSELF,
     AUXILIARIES,
     BEYOND_THE_PAGE,
+    EACH,
     FOLLOW_UP_FILLER,
     MEMBER_CHECKS,
     NEXT_EVENT,
@@ -504,6 +505,8 @@ class Assistant:
         if (analysis.form is not Form.OPEN or analysis.attributes) and not _strange(match):
             found = self.desk.answer(analysis, facts, open_ok=False)
             deferred = found is not None and self._defers(found, match, analysis)
+            if found is not None and self._per_force_instead(match, found):
+                found = None
             if found is not None and not (match.not_covered and deferred):
                 return self._fact(state, match, analysis, found)
         declined = best is None or best.intent not in self.small_talk
@@ -930,6 +933,23 @@ class Assistant:
         if says(match.words, PREVIOUS_EVENT):
             return self.previous.get(last.id)
         return None
+
+    def _per_force_instead(self, match: Match, found: FactAnswer) -> bool:
+        """Whether an open question asks a topic of each force, not for the list of forces
+        that names them: "summarise the findings for each of the three forces"."""
+        best = match.best
+        if found.verdict is not None or found.silent or best is None:
+            return False
+        value = found.fact.value if found.fact is not None else None
+        listed = isinstance(value, tuple) and bool(value) and set(value) <= self.force_ids
+        spec = self.intents[best.intent]
+        return (
+            listed
+            and spec.slot == "force"
+            and _asks_about_all(match)
+            and self._strong(match)
+            and says(match.words, EACH)
+        )
 
     def _checks_member(self, state: ChatState, match: Match, analysis: Analysis) -> bool:
         """Whether a body named after a list of bodies asks if it is one of them ("prisons

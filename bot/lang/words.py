@@ -192,6 +192,9 @@ INTERJECTIONS = frozenset(
     """.split()  # noqa: SIM905
 )
 
+# Words that ask something of every one of several ("the findings for each of the forces").
+EACH = frozenset({("each",), ("every",), ("all", "3"), ("all", "the"), ("for", "all"), ("both",)})
+
 # Words that ask about something besides what the chat is about ("and where else?").
 OTHERS_ASKED = frozenset({"else", "other", "others"})
 

@@ -126,6 +126,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
         ("why were the three forces chosen", "good practice examples"),
         ("is west mercia a city force or countryside", "both urban and rural"),
+        ("Could you summarise the findings for each of the three forces please", "domestic abuse"),
+        ("name all ten councils in greater manchester", "doesn't say the names"),
         # the date of a deed the question names by its doer is that deed's
         ("when did ofsted inspect the councils", "doesn't say when"),
         ("when exactly did ofsted inspect herefordshire council", "a short while after Ofsted"),
@@ -396,6 +398,7 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
         "got a consultation with my gp tomorrow what should i ask about my knee",
         "who won united v city",
+        "what judgement did ofsted give rochdale council in its child protection inspection",
         "can you write a press release for my bakery opening",
         "do i need a licence to pilot a drone in the uk",
         "what is early help in childrens social care",
