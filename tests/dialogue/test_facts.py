@@ -398,6 +398,8 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
         "got a consultation with my gp tomorrow what should i ask about my knee",
         "who won united v city",
+        "what was number one in the charts in november 2012",
+        "explain quantum computing simply",
         "what judgement did ofsted give rochdale council in its child protection inspection",
         "can you write a press release for my bakery opening",
         "do i need a licence to pilot a drone in the uk",
