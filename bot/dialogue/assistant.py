@@ -1127,6 +1127,7 @@ class Assistant:
         if spec.id in self.small_talk and spec.id not in state.small_talk:
             state.small_talk = (*state.small_talk, spec.id)
         if spec.id not in self.small_talk:
+            same_topic = state.last_intent == spec.id
             state.last_intent = spec.id
             state.pending = None
             if answer.forces:
@@ -1137,7 +1138,12 @@ class Assistant:
                 state.listed = tuple(f.id for f in self.knowledge.forces)
             elif len(answer.forces) > 1:
                 state.listed = answer.forces
-            state.facts = self._context_of(state, match, spec.id)
+            context = self._context_of(state, match, spec.id)
+            # the same topic again ("announced or not" after "when were the inspections?")
+            # keeps the subject when its words name none
+            if same_topic and not context.subject and state.facts.subject:
+                context = FactContext(state.facts.subject, inferred=True)
+            state.facts = context
             if answer.body:
                 state.body = answer.body
         suggestions = answer.suggestions

@@ -640,6 +640,10 @@ class FactDesk:
         deeds = [h for h in analysis.attributes if self.book.attribute(h.id).actor]
         if actor is None or analysis.form is Form.OPEN or not deeds:
             return ()
+        if any(h.polarity is not None for h in analysis.attributes):
+            # a yes/no asked in its own words is that question: "the herefordshire council
+            # inspection by ofsted - did that affect west mercia's result?"
+            return ()
         for attribute_id, objects in self._done_to.items():
             did = any(
                 isinstance(fact.value, tuple) and actor in fact.value
@@ -648,7 +652,7 @@ class FactDesk:
             )
             if did and says(analysis.words, objects):
                 others = (h for h in analysis.attributes if not self.book.attribute(h.id).actor)
-                return (AttributeHit(attribute_id, 1), *others)
+                return (*others, AttributeHit(attribute_id, 1))
         return ()
 
     def _why(self, hit: AttributeHit) -> AttributeHit:
@@ -1084,8 +1088,12 @@ class FactDesk:
                 )
                 return FactAnswer(subject, attribute.id, text, False, "No.", fact, follow_up)
         if verdict == "Yes.":
-            # every value the claim asserts must hold: "renamed in 2015, wasn't it?"
-            wrong = self._conflict(analysis, attribute, subject)
+            # every value the claim asserts must hold: "renamed in 2015, wasn't it?"; and
+            # every yes or no it asks in its own words: "the council inspection by ofsted -
+            # did that affect west mercia's result?" is No, whoever inspected the council
+            wrong = self._conflict(analysis, attribute, subject) or self._denied_too(
+                analysis, attribute, subject
+            )
             if wrong is not None:
                 verdict, fact = wrong
         note = f"{fact.note} " if fact.note else ""  # "They were deferred until April 2015."
@@ -1192,6 +1200,21 @@ class FactDesk:
         for fact in self._doer_facts(analysis, subject):
             if isinstance(fact.value, tuple) and actor not in fact.value:
                 return f"No \u2014 {self._names(fact.value)}.", fact
+        return None
+
+    def _denied_too(
+        self, analysis: Analysis, checked: Attribute, subject: str
+    ) -> tuple[str, Fact] | None:
+        """ "No." from another yes/no attribute the question asks in its own words, whose
+        fact of the same subject says the opposite."""
+        if not checked.actor:
+            return None  # (only a Yes about who did it, beside a question of its own)
+        for hit in analysis.attributes:
+            if hit.id == checked.id or hit.polarity is None:
+                continue
+            fact = self.book.fact(subject, hit.id)
+            if fact is not None and isinstance(fact.value, bool) and fact.value != hit.polarity:
+                return "No.", fact
         return None
 
     def _conflict(

@@ -144,7 +144,7 @@ FOLLOW_UP_FILLER = frozenset(
     it its there please too as well now but or question one 1 ones in at police
     no not i meant mean sorry actually oops instead going back to about
     force to has have had none any did does do was were go ahead pls just yes right
-    hmm hm well that
+    hmm hm well that last finally lastly
     """.split()  # noqa: SIM905
 )
 

@@ -84,6 +84,10 @@ CLAIMS = [
     ("cqc part of it??", "Yes."),
     ("west mercia is basically all city no countryside", "No."),
     ("hmic went to rochdale right", "Yes."),
+    (
+        "the herefordshire council inspection by ofsted - did that affect west mercia's result",
+        "No.",
+    ),
     ("estyn part of the consultation?", "No \u2014 Ofsted, the Care"),
     ("gmp report april 2013?", "No \u2014 February 2013, not April 2013."),
     # the doer of a deed done to a council is checked against that deed

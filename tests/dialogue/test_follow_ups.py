@@ -178,3 +178,19 @@ def test_a_follow_up_naming_only_an_attribute_asks_it_of_the_subject(
     assistant.reply("attr", "which police forces got inspected")
     assistant.reply("attr", "and when")
     assert assistant.reply("attr", "by who").text.startswith("HMIC.")
+
+
+def test_the_same_topic_again_keeps_the_subject_for_a_precise_follow_up(
+    assistant: Assistant,
+) -> None:
+    assistant.reset("topic")
+    for message in ("when were the police inspections", "announced or not"):
+        assistant.reply("topic", message)
+    assert "November 2012" in assistant.reply("topic", "what day exactly").text
+
+
+def test_last_one_before_a_force_named_is_that_force(assistant: Assistant) -> None:
+    assert talk(assistant, "why was staffs chosen", "and gmp", "last one, west mercia")[2] == (
+        "force_selection",
+        "west-mercia",
+    )
