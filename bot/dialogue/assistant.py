@@ -1072,6 +1072,11 @@ class Assistant:
         if spec.slot == "force" and not forces and state.forces and says(match.words, OTHER_FORCES):
             # "and the other two?": the forces not talked about yet
             forces = tuple(f.id for f in self.knowledge.forces if f.id not in state.forces)
+        singled = singled_out(match.lookup)
+        if spec.slot == "force" and not forces and singled and "which" in match.words:
+            # "the forces inspected, which was chosen as 'might provide good practice
+            # examples'": the one force the words describe
+            forces = (singled[0],)
         if spec.slot == "force" and not forces and _asks_about_all(match):
             # "what criteria were used to choose the forces": each of them
             forces = tuple(f.id for f in self.knowledge.forces)
