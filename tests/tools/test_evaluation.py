@@ -49,6 +49,18 @@ BLIND_FLOORS = {
     "understanding_23.yaml": 0.90,
     "understanding_24.yaml": 0.96,
     "understanding_27.yaml": 0.92,
+    # the session that began at 12:56 UTC: set 28 held out, 29-34 dev sets, 35-37 written
+    # after the work; floors at the scores of the code they joined with
+    "understanding_28.yaml": 0.92,
+    "understanding_29.yaml": 0.92,
+    "understanding_30.yaml": 0.96,
+    "understanding_31.yaml": 0.94,
+    "understanding_32.yaml": 0.92,
+    "understanding_33.yaml": 0.96,
+    "understanding_34.yaml": 0.93,
+    "understanding_35.yaml": 0.90,
+    "understanding_36.yaml": 0.92,
+    "understanding_37.yaml": 0.93,
 }
 
 
