@@ -988,7 +988,10 @@ class Assistant:
         """Whether a bare-looking message still clearly asks something: "what is hmicfrs"."""
         best = match.best
         return (
-            best is not None and best.intent not in self.overviews.values() and self._strong(match)
+            best is not None
+            and best.intent not in self.overviews.values()
+            and best.intent not in self.small_talk  # "ok and gmp" continues the last question
+            and self._strong(match)
         )
 
     def _follow_up_intent(

@@ -194,3 +194,13 @@ def test_last_one_before_a_force_named_is_that_force(assistant: Assistant) -> No
         "force_selection",
         "west-mercia",
     )
+
+
+def test_ok_is_acknowledged_and_ok_with_a_force_continues_the_question(
+    assistant: Assistant,
+) -> None:
+    assert talk(assistant, "ok")[0] == ("acknowledge", "")
+    assert talk(assistant, "what did they find in staffs", "ok and gmp")[1] == (
+        "force_findings",
+        "greater-manchester",
+    )
