@@ -234,6 +234,7 @@ class FactDesk:
                     open_ok
                     or _asked_first(attribute, hit)
                     or (hit.strength and self._of_strong_subject(analysis, attribute))
+                    or _offers_values(analysis, attribute)
                 )
             ):
                 continue
@@ -533,6 +534,8 @@ class FactDesk:
         said = analysis.asserted
         if analysis.form is not Form.OPEN or not (said.months or said.years):
             return None
+        if len(said.months) > 1 or len(said.years) > 1:
+            return None  # dates offered to choose from, no premise: "november or december?"
         named = [self.book.attribute(h.id) for h in analysis.attributes]
         dates = [a for a in named if a.type is ValueType.DATE]
         if not dates:
@@ -1479,6 +1482,18 @@ def _matches(fact: Fact | None, said: Asserted) -> bool:
             return True
         return value in said.places
     return False
+
+
+def _offers_values(analysis: Analysis, attribute: Attribute) -> bool:
+    """Whether the question offers values of the attribute to choose between: "10 or 12
+    local authorities in the gmp area?", "was it november or december?"."""
+    said = analysis.asserted
+    offered = {
+        ValueType.NUMBER: len(said.numbers),
+        ValueType.DATE: len(said.months | said.years),
+        ValueType.PLACE: len(said.places),
+    }.get(attribute.type, 0)
+    return "or" in analysis.words and offered >= 2
 
 
 def _fits(kind: ValueType, asserted: frozenset[str]) -> bool:

@@ -130,6 +130,9 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
         ("why were the three forces chosen", "good practice examples"),
         ("is west mercia a city force or countryside", "both urban and rural"),
+        # values offered to choose from
+        ("10 or 12 local authorities in the gmp area?", "Ten. "),
+        ("was the gmp inspection in november or december?", "HMIC's inspection of Greater"),
         ("Could you summarise the findings for each of the three forces please", "domestic abuse"),
         ("name all ten councils in greater manchester", "doesn't say the names"),
         # the date of a deed the question names by its doer is that deed's
