@@ -539,12 +539,16 @@ class Assistant:
             # answered from a fact on the strength of one attribute word
             if weak is not None and about and not match.unknown and not match.ids("other_force"):
                 return self._fact(state, match, analysis, weak)
-            body = self._body_asked(match, analysis)
-            if body is not None:
-                # "wot did hmi probation have 2 do with this", "why is hmi prisons even
-                # mentioned": what the page says of the body
+            bodies = self._bodies_asked(match, analysis)
+            if bodies:
+                # "wot did hmi probation have 2 do with this", "hmi probation & hmi prisons -
+                # why are they even mentioned": what the page says of each body
                 scored = Scored(self.overviews["body"], 0.0, ())
-                return self._answer(state, match, scored, bodies=(body,), rule=Rule.BODY_ASKED)
+                replies = [
+                    self._answer(state, match, scored, bodies=(body,), rule=Rule.BODY_ASKED)
+                    for body in bodies
+                ]
+                return replace(replies[-1], text="\n\n".join(r.text for r in replies))
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
             sentence = self.sentences.best(match.words, forces, named)
             if sentence is not None and not match.ids("other_force"):
@@ -964,19 +968,19 @@ class Assistant:
         checks = not MEMBER_CHECKS.isdisjoint(match.words) or says(match.words, AS_WELL)
         return listed and checks
 
-    def _body_asked(self, match: Match, analysis: Analysis) -> str | None:
-        """The one body an open question names, when it names nothing else of the page (no
-        force, event or attribute) and no word the bot does not know."""
+    def _bodies_asked(self, match: Match, analysis: Analysis) -> tuple[str, ...]:
+        """The bodies an open question names, when it names nothing else of the page (no
+        force, event or attribute) and no word the bot does not know; at most two."""
         if analysis.form is not Form.OPEN or analysis.attributes or match.unknown:
-            return None
+            return ()
         if VALUE_BESIDE_A_BODY.intersection(match.words):
-            return None  # "which one did hmic look at" asks a value, not about HMIC
+            return ()  # "which one did hmic look at" asks a value, not about HMIC
         if "body" not in self.overviews or match.not_covered or match.ids("other_force"):
-            return None
+            return ()
         named = [s for s in analysis.subjects if s != self.knowledge.facts.page_subject]
-        if len(named) != 1 or named[0] not in self.body_ids:
-            return None
-        return named[0]
+        if not 1 <= len(named) <= MAX_BODIES_ASKED or any(s not in self.body_ids for s in named):
+            return ()
+        return tuple(named)
 
     def _is_bare_entity(self, match: Match) -> bool:
         """Only an entity and filler words: "what about west mercia?", "and gmp"."""
@@ -1444,6 +1448,10 @@ def _only_asks_an_attribute(match: Match, analysis: Analysis) -> bool:
         and OTHERS_ASKED.isdisjoint(match.words)  # "and where else"
     )
 
+
+# Bodies one open question may ask about at once ("hmi probation and hmi prisons, what did
+# they do here"); more is a list the consultation answer gives better.
+MAX_BODIES_ASKED = 2
 
 # Words a follow-up that only names an attribute may have ("who announced it then").
 SHORT_FOLLOW_UP_WORDS = 4

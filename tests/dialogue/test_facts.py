@@ -128,6 +128,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         # an open question naming one body and nothing else asks what the page says of it
         ("wot did hmi probation have 2 do with this", "took part in the July 2012"),
         ("is the care quality commission mentioned anywhere and why", "took part in the July"),
+        ("hmi probation & hmi prisons - why are they even mentioned", "HMI Prisons is short for"),
+        ("the page keeps saying 'we' and 'our inspection' - who's we", "HMIC. "),
         ("why were the three forces chosen", "good practice examples"),
         ("is west mercia a city force or countryside", "both urban and rural"),
         # values offered to choose from
