@@ -72,6 +72,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         words = words[:-2]  # "did they do one combined inspection or what": yes or no
     if words[-3:] == ("or", "vice", "versa") and len(words) > 3:
         words = words[:-3]  # "did ofsted's change hmic's findings or vice versa": yes or no
+    words = _without_all_fine(words)
     words = _introduced(_relative_why(words))
     if not words or "or" in words:
         return Form.OPEN  # "november or december?" asks for a choice, not a yes or no
@@ -117,6 +118,23 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     ):
         return Form.YES_NO  # "so reports before then say hmic?"; not "headline finding?"
     return Form.OPEN
+
+
+def _without_all_fine(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words without a closing "or was it all fine" ("was there stuff that needed
+    improving or was it all rosy"): the other side of a yes or no, not a choice of values."""
+    if "or" not in words:
+        return words
+    at = len(words) - 1 - words[::-1].index("or")
+    tail = words[at + 1 :]
+    if at > 1 and 1 < len(tail) <= MAX_ALL_FINE_WORDS and tail[-1] in ALL_FINE:
+        return words[:at]
+    return words
+
+
+# The last word of "or was it all fine"-like endings, and how long such an ending may be.
+ALL_FINE = frozenset({"fine", "rosy", "perfect", "ok", "okay", "good", "great", "well", "grand"})
+MAX_ALL_FINE_WORDS = 5
 
 
 def _relative_why(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -59,6 +59,8 @@ CLAIMS = [
     ("wasnt the pilot inspection in 2014", "No \u2014 November 2012, not 2014."),
     ("does gmp have several local authorities in its area", "Yes."),
     ("did hmic find anything that needed improving", "Yes."),
+    ("was there stuff that needed improving or was it all rosy", "Yes."),
+    ("did hmic say everything was perfect", "No."),
     ("i heard staffs was picked as a problem force", "No."),
     ("gmp was inspected in the manchester city council area right", "No \u2014 Rochdale"),
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),

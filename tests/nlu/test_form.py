@@ -33,6 +33,8 @@ from bot.nlu.form import (
         ("i'm a student, when was the consultation", Form.OPEN),
         ("in staffordshire did hmic and ofsted inspect at the same time", Form.YES_NO),
         ("for a piece i'm filing tonight", Form.OPEN),
+        ("was there anything to improve or was it all fine", Form.YES_NO),
+        ("was it in november or december", Form.OPEN),
         ("when was the consultation", Form.OPEN),
         ("why was gmp chosen", Form.OPEN),
         ("consultation", Form.OPEN),
