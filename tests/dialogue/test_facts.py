@@ -66,6 +66,7 @@ CLAIMS = [
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),
     ("i heard ofsted pushed it back to 2016", "No \u2014 April 2015, not 2016."),
     ("i heard the joint inspections got kicked down the road to 2016", "No \u2014 April 2015"),
+    ("is it true ofsted pushed it all back to 2016", "No \u2014 April 2015, not 2016."),
     ("did ofsted's findings have an effect on hmic's findings", "No."),
     ("is hmic the same outfit as hmicfrs now", "Yes."),
     ("the west mercia report is dated april 2013", "Yes."),
@@ -136,6 +137,7 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("is west mercia a city force or countryside", "both urban and rural"),
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
+        ("how long was the multi agency thing deferred by", "deferred until April 2015"),
         ("was the gmp inspection in november or december?", "HMIC's inspection of Greater"),
         ("Could you summarise the findings for each of the three forces please", "domestic abuse"),
         ("name all ten councils in greater manchester", "doesn't say the names"),
