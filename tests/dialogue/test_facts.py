@@ -138,6 +138,10 @@ def test_a_claim_is_checked_against_the_typed_value(
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
         ("how long was the multi agency thing deferred by", "deferred until April 2015"),
+        # a force's section asked for in a line or two, or what inspectors rated
+        ("staffs section in 2 lines", "good practice"),
+        ("what were staffs police particularly impressive at. two things", "sexual exploitation"),
+        ("gmp - what bit of their work did inspectors rate", "domestic abuse"),
         ("was the gmp inspection in november or december?", "HMIC's inspection of Greater"),
         ("Could you summarise the findings for each of the three forces please", "domestic abuse"),
         ("name all ten councils in greater manchester", "doesn't say the names"),
@@ -411,6 +415,7 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
         "got a consultation with my gp tomorrow what should i ask about my knee",
         "who won united v city",
+        "what did ofsted rate staffordshire county council in 2011",
         "my car failed its inspection this morning, what do i do now",
         "what is a deferred pension",
         "mother in law turned up unannounced again how do i cope lol",
