@@ -1175,6 +1175,11 @@ class FactDesk:
             )
             if attribute.actor and said.actor is not None:
                 named = (said.actor,)  # who did it, not who else is named ("after ofsted")
+            deeds = [h for h in analysis.attributes if self.book.attribute(h.id).actor]
+            if attribute.actor and said.actor is None and len(deeds) > 1 and len(named) > 1:
+                # two deeds, two doers: "the police side was checked by hmic and the council
+                # side by ofsted?" pairs them; no one list settles it
+                return None
             # a body a timing is compared with is no member ("before ofsted went in")
             compared = {
                 s

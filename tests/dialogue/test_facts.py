@@ -138,6 +138,10 @@ def test_a_claim_is_checked_against_the_typed_value(
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
         ("how long was the multi agency thing deferred by", "deferred until April 2015"),
+        # the two sides of the inspections
+        ("who was doing the council side of things while hmic looked at the cops", "Ofsted. "),
+        ("which inspectorate did the police side of it", "HMIC. "),
+        ("so the police side was checked by hmic and the council side by ofsted?", "Ofsted. "),
         # a force's section asked for in a line or two, or what inspectors rated
         ("staffs section in 2 lines", "good practice"),
         ("what were staffs police particularly impressive at. two things", "sexual exploitation"),

@@ -87,8 +87,8 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
         ("place_attribute: area\n", "place_attribute: areas\n", "'areas' is not an attribute"),
         ("    holds_before: date\n", "    holds_before: area\n", "'area' is not a date attribute"),
         (
-            "    actor: true\n    words: [inspected herefordshire council,",
-            "    words: [inspected herefordshire council,",
+            "    actor: true\n    words: [council side,",
+            "    words: [council side,",
             "only an actor attribute",
         ),
         (
