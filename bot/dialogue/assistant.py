@@ -641,6 +641,11 @@ class Assistant:
         if attribute.first and (found.silent or self.desk.precise(analysis)):
             return False  # "how many councils are in the gmp area": the count, not the names
         named = {hit.id for hit in analysis.attributes}
+        if attribute.holds_before and found.verdict:
+            # "so a report from 2015 might still say hmic?": the year is what is checked
+            undated = tuple(w for w in match.words if w not in _date_words(match.words))
+            if not self.matcher.topics_not_covered(undated):
+                return False
         if attribute.type is ValueType.DATE and found.verdict and named <= {attribute.id}:
             undated = tuple(w for w in match.words if w not in _date_words(match.words))
             if not self.matcher.topics_not_covered(undated):

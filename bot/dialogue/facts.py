@@ -798,6 +798,9 @@ class FactDesk:
             return self._event_named_last(analysis)  # "were the inspections postponed?"
         forces_named = [s for s in named if s in self.force_ids]
         holders = book.subjects_with(attribute.id)
+        sole = self._sole_deed(analysis, attribute)
+        if sole is not None:
+            return sole  # "hmic went in in november 2012, right?": the inspections' date
         if forces_named:
             for subject in forces_named:
                 if book.fact(subject, attribute.id) is not None:
@@ -952,6 +955,27 @@ class FactDesk:
             if h in self.force_ids and _matches(self.book.fact(h, attribute.id), said)
         ]
         return holders[0] if len(holders) == 1 else None
+
+    def _sole_deed(self, analysis: Analysis, attribute: Attribute) -> str | None:
+        """The one event a body named as the doer did alone, when a date is asked of the
+        body and nothing else: "hmic went in in november 2012, right?" dates HMIC's
+        inspections, not HMIC's own date (its renaming)."""
+        actor = analysis.asserted.actor
+        if actor is None or attribute.type is not ValueType.DATE:
+            return None
+        if any(s != actor for s in analysis.subjects) or any(
+            self.book.attribute(h.id).type is not ValueType.DATE for h in analysis.attributes
+        ):
+            return None
+        plain = replace(analysis, attributes=())
+        alone = [
+            event.id
+            for event in self.book.subjects
+            if (main := self._doer_facts(plain, event.id))
+            and main[0].value == (actor,)
+            and self.book.fact(event.id, attribute.id) is not None
+        ]
+        return alone[0] if len(alone) == 1 else None
 
     def _subject_by_place(self, analysis: Analysis, attribute: Attribute) -> str | None:
         """The force whose inspected area the question names, when it names no force.

@@ -67,6 +67,20 @@ CLAIMS = [
     ("i heard ofsted pushed it back to 2016", "No \u2014 April 2015, not 2016."),
     ("i heard the joint inspections got kicked down the road to 2016", "No \u2014 April 2015"),
     ("is it true ofsted pushed it all back to 2016", "No \u2014 April 2015, not 2016."),
+    ("someone at work said the joint inspections got pushed to 2016", "No \u2014 April 2015"),
+    # a date asked of a body that did one thing alone is that thing's
+    ("hmic went in in november 2012 right", "Yes."),
+    ("it was nov 2012 when hmic went in right", "Yes."),
+    ("hmic changed its name in 2017 right", "Yes."),
+    # more claims
+    (
+        "were the police and council inspections in rochdale done as one single joint inspection",
+        "No.",
+    ),
+    ("so basically inspectors found nothing at all to improve", "No."),
+    ("so basically ofsted's findings shaped hmic's findings", "No."),
+    ("west mercia covers rural as well as urban areas", "Yes."),
+    ("so a report from 2015 might still say HMIC on it, that's normal?", "Yes."),
     ("did ofsted's findings have an effect on hmic's findings", "No."),
     ("is hmic the same outfit as hmicfrs now", "Yes."),
     ("the west mercia report is dated april 2013", "Yes."),
