@@ -85,10 +85,10 @@ ALL_FORCES = frozenset(
 # them all.
 PLURAL_PLACES = frozenset({"areas", "councils", "authorities", "boroughs", "places"})
 # Words that ask a per-force question of every force the last answer listed ("and the
-# council areas?", "when were their reports out?" after the three forces).
-PLURAL_FOLLOW_UP = PLURAL_PLACES | frozenset(
-    {"their", "they", "them", "each", "both", "reports", "reasons", "dates"}
-)
+# council areas?", "and the reports?" after the three forces).
+PLURAL_FOLLOW_UP = PLURAL_PLACES | frozenset({"each", "both", "reports", "reasons", "dates"})
+# (not "they": "was our force one of those examined?" then "why were they chosen?" means
+# the asker's one force, so the bot asks which)
 # The plural that asks a per-force question of every force: "what did the inspections find?"
 ALL_INSPECTIONS = frozenset({"inspections"})
 

@@ -15,7 +15,7 @@ each of these with a mask word before it is written:
 - ``<address>``: "12 Acacia Avenue", "on Acacia Avenue", "flat 3";
 - ``<date>``: a day with its month ("3rd March 2015", "03/04/2015", "march 3"), and
   whatever follows "born", "dob", "date of birth" or "birthday". A month with its year
-  alone ("November 2012") is kept: that is how people ask about the page;
+  alone ("November 2012", "apr 13") is kept: that is how people ask about the page;
 - ``<name>``: names introduced as names ("my name is ...", "I'm called ...", "call me
   ...", "my son Tom", "my daughter's name is ...", "Mrs Smith").
 
@@ -164,7 +164,10 @@ _NORMALISED: tuple[tuple[re.Pattern[str], str, re.Pattern[str] | None], ...] = (
     # dates: "3rd march 2015", "3 of march", "march 3rd 2015", "03 04 2015"
     (re.compile(rf"\b{_DAY} (?:of )?(?:{_MONTH})(?: \d{{2,4}})?\b"), DATE, None),
     (
-        re.compile(rf"\b(?:{_MONTH}) {_DAY}(?: \d{{4}})?\b(?! (?:forces?|areas?|inspections?))"),
+        # (not "apr 13": a month and a page year, 2011-2015, written short)
+        re.compile(
+            rf"\b(?:{_MONTH}) (?!1[1-5]\b){_DAY}(?: \d{{4}})?\b(?! (?:forces?|areas?|inspections?))"
+        ),
         DATE,
         None,
     ),
