@@ -44,6 +44,9 @@ class QuestionResult:
     want: str
     got: str
     ok: bool
+    # an answer about another force or subject than the one asked: the worst mistake, so a
+    # question that was wrong and now gives another force's facts is worse, not unchanged
+    wrong_subject: bool = False
 
 
 @dataclass(slots=True)
@@ -128,7 +131,9 @@ def _turn_outcome(name: str, key: str, turn: Turn, reply: Reply) -> QuestionResu
         got = "right" if verdict.ok else verdict.why
     else:
         got = reply.intent + "".join(f" {k}={v}" for k, v in sorted(reply.slots.items()))
-    return QuestionResult(name, key, turn.question, want, got, result.correct)
+    return QuestionResult(
+        name, key, turn.question, want, got, result.correct, wrong_subject=result.wrong_fact
+    )
 
 
 def _message_outcome(name: str, key: str, message: Message, reply: Reply) -> QuestionResult:
@@ -214,8 +219,10 @@ class Change:
 
     @property
     def better(self) -> bool:
-        """Wrong before, right now."""
-        return self.after.ok and not self.before.ok
+        """Wrong before, right now; or about the wrong subject before, and not now."""
+        if self.after.ok != self.before.ok:
+            return self.after.ok
+        return self.before.wrong_subject and not self.after.wrong_subject
 
 
 @dataclass(slots=True)
@@ -240,14 +247,14 @@ class Diff:
                 diff.only_after += 1
                 continue
             matched += 1
-            if old.ok != outcome.ok:
+            if old.ok != outcome.ok or old.wrong_subject != outcome.wrong_subject:
                 diff.changes.append(Change(old, outcome))
         diff.only_before = len(before.outcomes) - matched
         return diff
 
     @property
     def worse(self) -> list[Change]:
-        """Right before, wrong now."""
+        """Right before, wrong now; or now about the wrong subject."""
         return [c for c in self.changes if not c.better]
 
     def format(self, before_name: str, after_name: str) -> str:

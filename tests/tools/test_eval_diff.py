@@ -180,3 +180,15 @@ def test_diff_against_a_git_commit_runs_that_commits_bot(root: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "3 changed: 0 better, 3 worse" in done.stdout
     assert re.search(r"questions\.yaml\s+100\.0% \(3/3\)\s+33\.3% \(1/3\)", done.stdout)
+
+
+def test_a_wrong_answer_that_now_names_another_force_is_worse() -> None:
+    def result(wrong_subject: bool) -> QuestionResult:
+        return QuestionResult("s.yaml", "1", "why were they chosen", "x", "y", False, wrong_subject)
+
+    worse = Diff.of(Run([result(False)]), Run([result(True)]))
+    assert [c.better for c in worse.changes] == [False]
+    assert len(worse.worse) == 1
+    better = Diff.of(Run([result(True)]), Run([result(False)]))
+    assert [c.better for c in better.changes] == [True]
+    assert Diff.of(Run([result(False)]), Run([result(False)])).changes == []
