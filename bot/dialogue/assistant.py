@@ -612,6 +612,17 @@ class Assistant:
         spec = self.intents.get(self._fact_intent(found))
         if spec is None or spec.slot != "force" or spec.id == best.intent:
             return None
+        # the force's topic must be a close second by words of its own ("result" beside
+        # "pilot inspection"), not by words the best intent counted ("the improvement areas
+        # for staffs", "multi agency child protection arrangements")
+        own = next((s.score for s in match.ranking if s.intent == spec.id), 0.0)
+        if own < self.min_score or own < FORCE_TOPIC_SHARE * best.score:
+            return None
+        counted = {w for term, _ in best.matched for w in term.split()}
+        content = {stem(w) for w in match.words if w not in STOPWORDS and w not in AUXILIARIES}
+        asked = self.desk.attribute_stems(found.attribute) & content
+        if asked <= counted:
+            return None
         return spec.id, forces[0]
 
     def _fact_suggestions(self, found: FactAnswer, is_force: bool) -> tuple[str, ...]:
@@ -1453,6 +1464,9 @@ def _only_asks_an_attribute(match: Match, analysis: Analysis) -> bool:
         and OTHERS_ASKED.isdisjoint(match.words)  # "and where else"
     )
 
+
+# How close to the best intent's score a force's topic must come to answer instead of it.
+FORCE_TOPIC_SHARE = 0.6
 
 # Bodies one open question may ask about at once ("hmi probation and hmi prisons, what did
 # they do here"); more is a list the consultation answer gives better.
