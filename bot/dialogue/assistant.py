@@ -1480,7 +1480,12 @@ def _strange(match: Match) -> bool:
     """Whether a message names nothing of the page and has several words the bot has never
     seen ("my landlord wants to inspect the flat with 24 hours notice, is that allowed?"): it
     is not checked against a fact on the strength of a word or two the page also uses."""
-    return len(match.unknown) >= 2 and not match.entities
+    return len(match.unknown) >= STRANGE_UNKNOWN_WORDS and not match.entities
+
+
+# Unknown words that make a message naming nothing of the page another matter ("landlord",
+# "flat", "allowed"); two may be an idiom ("a clean bill of health").
+STRANGE_UNKNOWN_WORDS = 3
 
 
 def _about_own_things(match: Match) -> bool:

@@ -195,6 +195,13 @@ class FactDesk:
             hits = tuple(self._why(hit) for hit in hits)
             reasons = [h for h in hits if self.book.attribute(h.id).type is ValueType.TEXT]
             hits = tuple(reasons) or hits
+        wanted = _type_asked(analysis) if form is Form.OPEN else None
+        if wanted is not None and any(self.book.attribute(h.id).type is wanted for h in hits):
+            # "the urban and rural force, its report came out when": a value of the type
+            # the question word asks, before a description
+            hits = tuple(
+                sorted(hits, key=lambda h: self.book.attribute(h.id).type is ValueType.TEXT)
+            )
         if form is Form.OPEN and hits:
             # "whose report came out in feb 2013?": an attribute whose value the question
             # gives names the subject, whatever other attribute words it has
@@ -1511,6 +1518,19 @@ def _matches(fact: Fact | None, said: Asserted) -> bool:
             return True
         return value in said.places
     return False
+
+
+def _type_asked(analysis: Analysis) -> ValueType | None:
+    """The type of value a question word asks for, where the question has one: "when" a
+    date, "how many" a number, "where" a place."""
+    words = set(analysis.words)
+    if "when" in words:
+        return ValueType.DATE
+    if {"how", "many"} <= words:
+        return ValueType.NUMBER
+    if "where" in words:
+        return ValueType.PLACE
+    return None
 
 
 def _offers_values(analysis: Analysis, attribute: Attribute) -> bool:

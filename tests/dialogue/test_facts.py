@@ -61,6 +61,7 @@ CLAIMS = [
     ("did hmic find anything that needed improving", "Yes."),
     ("was there stuff that needed improving or was it all rosy", "Yes."),
     ("did hmic say everything was perfect", "No."),
+    ("so basically all three got a clean bill of health, nothing to improve", "No."),
     ("i heard staffs was picked as a problem force", "No."),
     ("gmp was inspected in the manchester city council area right", "No \u2014 Rochdale"),
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),
@@ -151,6 +152,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         ("is west mercia a city force or countryside", "both urban and rural"),
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
+        ("the urban and rural force, its report came out when", "April 2013"),
+        ("what were the improvement areas for staffordshire", "improvements should be made"),
         ("how long was the multi agency thing deferred by", "deferred until April 2015"),
         # the two sides of the inspections
         ("who was doing the council side of things while hmic looked at the cops", "Ofsted. "),
