@@ -244,6 +244,14 @@ class Analyser:
         )
         events = [owner for _, _, owner in named_events]
         strong = frozenset(owner for s, e, owner in named_events if e - s >= STRONG_SUBJECT_WORDS)
+        # "gmp and west mercia both ... - what about west mercia's area?": the force asked
+        # about comes first
+        about = [
+            e.id
+            for e in match.entities
+            if e.kind == "force" and e.start >= 2 and words[e.start - 2 : e.start] in _ABOUT
+        ]
+        forces = _unique([*about, *forces]) if about else forces
         ordered = _unique([*forces, *events, *others])
         first_at: dict[str, int] = {}
         for start, _, owner in named_events:
@@ -496,6 +504,10 @@ def _after_locative(words: tuple[str, ...], start: int) -> bool:
         or (len(before) == 2 and before == (before[0], "the") and before[0] in LOCATIVES)
         or before in MOTION_TO  # "hmic went to rochdale"
     )
+
+
+# Words before a force that make it the one asked about ("what about west mercia").
+_ABOUT = frozenset({("what", "about"), ("how", "about"), ("and", "for"), ("but", "for")})
 
 
 def _unique(items: list[str]) -> list[str]:

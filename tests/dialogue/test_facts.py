@@ -153,6 +153,11 @@ def test_a_claim_is_checked_against_the_typed_value(
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
         ("the urban and rural force, its report came out when", "April 2013"),
+        (
+            "gmp + west mercia both mention each authority doing its own child protection "
+            "arrangements - what about west mercia's area, how's it described",
+            "West Mercia Police was selected",
+        ),
         ("what were the improvement areas for staffordshire", "improvements should be made"),
         ("how long was the multi agency thing deferred by", "deferred until April 2015"),
         # the two sides of the inspections
