@@ -61,6 +61,9 @@ BLIND_FLOORS = {
     "understanding_35.yaml": 0.90,
     "understanding_36.yaml": 0.92,
     "understanding_37.yaml": 0.93,
+    "understanding_38.yaml": 0.93,
+    "understanding_39.yaml": 0.92,
+    "understanding_40.yaml": 0.93,
 }
 
 
