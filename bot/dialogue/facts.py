@@ -178,10 +178,7 @@ class FactDesk:
         """
         hits, follow_up = self._hits(analysis, context)
         every_hit = hits
-        form = analysis.form
-        carried = follow_up and analysis.asks is None
-        if carried and form is Form.OPEN and context.form is not Form.OPEN:
-            form = context.form  # "and the youth justice board?" after "was cqc in it?"
+        form = _form_carried(analysis, context) if follow_up else analysis.form
         if form is not Form.OPEN and not analysis.unknown:
             denied = self._denied(analysis, form, context)
             if denied is not None:
@@ -1516,8 +1513,22 @@ def _matches(fact: Fact | None, said: Asserted) -> bool:
         month, _, year = value.rpartition(" ")
         if year in said.years and (not said.months or month.lower() in said.months):
             return True
+        if not said.years and month and month.lower() in said.months:
+            return True  # "which one was april?"
         return value in said.places
     return False
+
+
+def _form_carried(analysis: Analysis, context: FactContext) -> Form:
+    """A follow-up's form: the last question's yes/no or claim carries over to an open
+    follow-up ("and the youth justice board?" after "was cqc in it?", "what about the
+    police federation?"), not to one asking anew ("which one was april then")."""
+    form = analysis.form
+    if analysis.asks is not None or form is not Form.OPEN or context.form is Form.OPEN:
+        return form
+    rest = without_filler(analysis.words)
+    rest = rest[2:] if rest[:2] in (("what", "about"), ("how", "about")) else rest
+    return form if not QUESTION_WORDS.isdisjoint(rest) else context.form
 
 
 def _type_asked(analysis: Analysis) -> ValueType | None:

@@ -62,6 +62,8 @@ CLAIMS = [
     ("was there stuff that needed improving or was it all rosy", "Yes."),
     ("did hmic say everything was perfect", "No."),
     ("so basically all three got a clean bill of health, nothing to improve", "No."),
+    ("probation inspectorate had nothing to do with any of this", "No \u2014 Ofsted"),
+    ("estyn had nothing to do with it", "Yes."),
     ("i heard staffs was picked as a problem force", "No."),
     ("gmp was inspected in the manchester city council area right", "No \u2014 Rochdale"),
     ("the west mercia inspection covered worcestershire didnt it", "No \u2014 Herefordshire"),

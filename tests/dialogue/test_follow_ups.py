@@ -204,3 +204,10 @@ def test_ok_is_acknowledged_and_ok_with_a_force_continues_the_question(
         "force_findings",
         "greater-manchester",
     )
+
+
+def test_a_question_word_after_a_claim_asks_anew(assistant: Assistant) -> None:
+    # "which one was april" looks the force up; it does not check April against GMP again
+    assert talk(assistant, "gmp report was april 2013 yeah", "oh ok which one was april then")[
+        1
+    ] == ("which_force", "west-mercia")
