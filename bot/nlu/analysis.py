@@ -27,7 +27,7 @@ from bot.lang.words import (
     VAGUE_PLURAL,
 )
 from bot.nlu.entities import Entity
-from bot.nlu.form import Form, assertion, introduction_end, question_form, without_filler
+from bot.nlu.form import Form, assertion, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -218,10 +218,7 @@ class Analyser:
                 continue
             # a place with its own force named too ("rochdale ... gmp") or another force
             # named ("rochdale was inspected by west mercia") is asserted of that force
-            # (not where the asker says they are from: "i'm a councillor in hereford, ...")
-            locative = (_after_locative(words, entity.start) or bool(by_name)) and (
-                entity.start >= introduction_end(words)
-            )
+            locative = _after_locative(words, entity.start) or bool(by_name)
             inside = place_at(entity)
             if entity.kind == "force" and locative and inside:
                 # "in rochdale": a place asserted; the force is not what is asked about
@@ -295,7 +292,12 @@ class Analyser:
             found, words, frozenset(e.start for e in match.entities if e.kind == "force")
         )
         form = question_form(words, marked=marked)
-        if form is Form.OPEN and marked and self._put_to(words, attributes, asserted):
+        if (
+            form is Form.OPEN
+            and marked
+            and not match.not_covered  # "results of the joint targeted area inspection ...?"
+            and self._put_to(words, attributes, asserted)
+        ):
             form = Form.YES_NO
         return Analysis(
             form=form,

@@ -152,10 +152,10 @@ _RELATIVE_WHY = frozenset({("that", "is"), ("which", "is"), ("this", "is")})
 def _introduced(words: tuple[str, ...]) -> tuple[str, ...]:
     """The words after the asker says who they are, when a question follows: "i am a
     herefordshire cllr was the hmic inspection independent ..." asks "was the ..."."""
-    return words[introduction_end(words) :]
+    return words[_introduction_end(words) :]
 
 
-def introduction_end(words: tuple[str, ...]) -> int:
+def _introduction_end(words: tuple[str, ...]) -> int:
     """Where the question starts after the asker says who they are ("i am a councillor in
     hereford, was our council ..." -> at "was"); 0 when it does not."""
     if words[:3] not in _INTRODUCTIONS:

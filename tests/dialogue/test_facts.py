@@ -92,10 +92,7 @@ CLAIMS = [
     ("so older reports will say hmicfrs on them?", "No."),
     ("did the ofsted inspection change what hmic found or vice versa", "No."),
     ("west mercia is basically a rural force, that's why they were chosen", "No."),
-    (
-        "im a councillor in hereford, was our council being inspected by ofsted around then",
-        "Yes. The page says: \u201cThis inspection took place a short while after Ofsted",
-    ),
+    ("im a councillor in hereford, was our council being inspected by ofsted around then", "Yes."),
     # a question mark alone asks yes or no of a date, place or body put to an attribute
     # an event the page gives no date is ordered by what it says it followed
     ("was the pilot run before the consultation", "No \u2014 The July 2012 consultation came"),
