@@ -201,7 +201,7 @@ _NAME_LEADS = re.compile(
     r"|names are|i am called|i am named|(?:he|she|they) (?:is|are) called|call me"
     rf"|(?:my|our|his|her|their|a|the) (?:{_RELATIVE}|man|woman|lady|person) (?:called|named)"
     rf"|(?:my|our|his|her|their) {_RELATIVE} name is"
-    r"|mr|mrs|ms|miss|mx|dr)$"
+    r"|mr|mrs|ms|miss|mx|(?<!tl )dr)$"  # (not "tl dr": "tl;dr staffs section")
 )
 # What may come before a name: "my son tom" (but not "my son hits", "my dad told me").
 # Only after "my" or "our" and one person: "their child protection", "my sons school" (a

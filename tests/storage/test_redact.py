@@ -173,3 +173,8 @@ def test_a_long_message_is_masked_in_its_first_part_only_and_cut_at_a_word() -> 
     assert "jane" not in stored
     assert "doe" not in stored
     assert mask_typed("x" * 5000) == ""  # one endless word: nothing worth keeping
+
+
+def test_tldr_is_no_doctors_title() -> None:
+    assert mask_typed("tl;dr staffs section") == "tl dr staffs section"
+    assert mask_typed("i saw dr smith today") == "i saw dr <name> today"
