@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
+import secrets
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -109,12 +111,25 @@ def update_kind(update: object) -> str:
     return type(update).__name__
 
 
+# A key drawn once per process: a chat's reference in the logs is the same in every line of
+# one run, and says nothing of the chat's id (a private chat's id is the person's).
+_CHAT_KEY = secrets.token_bytes(16)
+CHAT_REF_BYTES = 4
+
+
+def chat_ref(chat_id: int) -> str:
+    """A chat as the logs name it: "~3f9a2c1b", a keyed hash of its id, stable within one
+    run of the bot and unlinkable to the id or across restarts."""
+    digest = hashlib.blake2b(str(chat_id).encode(), key=_CHAT_KEY, digest_size=CHAT_REF_BYTES)
+    return f"~{digest.hexdigest()}"
+
+
 def describe(update: object) -> str:
-    """Where an update came from, for logs: id, kind and chat, never its text."""
+    """Where an update came from, for logs: id, kind and chat, never its text or chat id."""
     if not isinstance(update, Update):
         return "no update"
     chat = update.effective_chat
-    where = f"chat {chat.id} ({chat.type})" if chat else "no chat"
+    where = f"chat {chat_ref(chat.id)} ({chat.type})" if chat else "no chat"
     return f"update {update.update_id} {update_kind(update)} in {where}"
 
 
@@ -479,7 +494,7 @@ class TelegramBot:
         self, bot: Bot, message: Message, reply: Reply, *, quote_always: bool = False
     ) -> None:
         if reply.outcome is Outcome.FALLBACK:
-            log.debug("chat %s: no answer for this question", message.chat.id)
+            log.debug("chat %s: no answer for this question", chat_ref(message.chat.id))
         messages = render_reply(reply, self.assistant.button_key)
         await self._send(bot, message, messages, quote_always=quote_always)
 

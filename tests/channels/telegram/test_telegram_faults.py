@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram import polling
+from bot.channels.telegram.handlers import chat_ref
 from bot.channels.telegram.render import visible_text
 from bot.dialogue.assistant import Assistant
 from bot.tools.evaluation import load_turns
@@ -193,8 +194,10 @@ async def test_a_user_who_blocked_the_bot_is_logged_and_skipped(
                 await bot.settled(update)
                 assert (await bot.ask(8, "hello"))["visible_text"]
         assert any(
-            "chat 7" in r.getMessage() and "blocked" in r.getMessage() for r in caplog.records
+            f"chat {chat_ref(7)}" in r.getMessage() and "blocked" in r.getMessage()
+            for r in caplog.records
         )
+        assert not any("chat 7" in r.getMessage() for r in caplog.records)  # no chat id
     finally:
         api.stop()
 
@@ -219,7 +222,8 @@ async def test_a_crashing_handler_is_reported_confirmed_and_the_chat_carries_on(
         assert "July 2012" in after["visible_text"]
     failures = [r for r in caplog.records if r.exc_info]
     assert failures and "update" in failures[0].getMessage()
-    assert "chat 3" in failures[0].getMessage()
+    assert f"chat {chat_ref(3)}" in failures[0].getMessage()
+    assert "chat 3 " not in failures[0].getMessage()  # the reference, never the chat id
 
 
 async def test_get_updates_failures_are_retried(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -233,3 +237,9 @@ async def test_get_updates_failures_are_retried(monkeypatch: pytest.MonkeyPatch)
         assert sum(plan.injected.values()) > 0
     finally:
         api.stop()
+
+
+def test_a_chats_log_reference_is_stable_in_a_run_and_hides_its_id() -> None:
+    assert chat_ref(123456789) == chat_ref(123456789)
+    assert chat_ref(123456789) != chat_ref(123456780)
+    assert "123456789" not in chat_ref(123456789)
