@@ -17,6 +17,7 @@ from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     CLAIM_NEUTRAL,
     COMPARED,
+    DOING,
     EARLIER_WORDS,
     EXCLUSIVE,
     HAPPENED,
@@ -704,6 +705,9 @@ class FactDesk:
                 )
 
             return (*sorted(named, key=rank), *implied), False
+        doer = self._doer_asked(analysis)
+        if doer is not None:
+            return (doer,), False  # "who pulled the plug / delayed the joint inspections"
         if analysis.asks is not None:
             asked = self._asked(analysis, context)
             if asked is not None:
@@ -814,6 +818,14 @@ class FactDesk:
             if attribute.type is not ValueType.ENTITIES:
                 return None  # a force named, an attribute the page gives no force: not this
         held = [s for s in named if book.fact(s, attribute.id) is not None]
+        if (
+            not held
+            and named
+            and attribute.type is ValueType.YES_NO
+            and all(s in self._body_ids and s not in self.voices for s in named)
+            and not (context.subject or context.forces)  # ("did ofsted affect theirs?")
+        ):
+            return None  # "is ofsted being scrapped?" is about Ofsted, not what it announced
         if analysis.form is not Form.OPEN and analysis.asserted.kinds() - {"entity"}:
             # a value checked goes to a subject the page gives it for: "was the pilot
             # inspection in 2014?" is settled by the inspections' date (the pilot has none)
@@ -959,6 +971,18 @@ class FactDesk:
             if h in self.force_ids and _matches(self.book.fact(h, attribute.id), said)
         ]
         return holders[0] if len(holders) == 1 else None
+
+    def _doer_asked(self, analysis: Analysis) -> AttributeHit | None:
+        """Who did the event an open "who ...?" names, when it names no attribute: the
+        event's main deed ("who was it that pushed the joint inspections back" -> who
+        announced the deferral)."""
+        if analysis.form is not Form.OPEN or without_filler(analysis.words)[:1] != ("who",):
+            return None
+        events = [s for s in analysis.subjects if self.book.event(s) is not None]
+        if not events or analysis.unknown or DOING.isdisjoint(analysis.words):
+            return None  # (a verb of doing it: not "who played inspector morse")
+        main = self._doer_facts(replace(analysis, attributes=()), events[0])
+        return AttributeHit(main[0].attribute, 1) if main else None
 
     def _sole_deed(self, analysis: Analysis, attribute: Attribute) -> str | None:
         """The one event a body named as the doer did alone, when a date is asked of the

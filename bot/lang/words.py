@@ -168,6 +168,9 @@ DEED_VERBS = frozenset(
     "deferred postponed delayed consulted renamed published announced".split()  # noqa: SIM905
 )
 
+# Verbs of doing an event ("who delayed the joint inspections", "who pushed them back").
+DOING = ACTOR_VERBS | DEED_VERBS | frozenset({"pushed", "put", "moved", "organised", "organized"})
+
 # Words between a body's name and its verb ("hmic then did", "hmic who deferred them").
 ACTOR_GAP = frozenset({"who", "that", "then", "actually", "itself"})
 # Words between a negation and what it negates that do not count towards its reach ("found

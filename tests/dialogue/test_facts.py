@@ -152,6 +152,8 @@ def test_a_claim_is_checked_against_the_typed_value(
         # values offered to choose from
         ("10 or 12 local authorities in the gmp area?", "Ten. "),
         ("the urban and rural force, its report came out when", "April 2013"),
+        ("who was it that pushed the joint inspections back", "Ofsted. "),
+        ("is there a press release i can read about the single inspection framework", "Yes."),
         (
             "gmp + west mercia both mention each authority doing its own child protection "
             "arrangements - what about west mercia's area, how's it described",
@@ -440,6 +442,9 @@ def test_a_question_mark_without_a_value_put_stays_an_open_question(
         "landlord wants to do an inspection of my flat with 24h notice is that legal",
         "got a consultation with my gp tomorrow what should i ask about my knee",
         "who won united v city",
+        "who played inspector morse",
+        "any good true crime podcasts",
+        "does a fire extinguisher at work need inspecting every year",
         "what did ofsted rate staffordshire county council in 2011",
         "my car failed its inspection this morning, what do i do now",
         "what is a deferred pension",
