@@ -64,7 +64,7 @@ BLIND_FLOORS = {
     "understanding_38.yaml": 0.93,
     "understanding_39.yaml": 0.92,
     "understanding_40.yaml": 0.93,
-    # written after the work and run once on the final code; not tuned on
+    # written after the work and run once at its end; read (and fixed from) only after that
     "understanding_41.yaml": 0.92,
     "understanding_42.yaml": 0.91,
     "understanding_43.yaml": 0.87,
