@@ -66,8 +66,8 @@ def test_a_new_keyword_in_intents_yaml_works_after_a_reload(root: Path, bot: Ass
     assert bot.reply("a", "gimme a hand").intent != "help"
     edit(
         root / "intents.yaml",
-        "    keywords: {kinds of things: 4,",
-        "    keywords: {gimme a hand: 4, kinds of things: 4,",
+        " kinds of things: 4,",
+        " gimme a hand: 4, kinds of things: 4,",
     )
     assert reload_knowledge(bot, root).ok
     assert bot.reply("b", "gimme a hand").intent == "help"
