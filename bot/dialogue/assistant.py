@@ -678,7 +678,9 @@ class Assistant:
         if attribute.type is ValueType.YES_NO and found.verdict.startswith("Yes"):
             # a Yes settles only what the fact's own words ask: "does hmicfrs inspect fire
             # services?" is Yes; "does it inspect welsh fire services too?" raises Wales
-            own = self.desk.attribute_stems(attribute.id)
+            # (its asking words only: "were there any fire services inspected?" asks of
+            # fire services, whatever words the attribute also requires)
+            own = self.desk.attribute_stems(attribute.id, required=False)
             rest = tuple(w for w in match.words if stem(w) not in own)
             return bool(self.matcher.topics_not_covered(rest))
         return False

@@ -141,10 +141,13 @@ class FactDesk:
             for named in (s for s in together if self.book.event(s) is not None):
                 members.setdefault(named, set()).update(together & self._body_ids)
         self._members = {k: frozenset(v) for k, v in members.items()}
+        self._asking_stems = {
+            a.id: frozenset(stem(w) for phrase in a.words for w in tokens(phrase))
+            for a in self.book.attributes
+        }
         self._own_stems = {
-            a.id: frozenset(
-                stem(w) for phrase in (*a.words, *a.requires_any) for w in tokens(phrase)
-            )
+            a.id: self._asking_stems[a.id]
+            | frozenset(stem(w) for phrase in a.requires_any for w in tokens(phrase))
             for a in self.book.attributes
         }
         self._subject_stems = {
@@ -885,9 +888,10 @@ class FactDesk:
         """The events whose facts answer within the topic ``intent``."""
         return self._topic_events.get(intent, frozenset())
 
-    def attribute_stems(self, attribute: str) -> frozenset[str]:
-        """The stems of the words that name ``attribute`` (its phrases and required words)."""
-        return self._own_stems[attribute]
+    def attribute_stems(self, attribute: str, *, required: bool = True) -> frozenset[str]:
+        """The stems of the words that name ``attribute``: its phrases and, with
+        ``required``, the words it requires beside them."""
+        return self._own_stems[attribute] if required else self._asking_stems[attribute]
 
     def _holds_before(
         self, analysis: Analysis, dated: str, subject: str

@@ -757,3 +757,11 @@ def test_a_question_read_alone_says_its_fact(
     assistant: Assistant, question: str, says: str
 ) -> None:
     assert says in assistant.reply(f"says-{question}", question).text
+
+
+def test_a_yes_about_whether_it_happened_never_confirms_a_topic_the_page_leaves_out(
+    ask: Callable[[str], Reply],
+) -> None:
+    # the 2012 inspections happened; the page says nothing of fire services being inspected
+    assert not ask("were there any fire services inspected").text.startswith("Yes")
+    assert ask("were there inspections in 2012").text.startswith("Yes.")
