@@ -141,6 +141,16 @@ class FactDesk:
             for named in (s for s in together if self.book.event(s) is not None):
                 members.setdefault(named, set()).update(together & self._body_ids)
         self._members = {k: frozenset(v) for k, v in members.items()}
+        # each subject's facts of who did it (actor attributes), in attribute order: the
+        # first is its main deed (HMIC inspected the forces, Ofsted announced the deferral)
+        doers: dict[str, list[Fact]] = {}
+        for attribute in self.book.attributes:
+            if attribute.actor:
+                for subject in self.book.subjects_with(attribute.id):
+                    did = self.book.fact(subject, attribute.id)
+                    if did is not None:
+                        doers.setdefault(subject, []).append(did)
+        self._doers = {k: tuple(v) for k, v in doers.items()}
         self._asking_stems = {
             a.id: frozenset(stem(w) for phrase in a.words for w in tokens(phrase))
             for a in self.book.attributes
@@ -312,12 +322,13 @@ class FactDesk:
         """Who did what the question names ("inspected the councils": Ofsted), else who did
         the subject's main deed (the first actor attribute: HMIC inspected the forces)."""
         named = {h.id for h in analysis.attributes}
-        doers = [
-            fact
-            for attribute in self.book.attributes
-            if attribute.actor and (fact := self.book.fact(subject, attribute.id)) is not None
-        ]
-        return [f for f in doers if f.attribute in named] or doers[:1]
+        doers = self._doers.get(subject, ())
+        return [f for f in doers if f.attribute in named] or list(doers[:1])
+
+    def _main_doers(self, subject: str) -> FactValue:
+        """Who did ``subject``'s main deed (its first actor fact's value), or None."""
+        doers = self._doers.get(subject, ())
+        return doers[0].value if doers else None
 
     def _same_actor(self, analysis: Analysis, subject: str) -> tuple[str, Fact] | None:
         """ "Yes." when a claim names as the doer the body the page does, unnegated: "ofsted
@@ -636,8 +647,7 @@ class FactDesk:
                 value = self.book.value(subject, attribute_id)
                 if self.book.event(subject) is None or not isinstance(value, tuple):
                     continue
-                main = self._doer_facts(replace(analysis, attributes=()), subject)
-                doers = main[0].value if main else None
+                doers = self._main_doers(subject)
                 if actor in value and isinstance(doers, tuple) and actor in doers:
                     return subject  # (its main deed, whatever deed the question names)
         return None
@@ -985,7 +995,7 @@ class FactDesk:
         events = [s for s in analysis.subjects if self.book.event(s) is not None]
         if not events or analysis.unknown or DOING.isdisjoint(analysis.words):
             return None  # (a verb of doing it: not "who played inspector morse")
-        main = self._doer_facts(replace(analysis, attributes=()), events[0])
+        main = self._doers.get(events[0], ())
         return AttributeHit(main[0].attribute, 1) if main else None
 
     def _sole_deed(self, analysis: Analysis, attribute: Attribute) -> str | None:
@@ -999,12 +1009,10 @@ class FactDesk:
             self.book.attribute(h.id).type is not ValueType.DATE for h in analysis.attributes
         ):
             return None
-        plain = replace(analysis, attributes=())
         alone = [
             event.id
             for event in self.book.subjects
-            if (main := self._doer_facts(plain, event.id))
-            and main[0].value == (actor,)
+            if self._main_doers(event.id) == (actor,)
             and self.book.fact(event.id, attribute.id) is not None
         ]
         return alone[0] if len(alone) == 1 else None
