@@ -28,6 +28,7 @@ from bot.lang.words import (
     QUESTION_WORDS,
     STOPWORDS,
     VALUE_QUESTIONS,
+    WHAT_ABOUT,
 )
 from bot.nlu.analysis import Analysis, Asserted, AttributeHit
 from bot.nlu.form import Form, chronological, said_date, without_filler
@@ -1563,7 +1564,7 @@ def _form_carried(analysis: Analysis, context: FactContext) -> Form:
     if analysis.asks is not None or form is not Form.OPEN or context.form is Form.OPEN:
         return form
     rest = without_filler(analysis.words)
-    rest = rest[2:] if rest[:2] in (("what", "about"), ("how", "about")) else rest
+    rest = rest[2:] if rest[:2] in WHAT_ABOUT else rest
     return form if not QUESTION_WORDS.isdisjoint(rest) else context.form
 
 

@@ -198,6 +198,9 @@ INTERJECTIONS = frozenset(
 # Words that ask something of every one of several ("the findings for each of the forces").
 EACH = frozenset({("each",), ("every",), ("all", "3"), ("all", "the"), ("for", "all"), ("both",)})
 
+# Two words that turn a question to what follows them ("what about west mercia?").
+WHAT_ABOUT = frozenset({("what", "about"), ("how", "about")})
+
 # Words that ask about something besides what the chat is about ("and where else?").
 OTHERS_ASKED = frozenset({"else", "other", "others"})
 

@@ -25,6 +25,7 @@ from bot.lang.words import (
     REFERENTS,
     RELATIVE,
     VAGUE_PLURAL,
+    WHAT_ABOUT,
 )
 from bot.nlu.entities import Entity
 from bot.nlu.form import Form, assertion, question_form, without_filler
@@ -509,7 +510,7 @@ def _after_locative(words: tuple[str, ...], start: int) -> bool:
 
 
 # Words before a force that make it the one asked about ("what about west mercia").
-_ABOUT = frozenset({("what", "about"), ("how", "about"), ("and", "for"), ("but", "for")})
+_ABOUT = WHAT_ABOUT | {("and", "for"), ("but", "for")}
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -33,12 +33,12 @@ from bot.lang.words import (
     SAYING_VERBS,
     STATEMENT_VERBS,
     TAG_PRONOUNS,
+    WHAT_ABOUT,
 )
 
 _TAGS = frozenset(CLAIM_TAGS)
 # "..., or what?", "..., or not?": a yes/no question's ending, not a choice between two
 _OR_TAGS = frozenset({("or", "what"), ("or", "not"), ("or", "no"), ("or", "nah")})
-_ABOUT = frozenset({("what", "about"), ("how", "about")})
 _OPENERS = frozenset(CLAIM_OPENERS)
 # Years a question may assert about this page's events.
 FIRST_YEAR, LAST_YEAR = 2000, 2030
@@ -81,7 +81,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
     if _marked_claim(words) or _states_then_relates(without_filler(words)):
         return Form.CLAIM
     start = len(words) - len(without_filler(words))
-    if words[start : start + 2] in _ABOUT and len(words) > start + 2:
+    if words[start : start + 2] in WHAT_ABOUT and len(words) > start + 2:
         # "what about herefordshire, same time there too?": the words after it decide
         start += 2
         if words[-1:] == ("too",) or words[-2:] == ("as", "well"):
