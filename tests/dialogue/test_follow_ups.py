@@ -16,6 +16,14 @@ def talk(assistant: Assistant, *messages: str) -> list[tuple[str, str]]:
     return out
 
 
+def said(assistant: Assistant, *messages: str) -> str:
+    """The text of the last reply to ``messages``, sent in turn in one fresh chat."""
+    assistant.reset("said")
+    texts = [assistant.reply("said", message).text for message in messages]
+    assistant.reset("said")
+    return texts[-1]
+
+
 def test_a_correction_re_asks_the_last_question_about_the_force_meant(
     assistant: Assistant,
 ) -> None:
@@ -84,9 +92,7 @@ def test_after_an_intents_answer_a_follow_up_keeps_its_fact_and_changes_the_subj
 
 
 def test_a_question_word_alone_after_a_body_asks_it_of_that_body(assistant: Assistant) -> None:
-    assistant.reset("c")
-    assistant.reply("c", "what does hmicfrs stand for")
-    assert assistant.reply("c", "since when").text.startswith("July 2017.")
+    assert said(assistant, "what does hmicfrs stand for", "since when").startswith("July 2017.")
 
 
 def test_a_new_subject_named_in_a_follow_up_is_never_answered_as_the_old_one(
@@ -144,9 +150,8 @@ def test_a_name_put_to_the_list_just_given_asks_whether_it_is_one_of_them(
         ("estyn too?", "No \u2014 Ofsted"),
         ("hmi prisons?", "HMI Prisons is short for"),  # no check asked: about the body
     ):
-        assistant.reset("member")
-        assistant.reply("member", "which inspectorates were in on the consultation")
-        assert assistant.reply("member", follow_up).text.startswith(opening), follow_up
+        listed = "which inspectorates were in on the consultation"
+        assert said(assistant, listed, follow_up).startswith(opening), follow_up
 
 
 def test_a_plural_follow_up_after_a_list_of_forces_asks_it_of_each(
@@ -161,9 +166,7 @@ def test_a_plural_follow_up_after_a_list_of_forces_asks_it_of_each(
 
 
 def test_a_forces_findings_asked_as_a_follow_up_are_all_of_them(assistant: Assistant) -> None:
-    assistant.reset("whole")
-    assistant.reply("whole", "what did inspectors find in west mercia")
-    text = assistant.reply("whole", "fine, staffordshire then").text
+    text = said(assistant, "what did inspectors find in west mercia", "fine, staffordshire then")
     assert "helped and protected by Staffordshire Police" in text  # the first sentence too
     assert "sexual exploitation" in text
 
@@ -171,22 +174,16 @@ def test_a_forces_findings_asked_as_a_follow_up_are_all_of_them(assistant: Assis
 def test_a_follow_up_naming_only_an_attribute_asks_it_of_the_subject(
     assistant: Assistant,
 ) -> None:
-    assistant.reset("attr")
-    assistant.reply("attr", "what did ofsted defer")
-    assert assistant.reply("attr", "announced when").text.startswith("April 2013.")
-    assistant.reset("attr")
-    assistant.reply("attr", "which police forces got inspected")
-    assistant.reply("attr", "and when")
-    assert assistant.reply("attr", "by who").text.startswith("HMIC.")
+    assert said(assistant, "what did ofsted defer", "announced when").startswith("April 2013.")
+    forces = "which police forces got inspected"
+    assert said(assistant, forces, "and when", "by who").startswith("HMIC.")
 
 
 def test_the_same_topic_again_keeps_the_subject_for_a_precise_follow_up(
     assistant: Assistant,
 ) -> None:
-    assistant.reset("topic")
-    for message in ("when were the police inspections", "announced or not"):
-        assistant.reply("topic", message)
-    assert "November 2012" in assistant.reply("topic", "what day exactly").text
+    asked = ("when were the police inspections", "announced or not", "what day exactly")
+    assert "November 2012" in said(assistant, *asked)
 
 
 def test_last_one_before_a_force_named_is_that_force(assistant: Assistant) -> None:
