@@ -453,10 +453,26 @@ def reports(k: Knowledge, req: Request) -> Answer:
     return Answer(text, source=page_source(k))
 
 
+def _described(k: Knowledge, force: Force, facets: dict[str, float]) -> str:
+    """What the page says of a force in the facet its look-up words name most."""
+    facet = max(facets, key=lambda name: facets[name])
+    return {
+        "selection": lambda: selection_text(force),
+        "findings": lambda: findings_text(k, force)[0],
+        "ofsted": lambda: force.ofsted_note or area_text(k, force),
+        "report": lambda: report_text(k, force)[0],
+    }[facet]()
+
+
 def which_force(k: Knowledge, req: Request) -> Answer:
-    """Reverse look-up: which force matches a description."""
+    """Reverse look-up: which force matches a description; for a force named, what the
+    page says of it in the words that describe it ("staffordshire info sharing was with
+    who" is Staffordshire's findings)."""
     if req.forces:
-        parts = [area_text(k, f) for f in _forces(k, req)]
+        parts = [
+            _described(k, f, req.lookup[f.id]) if req.lookup.get(f.id) else area_text(k, f)
+            for f in _forces(k, req)
+        ]
         return Answer(" ".join(parts), source=page_source(k), forces=req.forces)
     ranked = sorted(req.lookup.items(), key=lambda item: -sum(item[1].values()))
     if ranked:
@@ -464,13 +480,7 @@ def which_force(k: Knowledge, req: Request) -> Answer:
         runner = sum(ranked[1][1].values()) if len(ranked) > 1 else 0.0
         if sum(facets.values()) >= TUNING.lookup_margin * runner:
             force = k.force(best_id)
-            facet = max(facets, key=lambda name: facets[name])
-            detail = {
-                "selection": lambda: selection_text(force),
-                "findings": lambda: findings_text(k, force)[0],
-                "ofsted": lambda: force.ofsted_note or area_text(k, force),
-                "report": lambda: report_text(k, force)[0],
-            }[facet]()
+            detail = _described(k, force, facets)
             return Answer(
                 f"That is {force.name}. {detail}", source=page_source(k), forces=(force.id,)
             )

@@ -549,6 +549,10 @@ class Assistant:
                     for body in bodies
                 ]
                 return replace(replies[-1], text="\n\n".join(r.text for r in replies))
+            described = self._described(match)
+            if described is not None:
+                # "in what way is greater manchester police complex": its selection reason
+                return self._answer(state, match, described, rule=Rule.FORCE_DESCRIBED)
             named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
             sentence = self.sentences.best(match.words, forces, named)
             if sentence is not None and not match.ids("other_force"):
@@ -632,6 +636,15 @@ class Assistant:
             return self._starter_suggestions()
         forces = (found.subject,) if is_force else ()
         return self._expand(spec.suggestions, forces)[:MAX_SUGGESTIONS]
+
+    def _described(self, match: Match) -> Scored | None:
+        """The look-up intent, when the one force named is described by its own look-up
+        words ("complex" of Greater Manchester Police) and no other force is."""
+        forces = match.ids("force")
+        if len(forces) != 1 or set(match.lookup) != set(forces) or match.unknown:
+            return None  # "cheap domestic flights from manchester": not about the force
+        lookup = next((i for i in self.lookups if self.intents[i].kind == "lookup"), None)
+        return None if lookup is None else Scored(lookup, 0.0, ())
 
     def _fact_intent(self, found: FactAnswer) -> str:
         """The topic of a fact answer: its fact's intent, or the look-up intent when the
@@ -1136,7 +1149,12 @@ class Assistant:
         if spec.lookup or spec.slot != "force":
             # look-ups and answers without a force slot use only the forces named now
             forces = match.ids("force")
-        request = Request(spec, forces, bodies[0] if bodies else None, match.lookup)
+        lookup = match.lookup
+        if forces and "which" in match.words:
+            # a force named and "which ...": its description is not what is asked ("gmp
+            # covers loads of councils, which one did hmic look at" asks its area)
+            lookup = {}
+        request = Request(spec, forces, bodies[0] if bodies else None, lookup)
         answer = ANSWERS[spec.answer](self.knowledge, request)
         if answer.outcome is Outcome.FALLBACK:
             return self._fallback(state, match, rule=Rule.NOTHING_ON_PAGE)

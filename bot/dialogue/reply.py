@@ -35,6 +35,7 @@ class Rule(StrEnum):
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"
     QUOTED = "quotes the page and asks which force: the forces of the sentences it quotes"
+    FORCE_DESCRIBED = "names one force and words describing it: what the page says in them"
     PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"
     OTHER_FORCE = "names a force the page does not cover"
     OTHER_BODY = "asks about an organisation the page does not name"

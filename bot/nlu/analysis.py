@@ -37,7 +37,7 @@ from bot.schema.knowledge import Knowledge
 # out: "which one ...?" is read as 1 by the normaliser.
 MIN_COUNT, MAX_COUNT = 2, 1000
 
-_SUBJECT, _ATTRIBUTE, _NEGATIVE, _OPTION, _REQUIRED, _PLACE, _OTHER_BODY = range(7)
+_SUBJECT, _ATTRIBUTE, _NEGATIVE, _OPTION, _REQUIRED, _PLACE, _OTHER_BODY, _EXCLUDED = range(8)
 Phrase = tuple[str, ...]
 # Analyses remembered, by matched words and entities (least recently used forgotten).
 ANALYSIS_CACHE = 4096
@@ -131,6 +131,8 @@ class Analyser:
                     self._add(phrase, _OPTION, attribute.id, option)
             for phrase in attribute.requires_any:
                 self._add(phrase, _REQUIRED, attribute.id)
+            for phrase in attribute.requires_none:
+                self._add(phrase, _EXCLUDED, attribute.id)
         for place in book.places:
             self._add(place, _PLACE, place)
         for body in book.other_bodies:
@@ -392,12 +394,13 @@ class Analyser:
         forces_at: frozenset[int] = frozenset(),
     ) -> tuple[AttributeHit, ...]:
         required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
+        excluded = {owner for _, _, kind, owner, _ in found if kind == _EXCLUDED}
         best: dict[str, AttributeHit] = {}
         for start, end, kind, owner, extra in found:
             if kind not in (_ATTRIBUTE, _NEGATIVE, _OPTION):
                 continue
             attribute = self.book.attribute(owner)
-            if attribute.requires_any and owner not in required:
+            if (attribute.requires_any and owner not in required) or owner in excluded:
                 continue
             strength = end - start
             polarity = None

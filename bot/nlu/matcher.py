@@ -189,7 +189,10 @@ class Matcher:
                 if j >= 0 and (j < i or len(unknown) >= TUNING.unknown_words_after_keyword)
             )
         )
-        ranking = self._rank(present, found, len(words), lookup, context, modified=modified)
+        # a force named by its description is named, not looked up: "the force with the
+        # ten councils - what impressed the inspectors" asks its findings
+        ranked_lookup = {} if described is not None else lookup
+        ranking = self._rank(present, found, len(words), ranked_lookup, context, modified=modified)
         return Match(
             normalised=" ".join(raw),
             words=tuple(words),

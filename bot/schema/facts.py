@@ -60,6 +60,7 @@ class Attribute:
     negative: tuple[str, ...] = ()  # yes_no: words that assert "no"
     options: tuple[tuple[str, tuple[str, ...]], ...] = ()  # choice: value -> words
     requires_any: tuple[str, ...] = ()
+    requires_none: tuple[str, ...] = ()  # the attribute does not count with any of these
     implied_by: str | None = None
     first: int = 0  # a fact, not an intent, answers open questions naming it in this many words
     intent: str | None = None  # the intents.yaml topic its answers belong to
@@ -173,6 +174,7 @@ class FactBook:
             out += [subject.name, *subject.words]
         for attribute in self.attributes:
             out += [*attribute.words, *attribute.negative, *attribute.requires_any]
+            out += attribute.requires_none
             for _, words in attribute.options:
                 out += words
         for body in self.other_bodies:
@@ -310,6 +312,7 @@ def _attribute(a: Fields) -> Attribute:
         "negative",
         "options",
         "requires_any",
+        "requires_none",
         "implied_by",
         "first",
         "silent",
@@ -362,6 +365,7 @@ def _attribute(a: Fields) -> Attribute:
         negative=a.texts("negative", required=False),
         options=tuple(options),
         requires_any=a.texts("requires_any", required=False),
+        requires_none=a.texts("requires_none", required=False),
         implied_by=implied,
         first=_first(a),
         intent=a.optional_text("intent"),

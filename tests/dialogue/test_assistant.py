@@ -487,3 +487,41 @@ def test_fallbacks_in_a_row_are_not_repeated_word_for_word(assistant: Assistant)
     # an answer ends the run: the next fallback is the full one again
     assistant.reply("f", "when was the consultation")
     assert assistant.reply("f", "blorp zing").text == texts[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        # the one force named, with words that describe it: what the page says in them
+        ("in what way is greater manchester police complex", "ten local authorities"),
+        ("staffordshire info sharing was with who", "key partners"),
+        ("gmp worked with who on protecting kids from domestic abuse", "with its partners"),
+        # a force named by its description is named, not looked up
+        ("the force with the ten councils - what impressed the inspectors", "domestic abuse"),
+        # and a "which ...?" beside a force named asks something else of it
+        ("gmp covers loads of councils, which one did hmic look at", "Rochdale"),
+    ],
+)
+def test_a_force_and_words_describing_it(
+    ask: Callable[[str], Reply], question: str, says: str
+) -> None:
+    reply = ask(question)
+    assert says in reply.text
+    assert reply.slots["force"] in ("greater-manchester", "staffordshire")
+
+
+def test_words_describing_a_force_in_an_off_topic_message_answer_nothing(
+    ask: Callable[[str], Reply],
+) -> None:
+    assert ask("cheap domestic flights from manchester to jersey").outcome is Outcome.FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("what dates does this whole thing cover", "October 2011"),
+        ("dates on this page, all of them, bullet points", "April 2015"),
+    ],
+)
+def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) -> None:
+    assert says in ask(question).text

@@ -244,6 +244,24 @@ def test_a_timing_asked_relative_to_ofsted_gets_that_forces_relation(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "herefordshire council - ofsted inspected them before or after hmic went into west mercia",
+        "herefordshire council ofsted vs hmic - which came first",
+    ],
+)
+def test_before_or_after_set_against_ofsteds_inspection_is_not_the_forces_order(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    """ "before or after" beside Ofsted or a council asks the timing against Ofsted's
+    inspection (requires_none on the forces' order), which the page gives."""
+    reply = ask(question)
+    assert reply.slots["attribute"] == "timing_vs_ofsted"
+    assert "a short while after" in reply.text
+    assert ask("was gmp inspected before or after staffordshire").slots["attribute"] == "order"
+
+
+@pytest.mark.parametrize(
     ("question", "verdict"),
     [
         ("was staffs proactive on anything", "Yes."),
