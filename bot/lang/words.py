@@ -400,6 +400,15 @@ LOCATIVES = frozenset(
 MOTION_TO = frozenset(
     (verb, "to") for verb in ("went", "go", "gone", "going", "came", "come", "sent", "headed")
 )
+# Words after which a value is denied, not asserted: "in bolton not rochdale", "2013 rather
+# than 2012" (not "was it not rochdale", where "not" belongs to the verb).
+DENIALS = frozenset(
+    tuple(p.split()) for p in ("not", "rather than", "instead of", "as opposed to", "and not")
+)
+# How many words after a denial it reaches ("not in the rochdale area").
+DENIAL_REACH = 3
+# Words that end a denial's reach ("not rochdale but bolton").
+DENIAL_ENDS = frozenset({"and", "but", "or", "right", "was", "were", "is", "it", "for"})
 # A date after one of these is not the date of the event asked about: "inspected again
 # since 2013?" asks about later events, not whether the inspection was in 2013.
 RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})

@@ -14,7 +14,11 @@ from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     ACTOR_GAP,
     ACTOR_VERBS,
+    AUXILIARIES,
     DEED_VERBS,
+    DENIAL_ENDS,
+    DENIAL_REACH,
+    DENIALS,
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
@@ -24,11 +28,12 @@ from bot.lang.words import (
     QUESTION_WORDS,
     REFERENTS,
     RELATIVE,
+    TAG_PRONOUNS,
     VAGUE_PLURAL,
     WHAT_ABOUT,
 )
 from bot.nlu.entities import Entity
-from bot.nlu.form import Form, assertion, question_form, without_filler
+from bot.nlu.form import Assertion, Form, assertion, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -51,6 +56,10 @@ class Asserted:
     years: frozenset[str] = frozenset()
     numbers: frozenset[int] = frozenset()
     places: tuple[str, ...] = ()
+    # what the question denies ("in bolton not rochdale"): checked apart from the above
+    denied_months: frozenset[str] = frozenset()
+    denied_years: frozenset[str] = frozenset()
+    denied_places: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()  # forces, bodies and other bodies named (ids)
     other_forces: tuple[str, ...] = ()  # forces the page does not cover, by name
     plural: bool = False  # "several", "many": more than one, no figure
@@ -259,22 +268,23 @@ class Analyser:
         for entity in match.entities:
             first_at[entity.id] = min(first_at.get(entity.id, entity.start), entity.start)
         other_bodies = _unique([owner for _, _, kind, owner, _ in found if kind == _OTHER_BODY])
-        months_years = assertion(
-            tuple(w for i, w in enumerate(words) if i == 0 or words[i - 1] not in RELATIVE)
-        )
-        numbers = frozenset(
-            int(w)
-            for w in words
-            if w.isascii()
-            and w.isdigit()
-            and MIN_COUNT <= int(w) < MAX_COUNT
-            and w not in months_years.years
-        )
+        months_years, denied_dates, denied_places = _said(words, found)
+        asserted_places = [p for p in asserted_places if p not in denied_places]
         asserted = Asserted(
             months=months_years.months,
             years=months_years.years,
-            numbers=numbers,
+            numbers=frozenset(
+                int(w)
+                for w in words
+                if w.isascii()
+                and w.isdigit()
+                and MIN_COUNT <= int(w) < MAX_COUNT
+                and w not in months_years.years
+            ),
             places=tuple(asserted_places),
+            denied_months=denied_dates.months,
+            denied_years=denied_dates.years,
+            denied_places=denied_places,
             entities=tuple(_unique([*entities, *other_bodies])),
             other_forces=match.ids("other_force"),
             plural=says(words, VAGUE_PLURAL),
@@ -474,6 +484,42 @@ def _does(after: tuple[str, ...]) -> bool:
     if after[:1] and after[0] in ACTOR_GAP:
         after = after[1:]
     return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
+
+
+def _denied(words: tuple[str, ...]) -> frozenset[int]:
+    """Where the words deny a value: up to DENIAL_REACH words after "not" (unless the "not"
+    belongs to a verb or a question tag), "rather than", "instead of" ..."""
+    out: set[int] = set()
+    for start in range(1, len(words)):
+        for denial in DENIALS:
+            if words[start : start + len(denial)] != denial:
+                continue
+            before = words[start - 1]
+            if denial == ("not",) and (before in AUXILIARIES or before in TAG_PRONOUNS):
+                continue  # "was it not rochdale", "wasn't it"
+            for i in range(
+                start + len(denial), min(len(words), start + len(denial) + DENIAL_REACH)
+            ):
+                if words[i] in DENIAL_ENDS:
+                    break
+                out.add(i)
+    return frozenset(out)
+
+
+def _said(
+    words: tuple[str, ...], found: list[tuple[int, int, int, str, str]]
+) -> tuple[Assertion, Assertion, tuple[str, ...]]:
+    """The months and years the words assert, those they deny, and the places they deny
+    ("in bolton not rochdale"); a date after "since", "after" ... is neither (it dates
+    another event)."""
+    denied_at = _denied(words)
+    kept = [(i, w) for i, w in enumerate(words) if i == 0 or words[i - 1] not in RELATIVE]
+    starts = {s: owner for s, _, kind, owner, _ in found if kind == _PLACE}
+    return (
+        assertion(tuple(w for i, w in kept if i not in denied_at)),
+        assertion(tuple(w for i, w in kept if i in denied_at)),
+        tuple(_unique([starts[i] for i in sorted(denied_at) if i in starts])),
+    )
 
 
 def _places(found: list[tuple[int, int, int, str, str]]) -> list[str]:

@@ -783,3 +783,17 @@ def test_a_yes_about_whether_it_happened_never_confirms_a_topic_the_page_leaves_
     # the 2012 inspections happened; the page says nothing of fire services being inspected
     assert not ask("were there any fire services inspected").text.startswith("Yes")
     assert ask("were there inspections in 2012").text.startswith("Yes.")
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("gmp were inspected in manchester city centre not rochdale", "No \u2014 Rochdale"),
+        ("gmp was inspected in 2013 not 2012", "No \u2014 November 2012, not 2013."),
+        ("the west mercia report came out in april not february", "Yes."),
+    ],
+)
+def test_a_value_the_claim_denies_is_not_checked_as_asserted(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)

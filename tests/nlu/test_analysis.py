@@ -74,3 +74,31 @@ def test_elliptical_follow_ups_and_bare_question_words(assistant: Assistant) -> 
     assert not read(assistant, "and what did the youth justice board find?").elliptical
     assert read(assistant, "how many?").asks is ValueType.NUMBER
     assert read(assistant, "since when?").asks is ValueType.DATE
+
+
+@pytest.mark.parametrize(
+    ("text", "places", "denied"),
+    [
+        (
+            "gmp were inspected in manchester city centre not rochdale",
+            ("Manchester",),
+            ("Rochdale",),
+        ),
+        ("gmp was inspected in bolton rather than rochdale", ("Bolton",), ("Rochdale",)),
+        # "not" of a verb or a question tag denies nothing
+        ("was it not rochdale for gmp", ("Rochdale",), ()),
+        ("it was rochdale for gmp wasn't it", ("Rochdale",), ()),
+    ],
+)
+def test_a_value_after_not_is_denied_not_asserted(
+    assistant: Assistant, text: str, places: tuple[str, ...], denied: tuple[str, ...]
+) -> None:
+    said = read(assistant, text).asserted
+    assert (said.places, said.denied_places) == (places, denied)
+
+
+def test_a_date_after_not_is_denied(assistant: Assistant) -> None:
+    said = read(assistant, "gmp was inspected in 2013 not 2012").asserted
+    assert (said.years, said.denied_years) == ({"2013"}, {"2012"})
+    said = read(assistant, "the west mercia report came out in april not february").asserted
+    assert (said.months, said.denied_months) == ({"april"}, {"february"})
