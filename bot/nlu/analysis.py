@@ -286,7 +286,17 @@ class Analyser:
             denied_years=denied_dates.years,
             denied_places=denied_places,
             entities=tuple(_unique([*entities, *other_bodies])),
-            other_forces=match.ids("other_force"),
+            # (a county after "in" is a place: "inspected in hertfordshire")
+            other_forces=tuple(
+                _unique(
+                    [
+                        e.id
+                        for e in match.entities
+                        if e.kind == "other_force"
+                        and not (_after_locative(words, e.start) and place_at(e))
+                    ]
+                )
+            ),
             plural=says(words, VAGUE_PLURAL),
             actor=_actor(words, match.entities),
             by_actor=_actor(words, match.entities, passive=True) is not None,

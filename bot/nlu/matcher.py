@@ -145,7 +145,7 @@ class Matcher:
         return found
 
     def _match(self, text: str, context: frozenset[str]) -> Match:
-        raw = tokens(text)
+        raw = self._joined(tokens(text))
         words: list[str] = []
         corrections: list[tuple[str, str]] = []
         unknown_at: set[int] = set()
@@ -204,6 +204,26 @@ class Matcher:
             not_covered=self.topics_not_covered(raw, tuple(words)),
             typed=text,
         )
+
+    def _joined(self, raw: tuple[str, ...]) -> tuple[str, ...]:
+        """Two words joined where voice typing split a name: "rock dale", "hereford shire",
+        "of sted" (one of them unknown, and together a word of a force's or body's name)."""
+        known = self.vocabulary.words
+        if all(w in known for w in raw):
+            return raw
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            pair = raw[i : i + 2]
+            if len(pair) == 2 and not (pair[0] in known and pair[1] in known):
+                joined = self.vocabulary.correct(pair[0] + pair[1])
+                if joined is not None and joined in self.vocabulary.names:
+                    out.append(joined)
+                    i += 2
+                    continue
+            out.append(raw[i])
+            i += 1
+        return tuple(out)
 
     def topics_not_covered(self, *versions: tuple[str, ...]) -> tuple[str, ...]:
         """Topics of knowledge/not_covered.yaml whose words occur as exact phrases, as typed
