@@ -37,6 +37,7 @@ from bot.lang.words import (
     PLURAL_PLACES,
     PREVIOUS_EVENT,
     REFERENTS,
+    REMAINING,
     STOPWORDS,
     VALUE_BESIDE_A_BODY,
     WHICH_FORCE,
@@ -88,6 +89,8 @@ class ChatState:
     forces: tuple[str, ...] = ()
     # forces the last list named, in order, for "the second one" (all of them after a roster)
     listed: tuple[str, ...] = ()
+    # forces answered about under the last intent, in turn, for "and the other one?"
+    topic_forces: tuple[str, ...] = ()
     body: str | None = None
     pending: str | None = None  # intent waiting for a force or body after a clarifying question
     # the last fact asked about, for elliptical follow-ups
@@ -462,6 +465,13 @@ class Assistant:
             force, intent = listed
             scored = Scored(intent, best.score, best.matched) if best else Scored(intent, 0.0, ())
             return self._answer(state, match, scored, forces=(force,), rule=Rule.CHOICE_BY_POSITION)
+        remaining = self._remaining(state, match)
+        if remaining is not None:
+            # "and the other one" after one report: the other force the page gives one for
+            scored = Scored(remaining[1], 0.0, ())
+            return self._answer(
+                state, match, scored, FOLLOW_UP, forces=(remaining[0],), rule=Rule.OTHER_FORCES
+            )
         if state.pending and (forces or bodies) and not self._strong_other(match, state.pending):
             scored = Scored(state.pending, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
@@ -1074,14 +1084,46 @@ class Assistant:
         if len(picks) != 1 or picks[0] >= len(state.listed):
             return None
         intent = match.best.intent if match.best else None
-        bare = all(w in FOLLOW_UP_FILLER or w in ORDINALS or w in STOPWORDS for w in match.words)
-        if intent is None and bare:
-            intent = state.last_intent
+        bare = all(
+            w in FOLLOW_UP_FILLER or w in ORDINALS or w in STOPWORDS or w == "list"
+            for w in match.words  # "and the last one on the list?"
+        )
+        last = self.intents.get(state.last_intent or "")
+        if bare and (intent is None or (last is not None and last.slot == "force")):
+            intent = state.last_intent  # (the last question, not a word of the list's)
         if (intent is None or self.intents[intent].slot != "force") and bare:
             intent = self.overviews.get("force")  # "more on the 2nd one" after the roster
         if intent is None or self.intents[intent].slot != "force":
             return None
         return state.listed[picks[0]], intent
+
+    def _named_in(self, text: str) -> tuple[str, ...]:
+        """The forces a reply names in full, in the order it names them."""
+        at = {f.id: text.find(f.name) for f in self.knowledge.forces}
+        return tuple(sorted((f for f, i in at.items() if i >= 0), key=lambda f: at[f]))
+
+    def _remaining(self, state: ChatState, match: Match) -> tuple[str, str] | None:
+        """The one force left for the last question, and that question, in a short message
+        naming none: "and the 3rd" after two of the three, "the other one" after one of the
+        two forces the page names a report for."""
+        if match.entities or state.pending or not says(match.words, REMAINING):
+            return None
+        if len(state.listed) > 1 and _positions(match):
+            return None  # "the 3rd" of a list just given is its third
+        last = self.intents.get(state.last_intent or "")
+        if last is None or last.slot != "force" or not state.topic_forces:
+            return None
+        if len(match.words) > TUNING.max_follow_up_words:
+            return None
+        rest = [f.id for f in self.knowledge.forces if f.id not in state.topic_forces]
+        if len(rest) > 1:
+            rest = [
+                f
+                for f in rest
+                if ANSWERS[last.answer](self.knowledge, Request(last, (f,))).outcome
+                is Outcome.ANSWER
+            ]
+        return (rest[0], last.id) if len(rest) == 1 else None
 
     def _strong_other(self, match: Match, pending: str) -> bool:
         """Whether the message clearly asks something else than the pending question."""
@@ -1146,8 +1188,9 @@ class Assistant:
             bodies = (state.body,) if state.body else ()
             if not bodies:
                 return self._clarify(state, match, spec, "body")
-        if spec.lookup or spec.slot != "force":
+        if (spec.lookup and rule is not Rule.OTHER_FORCES) or spec.slot != "force":
             # look-ups and answers without a force slot use only the forces named now
+            # (a look-up asked again of the force left is about that force: "and the 3rd")
             forces = match.ids("force")
         lookup = match.lookup
         if forces and "which" in match.words:
@@ -1178,14 +1221,24 @@ class Assistant:
             same_topic = state.last_intent == spec.id
             state.last_intent = spec.id
             state.pending = None
+            if not same_topic:
+                state.topic_forces = ()
             if answer.forces:
                 state.forces = answer.forces
+            if len(answer.forces) == 1:  # (an answer for every force singles none out)
+                state.topic_forces = tuple(dict.fromkeys([*state.topic_forces, *answer.forces]))
             # "which forces were in the pilot?" lists them all: "the second one" picks
             # (a pick leaves the list as it was: "the first one" then "and the last one?")
             if spec.kind == "roster":
                 state.listed = tuple(f.id for f in self.knowledge.forces)
             elif len(answer.forces) > 1:
                 state.listed = answer.forces
+            elif not answer.forces:
+                # a general answer naming forces in turn ("In November 2012 HMIC conducted
+                # unannounced inspections of ... Staffordshire Police, ...") lists them too
+                named = self._named_in(answer.text)
+                if len(named) > 1:
+                    state.listed = named
             context = self._context_of(state, match, spec.id)
             # the same topic again ("announced or not" after "when were the inspections?")
             # keeps the subject when its words name none

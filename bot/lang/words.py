@@ -122,6 +122,10 @@ OTHER_FORCES = frozenset(
     )
 )
 
+# Phrases that mean the one force left of those the last question was asked about ("and
+# the other one", "and the 3rd" after two of the three).
+REMAINING = frozenset((("other", "1"), ("3rd",), ("third",), ("remaining",), ("other", "force")))
+
 # Words that pick a clarification choice by position ("the second one"; -1 is the last).
 # A choice picked by position; digits too, as people type "2" for the second button.
 ORDINALS = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.dialogue.assistant import Assistant
 
 
@@ -208,3 +210,31 @@ def test_a_question_word_after_a_claim_asks_anew(assistant: Assistant) -> None:
     assert talk(assistant, "gmp report was april 2013 yeah", "oh ok which one was april then")[
         1
     ] == ("which_force", "west-mercia")
+
+
+@pytest.mark.parametrize(
+    ("messages", "force"),
+    [
+        # two of the three asked about: the third
+        (("which force was in rochdale", "and herefordshire?", "and the 3rd"), "staffordshire"),
+        (("why was staffs chosen", "and gmp", "and the other one"), "west-mercia"),
+        # one of the two forces the page names a report for: the other
+        (("report date?", "west mercia", "and the other one"), "greater-manchester"),
+        (("why was west mercia picked", "gmp report when", "the other one?"), "west-mercia"),
+        # a general answer naming the forces in turn lists them: "the last one" is its last
+        (("who did hmic inspect in november 2012", "and the last one, what area"), "west-mercia"),
+        # and a list's "last one" is its last, not the one not asked about yet
+        (
+            (
+                "which forces did hmic inspect",
+                "what did they find in staffordshire",
+                "and the last one on the list?",
+            ),
+            "west-mercia",
+        ),
+    ],
+)
+def test_the_other_one_is_the_force_left_for_the_last_question(
+    assistant: Assistant, messages: tuple[str, ...], force: str
+) -> None:
+    assert talk(assistant, *messages)[-1][1] == force
