@@ -238,3 +238,37 @@ def test_the_other_one_is_the_force_left_for_the_last_question(
     assistant: Assistant, messages: tuple[str, ...], force: str
 ) -> None:
     assert talk(assistant, *messages)[-1][1] == force
+
+
+def test_the_deferral_asked_of_in_turn_keeps_its_subject(assistant: Assistant) -> None:
+    """ "announce" after the deferral is its announcement (the inspections were unannounced),
+    and "why tho" asks its reason, which the page does not give."""
+    first = "what happened to the joint inspections in the end"
+    announced = "when did they announce it"
+    texts = [
+        said(assistant, first),
+        said(assistant, first, announced),
+        said(assistant, first, announced, "why tho"),
+    ]
+    assert "April 2015" in texts[0]
+    assert "April 2013" in texts[1]
+    assert texts[2].startswith("The page does not say why.")
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("so the joint inspections were due to start back up in what month", "April 2015"),
+        ("so the joint inspections got pushed back to when in the end", "April 2015"),
+        ("when r the joint inspections meant to start again", "April 2015"),
+        ("why did ofsted put the joint inspections on hold", "The page does not say why."),
+    ],
+)
+def test_the_deferral_in_other_words(assistant: Assistant, question: str, says: str) -> None:
+    assert says in said(assistant, question)
+
+
+def test_whether_they_started_again_is_beyond_the_page(assistant: Assistant) -> None:
+    reply = assistant.reply("again", "did they start again in 2015")
+    assistant.reset("again")
+    assert not reply.text.startswith("Yes")
