@@ -523,12 +523,21 @@ def _said(
     ("in bolton not rochdale"); a date after "since", "after" ... is neither (it dates
     another event)."""
     denied_at = _denied(words)
-    kept = [(i, w) for i, w in enumerate(words) if i == 0 or words[i - 1] not in RELATIVE]
+    kept = [(i, w) for i, w in enumerate(words) if not _relative(words, i)]
     starts = {s: owner for s, _, kind, owner, _ in found if kind == _PLACE}
     return (
         assertion(tuple(w for i, w in kept if i not in denied_at)),
         assertion(tuple(w for i, w in kept if i in denied_at)),
         tuple(_unique([starts[i] for i in sorted(denied_at) if i in starts])),
+    )
+
+
+def _relative(words: tuple[str, ...], i: int) -> bool:
+    """Whether the word at ``i`` follows "since", "after", "again" ..., right before it or
+    with "in" between ("inspected again in 2016"): a date there dates another event."""
+    before = words[max(0, i - 2) : i]
+    return bool(before) and (
+        before[-1] in RELATIVE or (len(before) == 2 and before[1] == "in" and before[0] in RELATIVE)
     )
 
 

@@ -797,3 +797,22 @@ def test_a_value_the_claim_denies_is_not_checked_as_asserted(
     ask: Callable[[str], Reply], question: str, opening: str
 ) -> None:
     assert ask(question).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did ofsted inspect herefordshire again in 2018",
+        "did hmicfrs go back and inspect gmp child protection again in 2016",
+        "what did the 2015 joint inspections find",
+        "hmic child protection inspections 2010",
+    ],
+)
+def test_an_inspection_in_another_year_is_beyond_the_page(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    """A year after "again" (even with "in" between), or naming an occurrence the page does
+    not date, is not checked against the 2012 inspections' date."""
+    reply = ask(question)
+    assert reply.outcome is Outcome.FALLBACK
+    assert "does not cover" in reply.text
