@@ -450,6 +450,8 @@ def reports(k: Knowledge, req: Request) -> Answer:
     )
     if silent:
         text += f" It names no report on {join(silent)}."
+    # where the findings are: "where can i read all the findings"
+    text += f" {sentence(k.improvements)}"
     return Answer(text, source=page_source(k))
 
 

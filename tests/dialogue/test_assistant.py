@@ -525,3 +525,23 @@ def test_words_describing_a_force_in_an_off_topic_message_answer_nothing(
 )
 def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) -> None:
     assert says in ask(question).text
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        # "proposed" names the consultation on proposals for joint inspection
+        (
+            "which organisations proposed joint inspection of child protection in 2012",
+            "HMI Probation",
+        ),
+        # who asks for whom is no unknown word
+        ("pls can u tell me which 5 bodys did the consultation my lecturer wants them all", "CQC"),
+        # the reports, and where the findings are
+        ("where can i read all the findings", "individual reports"),
+    ],
+)
+def test_plain_questions_in_other_words(
+    ask: Callable[[str], Reply], question: str, says: str
+) -> None:
+    assert says in ask(question).text.replace("Care Quality Commission", "CQC")
