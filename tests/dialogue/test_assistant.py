@@ -118,6 +118,9 @@ def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: 
         "what rating did Ofsted give Rochdale council?",
         "who is the chief constable of staffs",
         "asdfgh qwerty",
+        # fire words alone are no question about HMIC's fire & rescue remit
+        "the fire brigade came to our street last night anyone know why",
+        "fire and rescue jobs near me hiring",
     ],
 )
 def test_off_topic_is_not_answered_with_a_fact(ask: Callable[[str], Reply], question: str) -> None:
