@@ -542,6 +542,8 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("pls can u tell me which 5 bodys did the consultation my lecturer wants them all", "CQC"),
         # the reports, and where the findings are
         ("where can i read all the findings", "individual reports"),
+        # fire inspections are HMIC's since July 2017, not the 2012 inspections
+        ("when did hmic start doing fire inspections", "July 2017"),
     ],
 )
 def test_plain_questions_in_other_words(
