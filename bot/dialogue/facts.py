@@ -214,6 +214,8 @@ class FactDesk:
             hits = tuple(
                 sorted(hits, key=lambda h: self.book.attribute(h.id).type is ValueType.TEXT)
             )
+        if form is Form.YES_NO:
+            hits = self._yes_no_first(hits)
         if form is Form.OPEN and hits:
             # "whose report came out in feb 2013?": an attribute whose value the question
             # gives names the subject, whatever other attribute words it has
@@ -946,6 +948,24 @@ class FactDesk:
         if words[-1:] and words[-1] in (*VALUE_QUESTIONS, "what") and words[-2:-1] != ("or",):
             return True  # "the kids were being protected from what" (not "... or what")
         return self._asks_number(words)
+
+    def _yes_no_first(self, hits: tuple[AttributeHit, ...]) -> tuple[AttributeHit, ...]:
+        """A yes/no question's hits with a yes/no attribute before the text attribute of the
+        same topic it also names: "were any improvements needed" asks whether there were
+        any, not what they were."""
+        topics = {
+            self.book.attribute(h.id).intent
+            for h in hits
+            if self.book.attribute(h.id).type is ValueType.YES_NO
+        }
+        if not topics:
+            return hits
+
+        def after(hit: AttributeHit) -> bool:
+            attribute = self.book.attribute(hit.id)
+            return attribute.type is ValueType.TEXT and attribute.intent in topics
+
+        return tuple(sorted(hits, key=after))
 
     def _asks_number(self, words: tuple[str, ...]) -> bool:
         """Whether the question says "how many", "how much" ..."""

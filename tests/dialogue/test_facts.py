@@ -816,3 +816,10 @@ def test_an_inspection_in_another_year_is_beyond_the_page(
     reply = ask(question)
     assert reply.outcome is Outcome.FALLBACK
     assert "does not cover" in reply.text
+
+
+def test_a_yes_no_is_settled_before_the_text_of_its_topic(ask: Callable[[str], Reply]) -> None:
+    """ "were any improvements needed" asks whether, not what: the page says yes, and
+    is silent on what they were."""
+    assert ask("were any improvements needed").text.startswith("Yes.")
+    assert ask("what improvements were needed").text.startswith("The page doesn't say")
