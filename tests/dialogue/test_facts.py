@@ -823,3 +823,21 @@ def test_a_yes_no_is_settled_before_the_text_of_its_topic(ask: Callable[[str], R
     is silent on what they were."""
     assert ask("were any improvements needed").text.startswith("Yes.")
     assert ask("what improvements were needed").text.startswith("The page doesn't say")
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        (
+            "i heard staffordshire police was only picked because it was doing badly",
+            "good practice",
+        ),
+        ("i heard west mercia was picked because it was the best at child protection", "urban"),
+    ],
+)
+def test_a_claim_about_why_a_force_was_picked_is_checked_against_the_reason(
+    ask: Callable[[str], Reply], question: str, says: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith("No.")
+    assert says in reply.text
