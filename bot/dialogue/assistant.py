@@ -27,6 +27,8 @@ from bot.lang.words import (
     EACH,
     FOLLOW_UP_FILLER,
     MEMBER_CHECKS,
+    MORE,
+    MORE_FILLER,
     NEXT_EVENT,
     ONE_FORCE_MEANT,
     ORDINALS,
@@ -476,6 +478,11 @@ class Assistant:
             scored = Scored(state.pending, 0.0, ())
             return self._answer(state, match, scored, FOLLOW_UP, rule=Rule.PENDING_FILLED)
 
+        more = self._more(state, match)
+        if more is not None:
+            return self._answer(
+                state, match, Scored(more[0], 0.0, ()), FOLLOW_UP, forces=more[1], rule=Rule.MORE
+            )
         last = self.intents.get(state.last_intent or "")
         step = self._timeline_step(last, match) if last and not (forces or bodies) else None
         if step is not None:
@@ -880,6 +887,8 @@ class Assistant:
         spec = self.intents.get(state.last_intent or "")
         if spec is None or spec.topic is None or match.unknown or match.entities:
             return match
+        if _asks_more(match):
+            return match  # "tell me more": see _more
         if len(match.words) > TUNING.max_follow_up_words:
             return match
         if match.best is not None and match.best.intent in self.small_talk:
@@ -968,6 +977,19 @@ class Assistant:
             match=match,
             slots={"not_covered": "; ".join(match.not_covered)} if match.not_covered else {},
         )
+
+    def _more(self, state: ChatState, match: Match) -> tuple[str, tuple[str, ...]] | None:
+        """What "tell me more" or "anything else?" asks, after an answer: everything the page
+        says of the one force just talked about, or else the topic that follows the last."""
+        last = self.intents.get(state.last_intent or "")
+        if last is None or not _asks_more(match):
+            return None
+        force = self.overviews.get("force")
+        if len(state.forces) == 1 and force is not None and last.id != force:
+            return force, state.forces
+        if last.next is not None:
+            return last.next, ()
+        return None
 
     def _timeline_step(self, last: IntentSpec, match: Match) -> str | None:
         """The intent after or before ``last`` on the timeline, for "what happened next?"."""
@@ -1579,6 +1601,15 @@ def _date_words(words: tuple[str, ...]) -> frozenset[str]:
     """The months and years among ``words``."""
     said = assertion(words)
     return said.months | said.years
+
+
+def _asks_more(match: Match) -> bool:
+    """Whether the message only asks for more: "tell me more", "anything else?" (not "what
+    else did they find", a question of its own)."""
+    if match.entities or not says(match.words, MORE):
+        return False
+    rest = set(match.words) - {w for phrase in MORE for w in phrase}
+    return rest <= MORE_FILLER
 
 
 def _positions(match: Match) -> list[int]:

@@ -30,6 +30,7 @@ class Rule(StrEnum):
     PENDING_FILLED = "names what the pending clarifying question asked for"
     OTHER_FORCES = "asks the last question about the other forces"
     TIMELINE = "moves along the page's timeline from the last answer"
+    MORE = "asks for more: all the page says of the force just talked about, or what follows"
     NOT_COVERED = "raises a subject the page does not cover"
     HOW_TO = "asks how to do something: the page is a record, not instructions"
     SMALL_TALK = "small talk"

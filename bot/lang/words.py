@@ -126,6 +126,35 @@ OTHER_FORCES = frozenset(
 # the other one", "and the 3rd" after two of the three).
 REMAINING = frozenset((("other", "1"), ("3rd",), ("third",), ("remaining",), ("other", "force")))
 
+# A message asking only for more on what was just said ("tell me more", "anything else?").
+MORE = frozenset(
+    tuple(p.split())
+    for p in (
+        "more",
+        "tell me more",
+        "anything else",
+        "what else",
+        "go on",
+        "any more",
+        "anything more",
+        "say more",
+        "more info",
+        "more detail",
+        "more details",
+        "keep going",
+        "carry on",
+        "continue",
+    )
+)
+# Words a "more" message may have besides ("ok anything else?", "go on then").
+MORE_FILLER = frozenset(
+    (
+        *("please", "pls", "plz", "tell", "me", "us", "about", "it", "that", "this"),
+        *("ok", "okay", "so", "and", "then", "is", "there", "any", "can", "you", "could"),
+        *("u", "oh", "cool", "thanks", "ta", "right", "yes", "yeah"),
+    )
+)
+
 # Words that pick a clarification choice by position ("the second one"; -1 is the last).
 # A choice picked by position; digits too, as people type "2" for the second button.
 ORDINALS = {

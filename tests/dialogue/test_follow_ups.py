@@ -272,3 +272,15 @@ def test_whether_they_started_again_is_beyond_the_page(assistant: Assistant) -> 
     reply = assistant.reply("again", "did they start again in 2015")
     assistant.reset("again")
     assert not reply.text.startswith("Yes")
+
+
+def test_more_after_an_answer(assistant: Assistant) -> None:
+    """ "anything else" after a force's fact is everything the page says of it; "tell me
+    more" after a topic moves on to the one that follows."""
+    findings = said(assistant, "staffs inspection what did they like", "anything else")
+    assert "good practice" in findings  # its selection reason, beside the findings
+    assert talk(assistant, "who ran the consultation", "tell me more")[-1][0] == "pilot"
+    # a question of its own is no request for more
+    assert talk(assistant, "why was gmp chosen", "what else did they find")[-1][0] == (
+        "force_findings"
+    )
