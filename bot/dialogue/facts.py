@@ -620,20 +620,23 @@ class FactDesk:
     ) -> tuple[bool, FactAnswer | None]:
         """(settled, answer) for an open question dating a deed it names by its doer: "when
         did ofsted inspect the councils" is the date of Ofsted's own inspections, not of
-        HMIC's; with a force's council named ("when exactly did ofsted inspect herefordshire
-        council") it is settled with None, for the force's topic (its relation to Ofsted's)."""
+        HMIC's, with a force's council named too ("when exactly did ofsted inspect
+        herefordshire council": the page gives no date, only that HMIC's came after)."""
         deed = self._deed_event(analysis) if form is Form.OPEN else None
         dates = [h for h in hits if self.book.attribute(h.id).type is ValueType.DATE]
         if deed is None or not dates:
             return False, None
-        if any(s in self.force_ids for s in analysis.subjects):
+        compared = not (COMPARED | {"compared", "relative"}).isdisjoint(analysis.words)
+        if compared and any(s in self.force_ids for s in analysis.subjects):
+            # "when was west mercia inspected compared to ofsted doing herefordshire
+            # council": the force's topic (its relation to Ofsted's)
             return True, None
         for hit in dates:
             fact = self.book.fact(deed, hit.id)
             attribute = self.book.attribute(hit.id)
             built = self._build(analysis, form, hit, attribute, deed, fact, context)
             if fact is not None and built is not None:
-                return True, built
+                return True, replace(built, intent=fact.intent or attribute.intent)
         return False, None
 
     def _deed_event(self, analysis: Analysis) -> str | None:

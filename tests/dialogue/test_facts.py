@@ -841,3 +841,16 @@ def test_a_claim_about_why_a_force_was_picked_is_checked_against_the_reason(
     reply = ask(question)
     assert reply.text.startswith("No.")
     assert says in reply.text
+
+
+def test_when_ofsted_inspected_a_forces_council_is_not_on_the_page(
+    ask: Callable[[str], Reply],
+) -> None:
+    """The page dates HMIC's inspections, not Ofsted's: naming Herefordshire Council
+    does not make the question one about West Mercia Police's November 2012 inspection."""
+    reply = ask("what date did ofsted inspect herefordshire council")
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert "November 2012" not in reply.text
+    # set against the force's own inspection, it is the force's relation to Ofsted's
+    reply = ask("when was west mercia inspected compared to ofsted doing herefordshire council")
+    assert "a short while after" in reply.text
