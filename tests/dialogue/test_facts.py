@@ -854,3 +854,25 @@ def test_when_ofsted_inspected_a_forces_council_is_not_on_the_page(
     # set against the force's own inspection, it is the force's relation to Ofsted's
     reply = ask("when was west mercia inspected compared to ofsted doing herefordshire council")
     assert "a short while after" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did the consultation conclude",
+        "did people agree with the proposals in the consultation or not",
+        "how many proposals were in the consultation",
+    ],
+)
+def test_what_the_consultation_concluded_is_not_on_the_page(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    reply = ask(question)
+    assert reply.outcome is Outcome.NOT_ON_PAGE
+    assert reply.text.startswith("The page doesn't say")
+
+
+def test_what_the_proposals_were_for_is_on_the_page(ask: Callable[[str], Reply]) -> None:
+    reply = ask("what were the proposals in the july 2012 consultation")
+    assert "joint inspection" in reply.text
+    assert reply.outcome is Outcome.ANSWER
