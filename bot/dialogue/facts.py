@@ -23,6 +23,7 @@ from bot.lang.words import (
     HAPPENED,
     LATER_WORDS,
     NEGATIONS,
+    ONE,
     ORDER_ASKED,
     OWN_DEED,
     QUESTION_WORDS,
@@ -952,6 +953,26 @@ class FactDesk:
             return True  # "the kids were being protected from what" (not "... or what")
         return self._asks_number(words)
 
+    def _at_least(
+        self, analysis: Analysis, form: Form, subject: str, fact: Fact | None
+    ) -> str | None:
+        """What a number the page bounds but does not give settles: "one council or
+        several?" is "More than one.", "it covers just one council, right?" is "No — more
+        than one."; None where the bound settles nothing ("three councils?")."""
+        if fact is None or fact.at_least is None:
+            return None
+        said = analysis.asserted
+        one = not said.plural and not said.numbers and says(analysis.words, ONE)
+        below = [n for n in said.numbers if n < fact.at_least]
+        if said.numbers and len(below) < len(said.numbers):
+            return None
+        if not (said.plural or below or one):
+            return None
+        many = "more than one" if fact.at_least == 2 else f"at least {fact.at_least}"
+        if form is Form.OPEN:
+            return f"{many.capitalize()}."
+        return f"Yes — {many}." if said.plural else f"No — {many}."
+
     def _yes_no_first(self, hits: tuple[AttributeHit, ...]) -> tuple[AttributeHit, ...]:
         """A yes/no question's hits with a yes/no attribute before the text attribute of the
         same topic it also names: "were any improvements needed" asks whether there were
@@ -1073,6 +1094,10 @@ class FactDesk:
         context: FactContext,
     ) -> FactAnswer | None:
         follow_up = not analysis.subjects and context.subject == subject
+        bounded = self._at_least(analysis, form, subject, fact)
+        if bounded is not None:
+            text = f"{bounded} {self._silence(attribute, subject, fact)}"
+            return FactAnswer(subject, attribute.id, text, False, bounded, fact, follow_up)
         if fact is None or fact.value is None:
             contrast = (
                 self._elsewhere(analysis, attribute, subject) if form is not Form.OPEN else None

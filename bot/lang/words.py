@@ -442,6 +442,10 @@ DENIALS = frozenset(
 DENIAL_REACH = 3
 # Words that end a denial's reach ("not rochdale but bolton").
 DENIAL_ENDS = frozenset({"and", "but", "or", "right", "was", "were", "is", "it", "for"})
+# Phrases that say a count is one ("one" is normalised to "1"): "just one council".
+ONE = frozenset(
+    (("just", "1"), ("only", "1"), ("single",), ("1", "council"), ("1", "local"), ("1", "la"))
+)
 # A date after one of these is not the date of the event asked about: "inspected again
 # since 2013?" asks about later events, not whether the inspection was in 2013.
 RELATIVE = frozenset({"since", "after", "before", "again", "prior", "beyond", "past"})

@@ -92,6 +92,9 @@ class Fact:
     note: str | None = None
     contradicted_by: tuple[str, ...] = ()
     intent: str | None = None  # the intents.yaml topic of its answer (else its attribute's)
+    # a number the page does not give, only that it is at least this ("a range of local
+    # authority boundaries": more than one)
+    at_least: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +236,7 @@ def load_facts(
     facts: list[Fact] = []
     seen: set[tuple[str, str]] = set()
     for item in top.items("facts"):
-        item.known("subject", "attribute", "value", "source", "note", "not", "intent")
+        item.known("subject", "attribute", "value", "source", "note", "not", "intent", "at_least")
         raw_subject = item.raw("subject")
         subject_ids = raw_subject if isinstance(raw_subject, list) else [raw_subject]
         attribute_id = item.text("attribute")
@@ -242,6 +245,7 @@ def load_facts(
             item.fail("attribute", f"{attribute_id!r} is not an attribute of facts.yaml")
         sentence = _sentence(item, page)
         value = _value(item, attribute, places, entity_ids) if attribute else None
+        at_least = _at_least(item, attribute, value)
         for subject in subject_ids:
             if not isinstance(subject, str) or subject not in known_subjects:
                 item.fail(
@@ -264,6 +268,7 @@ def load_facts(
                     item.optional_text("note"),
                     item.texts("not", required=False),
                     item.optional_text("intent") or (attribute.intent if attribute else None),
+                    at_least,
                 )
             )
     voices = top.texts("voices", required=False)
@@ -287,6 +292,20 @@ def load_facts(
         place_attribute,
         page_subject,
     )
+
+
+def _at_least(item: Fields, attribute: Attribute | None, value: FactValue) -> int | None:
+    """A fact's ``at_least``: only for a number the page does not give (value null)."""
+    raw = item.raw("at_least")
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        item.fail("at_least", f"{raw!r} is not a whole number of at least 1")
+        return None
+    if attribute is None or attribute.type is not ValueType.NUMBER or value is not None:
+        item.fail("at_least", "only for a number attribute whose value is null")
+        return None
+    return raw
 
 
 def _by_type(fields: Fields | None) -> list[tuple[ValueType, tuple[str, ...]]]:

@@ -745,7 +745,7 @@ OPENINGS = [
     ),
     # misses of the final blind runs
     ("the inspectors were unhappy with how kids in rochdale were protected", "No."),
-    ("does west mercia cover just one council or several", "The page doesn't say how many"),
+    ("does west mercia cover just one council or several", "More than one."),
 ]
 
 
@@ -876,3 +876,22 @@ def test_what_the_proposals_were_for_is_on_the_page(ask: Callable[[str], Reply])
     reply = ask("what were the proposals in the july 2012 consultation")
     assert "joint inspection" in reply.text
     assert reply.outcome is Outcome.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("west mercia covers one council or several", "More than one."),
+        ("does west mercia cover several councils", "Yes \u2014 more than one."),
+        ("west mercia only covers one council right", "No \u2014 more than one."),
+        # a figure the bound does not settle stays the page's silence
+        ("west mercia has 3 councils right", "The page doesn't say"),
+    ],
+)
+def test_a_number_the_page_bounds_but_does_not_give(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    """West Mercia covers "a range of local authority boundaries" (at_least: 2)."""
+    reply = ask(question)
+    assert reply.text.startswith(opening)
+    assert "range of local authority boundaries" in reply.text

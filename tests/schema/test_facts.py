@@ -101,6 +101,12 @@ def test_every_fact_quotes_a_sentence_that_states_its_value(knowledge: Knowledge
             "    converse: {after: later, before: after}\n",
             "both must be options",
         ),
+        ("    at_least: 2\n", "    at_least: two\n", "'two' is not a whole number"),
+        (
+            "    value: April 2015\n",
+            "    value: April 2015\n    at_least: 2\n",
+            "only for a number attribute whose value is null",
+        ),
     ],
 )
 def test_a_bad_record_is_named_with_its_field(root: Path, old: str, new: str, message: str) -> None:
