@@ -895,3 +895,16 @@ def test_a_number_the_page_bounds_but_does_not_give(
     reply = ask(question)
     assert reply.text.startswith(opening)
     assert "range of local authority boundaries" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("staffs police inspection - local authority area it covered?", "Staffordshire local"),
+        ("w mercia local authority they looked at?", "Herefordshire"),
+    ],
+)
+def test_the_local_authority_looked_at_is_the_area_not_a_count(
+    ask: Callable[[str], Reply], question: str, place: str
+) -> None:
+    assert place in ask(question).text
