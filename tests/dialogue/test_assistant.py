@@ -542,6 +542,9 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("pls can u tell me which 5 bodys did the consultation my lecturer wants them all", "CQC"),
         # the reports, and where the findings are
         ("where can i read all the findings", "individual reports"),
+        # the page itself
+        ("what's the page actually about in one line", "between October 2011 and March 2013"),
+        ("what's the page's heading", "Multi-agency child protection arrangements"),
         # fire inspections are HMIC's since July 2017, not the 2012 inspections
         ("when did hmic start doing fire inspections", "July 2017"),
     ],
