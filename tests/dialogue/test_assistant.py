@@ -542,6 +542,9 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("pls can u tell me which 5 bodys did the consultation my lecturer wants them all", "CQC"),
         # the reports, and where the findings are
         ("where can i read all the findings", "individual reports"),
+        # "what did they actually do" after the consultation is what followed, not their work
+        ("ok so after the consultation what did they actually do", "pilot"),
+        ("who pulled the plug / delayed the joint inspections", "Ofsted"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
