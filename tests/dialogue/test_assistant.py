@@ -545,6 +545,8 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         # "what did they actually do" after the consultation is what followed, not their work
         ("ok so after the consultation what did they actually do", "pilot"),
         ("who pulled the plug / delayed the joint inspections", "Ofsted"),
+        # "staff" alone raises no question of staff numbers
+        ("hmic and ofsted staff were they in contact during it", "in contact"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
