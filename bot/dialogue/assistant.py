@@ -26,6 +26,7 @@ from bot.lang.words import (
     BEYOND_THE_PAGE,
     EACH,
     FOLLOW_UP_FILLER,
+    GENERIC_EVIDENCE,
     MEMBER_CHECKS,
     MORE,
     MORE_FILLER,
@@ -929,6 +930,8 @@ class Assistant:
             return False
         if best.intent in self.small_talk and len(match.unknown) > TUNING.small_talk_unknown_words:
             return False  # "got a consultation with my gp, what should i ask about my knee"
+        if match.unknown and not match.entities and _only_generic(best):
+            return False  # "what year did the titanic sink": only "what year" is the page's
         return score >= self.min_score and confidence >= self.min_confidence
 
     def _small_talk_ok(self, match: Match, best: Scored) -> bool:
@@ -1645,6 +1648,14 @@ def _one_force_meant(match: Match) -> bool:
 def _asks_about_all(match: Match) -> bool:
     """Whether the question is about every force at once ("the forces", "all three")."""
     return says(match.words, ALL_FORCES)
+
+
+def _only_generic(scored: Scored) -> bool:
+    """Whether an intent's evidence is only words asking when or what, or naming a month
+    (a year is the page's own: "october 2011" is its period)."""
+    generic = {stem(w) for w in GENERIC_EVIDENCE}
+    terms = [term for term, _ in scored.matched if not term.startswith("(")]
+    return bool(terms) and all(word in generic for term in terms for word in term.split())
 
 
 def _unpenalised(scored: Scored) -> float:

@@ -538,3 +538,18 @@ PREVIOUS_EVENT = frozenset(
         "earlier",
     )
 )
+
+# Words that ask when, what or how many, or name a date, and nothing of the page's own: a
+# message whose evidence is only these, beside words the bot does not know, is no question
+# about the page ("what year did the titanic sink", "whats the november birthstone").
+GENERIC_EVIDENCE = (
+    QUESTION_WORDS
+    | MONTHS
+    | frozenset(
+        (
+            *("what", "which", "year", "years", "date", "dates", "month", "months", "day"),
+            *("days", "time", "many", "much", "is", "was", "the", "a", "of", "in", "on"),
+            *("it", "did", "do", "does", "came", "come", "out"),
+        )
+    )
+)

@@ -121,6 +121,9 @@ def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: 
         # fire words alone are no question about HMIC's fire & rescue remit
         "the fire brigade came to our street last night anyone know why",
         "fire and rescue jobs near me hiring",
+        # only "what year" or a month is the page's, beside words it does not know
+        "what year did the titanic sink",
+        "whats the november birthstone",
     ],
 )
 def test_off_topic_is_not_answered_with_a_fact(ask: Callable[[str], Reply], question: str) -> None:
