@@ -908,3 +908,15 @@ def test_the_local_authority_looked_at_is_the_area_not_a_count(
     ask: Callable[[str], Reply], question: str, place: str
 ) -> None:
     assert place in ask(question).text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["gmp was praised mainly for its knife crime work", "was staffs praised for tackling drugs?"],
+)
+def test_praise_for_work_the_findings_do_not_name_is_denied(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith("No.")
+    assert "particularly impressed" in reply.text
