@@ -41,6 +41,7 @@ from bot.lang.words import (
     PREVIOUS_EVENT,
     REFERENTS,
     REMAINING,
+    SOME_FORCE,
     STOPWORDS,
     VALUE_BESIDE_A_BODY,
     WHICH_FORCE,
@@ -510,6 +511,9 @@ class Assistant:
         quoted = self._quoted_forces(state, match)
         if quoted is not None:
             return quoted
+        if not forces and self._some_force(match, analysis):
+            # "tell me about one of the forces": which one?
+            return self._clarify(state, match, self.intents[self.overviews["force"]], "force")
         ordered = self.desk.order_of(analysis, facts)
         if ordered is not None and not match.not_covered:
             reply = self._fact(state, match, analysis, ordered)  # "which came first, ...?"
@@ -1121,6 +1125,15 @@ class Assistant:
         if intent is None or self.intents[intent].slot != "force":
             return None
         return state.listed[picks[0]], intent
+
+    def _some_force(self, match: Match, analysis: Analysis) -> bool:
+        """Whether the message asks about one force without naming it, and nothing else
+        of it: "i want to know about one of the forces", "tell me about the force"."""
+        if "force" not in self.overviews or not says(match.words, SOME_FORCE) or match.entities:
+            return False
+        if not {"force", "forces"}.intersection(match.words):
+            return False
+        return not {h.id for h in analysis.attributes} - {"forces", "participants"}
 
     def _named_in(self, text: str) -> tuple[str, ...]:
         """The forces a reply names in full, in the order it names them."""

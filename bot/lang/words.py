@@ -108,6 +108,20 @@ WHICH_FORCE = frozenset(
     )
 )
 
+# Phrases that ask about one force without naming it ("tell me about one of the forces"),
+# with "force" or "forces" in the message.
+SOME_FORCE = frozenset(
+    tuple(p.split())
+    for p in (
+        "about 1 of",
+        "a particular force",
+        "a specific force",
+        "about the force",
+        "about a force",
+        "about 1 force",
+    )
+)
+
 # Phrases that mean the forces other than the ones just talked about.
 OTHER_FORCES = frozenset(
     (

@@ -561,3 +561,11 @@ def test_plain_questions_in_other_words(
     ask: Callable[[str], Reply], question: str, says: str
 ) -> None:
     assert says in ask(question).text.replace("Care Quality Commission", "CQC")
+
+
+@pytest.mark.parametrize(
+    "question", ["tell me about one of the forces", "i want to know about one of the forces"]
+)
+def test_one_force_unnamed_is_asked_which(ask: Callable[[str], Reply], question: str) -> None:
+    reply = ask(question)
+    assert reply.outcome is Outcome.CLARIFY
