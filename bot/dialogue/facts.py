@@ -407,6 +407,18 @@ class FactDesk:
         words = set(analysis.words)
         earlier, later = bool(words & EARLIER_WORDS), bool(words & LATER_WORDS)
         subjects, positions = analysis.subjects, analysis.positions
+        if earlier and later and positions:
+            # "the pilot happened first and the consultation came after": the first word
+            # of order after the first thing named says which it is claimed to be
+            said = next(
+                (
+                    w
+                    for w in analysis.words[min(positions) :]
+                    if w in EARLIER_WORDS or w in LATER_WORDS
+                ),
+                None,
+            )
+            earlier, later = said in EARLIER_WORDS, said in LATER_WORDS
         if not subjects and context is not None and words & ORDER_ASKED:
             # "which came out first?" after an answer about several forces: those forces
             subjects = context.forces
@@ -431,19 +443,21 @@ class FactDesk:
             ):
                 dated.append((at, subject, fact))
         if len(dated) != 2:
-            return self._order_by_sequence(analysis, subjects, positions, earlier != later)
+            claimed = None if earlier == later else earlier
+            return self._order_by_sequence(analysis, subjects, positions, claimed)
         (_, a, fact_a), (_, b, fact_b) = sorted(dated)  # in the order named
         when_a, when_b = chronological(str(fact_a.value)), chronological(str(fact_b.value))
         if not (when_a[0] and when_b[0]) or when_a == when_b:
             return None
         first, then = ((a, fact_a), (b, fact_b)) if when_a < when_b else ((b, fact_b), (a, fact_a))
-        text = f"{_capital(self._dated_name(*first))} came first, then {self._dated_name(*then)}."
+        said = f"{self._dated_name(*first)} came first, then {self._dated_name(*then)}."
+        text = _capital(said)
         verdict = None
         if analysis.form is not Form.OPEN and earlier != later:
             # the one named first is claimed earlier ("a before b") or later ("a after b")
             claimed_first = a if earlier else b
             verdict = "Yes." if claimed_first == first[0] else "No \u2014"
-            text = f"{verdict} {text}"
+            text = f"{verdict} {text if verdict == 'Yes.' else said}"
         topic = first[1].intent or self.book.attribute(first[1].attribute).intent
         return FactAnswer(
             first[0], first[1].attribute, text, False, verdict, first[1], False, intent=topic
@@ -454,7 +468,7 @@ class FactDesk:
         analysis: Analysis,
         subjects: tuple[str, ...],
         positions: tuple[int, ...],
-        claimed: bool,
+        claimed: bool | None,
     ) -> FactAnswer | None:
         """Which of two named events came first where the page gives one no date but says
         it followed the other (facts.yaml `after`): "was the pilot run before the
@@ -487,13 +501,14 @@ class FactDesk:
         )
         if fact is None:
             return None
-        text = f"{_capital(self._name(first))} came first, then {self._name(then)}."
+        said = f"{self._name(first)} came first, then {self._name(then)}."
+        text = _capital(said)
         verdict = None
-        if analysis.form is not Form.OPEN and claimed:
-            earlier = bool(set(analysis.words) & EARLIER_WORDS)
-            claimed_first = a if earlier else b
+        if analysis.form is not Form.OPEN and claimed is not None:
+            # ``claimed``: the one named first is said to be earlier
+            claimed_first = a if claimed else b
             verdict = "Yes." if claimed_first == first else "No \u2014"
-            text = f"{verdict} {text}"
+            text = f"{verdict} {text if verdict == 'Yes.' else said}"
         text = f"{text} {self._quote(fact)}"
         topic = fact.intent or self.book.attribute(fact.attribute).intent
         return FactAnswer(first, fact.attribute, text, False, verdict, fact, False, intent=topic)

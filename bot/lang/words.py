@@ -436,6 +436,16 @@ CLAIM_OPENERS = tuple(
         "someone told me",
         "apparently",
         "i reckon",
+        "pretty sure",
+        "i am pretty sure",
+        "i am fairly sure",
+        "i am sure",
+        "fairly sure",
+        "surely",
+        "if i remember",
+        "my understanding is",
+        "correct me if",
+        "as far as i know",
     )
 )
 # A force named after one of these is a place the question asserts, not its subject:

@@ -95,7 +95,7 @@ CLAIMS = [
     ("im a councillor in hereford, was our council being inspected by ofsted around then", "Yes."),
     # a question mark alone asks yes or no of a date, place or body put to an attribute
     # an event the page gives no date is ordered by what it says it followed
-    ("was the pilot run before the consultation", "No \u2014 The July 2012 consultation came"),
+    ("was the pilot run before the consultation", "No \u2014 the July 2012 consultation came"),
     ("did the pilot come after the consultation", "Yes."),
     ("cqc part of the consultation?", "Yes."),
     ("cqc part of it??", "Yes."),
@@ -920,3 +920,20 @@ def test_praise_for_work_the_findings_do_not_name_is_denied(
     reply = ask(question)
     assert reply.text.startswith("No.")
     assert "particularly impressed" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        (
+            "pretty sure the pilot happened first and the consultation came after",
+            "No \u2014 the July 2012 consultation came first",
+        ),
+        ("the consultation came first and then the pilot right", "Yes."),
+        ("im pretty sure gmp was inspected in 2013", "No \u2014 November 2012, not 2013."),
+    ],
+)
+def test_claims_opened_by_a_hedge_and_orders_said_both_ways(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)
