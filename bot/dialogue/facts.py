@@ -215,8 +215,7 @@ class FactDesk:
             hits = tuple(
                 sorted(hits, key=lambda h: self.book.attribute(h.id).type is ValueType.TEXT)
             )
-        if form is Form.YES_NO:
-            hits = self._yes_no_first(hits)
+        hits = self._checked_first(analysis, form, hits)
         if form is Form.OPEN and hits:
             # "whose report came out in feb 2013?": an attribute whose value the question
             # gives names the subject, whatever other attribute words it has
@@ -987,6 +986,22 @@ class FactDesk:
         if form is Form.OPEN:
             return f"{many.capitalize()}."
         return f"Yes — {many}." if said.plural else f"No — {many}."
+
+    def _checked_first(
+        self, analysis: Analysis, form: Form, hits: tuple[AttributeHit, ...]
+    ) -> tuple[AttributeHit, ...]:
+        """A yes/no question's or claim's hits in the order to check them."""
+        if form is Form.YES_NO:
+            hits = self._yes_no_first(hits)
+        if form is Form.OPEN or len(analysis.subjects) < 2:
+            return hits
+
+        def of_others(hit: AttributeHit) -> bool:
+            return not any(self.book.fact(s, hit.id) is not None for s in analysis.subjects)
+
+        # "is ofsted part of the cqc": an attribute of the bodies named before one of an
+        # event they are named in (the consultation's participants)
+        return tuple(sorted(hits, key=of_others))
 
     def _yes_no_first(self, hits: tuple[AttributeHit, ...]) -> tuple[AttributeHit, ...]:
         """A yes/no question's hits with a yes/no attribute before the text attribute of the

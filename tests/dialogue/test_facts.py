@@ -937,3 +937,17 @@ def test_claims_opened_by_a_hedge_and_orders_said_both_ways(
     ask: Callable[[str], Reply], question: str, opening: str
 ) -> None:
     assert ask(question).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("so is hmic the same thing as ofsted", "No."),
+        ("is ofsted part of the cqc", "No."),
+        ("is hmic the same as hmicfrs", "Yes."),
+        ("was hmi prisons part of the consultation", "Yes."),
+    ],
+)
+def test_two_bodies_are_not_one(ask: Callable[[str], Reply], question: str, opening: str) -> None:
+    """HMIC is HMICFRS renamed; it is not Ofsted, nor is Ofsted the CQC."""
+    assert ask(question).text.startswith(opening)
