@@ -1619,6 +1619,10 @@ def _date_words(words: tuple[str, ...]) -> frozenset[str]:
     return said.months | said.years
 
 
+# Words after which "1" is a position ("option 1", "and 1?"), not "one" ("the later one").
+PICK_WORDS = frozenset({"number", "no", "option", "choice", "pick", "and", "or", "just", "ok"})
+
+
 def _asks_more(match: Match) -> bool:
     """Whether the message only asks for more: "tell me more", "anything else?" (not "what
     else did they find", a question of its own)."""
@@ -1640,8 +1644,9 @@ def _positions(match: Match) -> list[int]:
         if w in ORDINALS
         and not (w == "1" and i > 0 and words[i - 1] in ORDINALS)
         and not (i > 0 and words[i - 1] == "other")  # "the other two" are no position
-        # "which one did they look at" asks which; "what 1" is no position either
-        and not (w == "1" and i > 0 and words[i - 1] in ("which", "what"))
+        # "which one did they look at" asks which, and "the later one" is no position:
+        # "1" is one only alone or after a word that picks ("number 1", "and 1")
+        and not (w == "1" and i > 0 and words[i - 1] not in PICK_WORDS)
         # "which came out first?" asks the order, not for the first of the list
         and not (w in ("first", "last") and without_filler(words)[:1] in (("which",), ("what",)))
     ]
