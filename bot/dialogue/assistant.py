@@ -40,6 +40,7 @@ from bot.lang.words import (
     PLURAL_PLACES,
     PREVIOUS_EVENT,
     REFERENTS,
+    RELAYED,
     REMAINING,
     SOME_FORCE,
     STOPWORDS,
@@ -160,6 +161,8 @@ class Assistant:
         self.intents = {spec.id: spec for spec in intents}
         self.small_talk = frozenset(s.id for s in intents if s.kind == "small_talk")
         self.overviews = {s.slot: s.id for s in intents if s.kind == "overview" and s.slot}
+        # towns and counties, as matched: a force named only by one may be a place
+        self._places = frozenset(" ".join(tokens(p)) for p in self.knowledge.facts.places)
         self.lookups = frozenset(s.id for s in intents if s.kind in ("lookup", "roster"))
         self.commands = {s.command: s for s in intents if s.command}
         self.starter = next((s for s in intents if s.command == "start"), None)
@@ -524,7 +527,11 @@ class Assistant:
         dated = self.desk.happened_on(analysis)
         if dated is not None and not match.not_covered:
             return self._fact(state, match, analysis, dated)  # "what happened in july 2012?"
-        if (analysis.form is not Form.OPEN or analysis.attributes) and not _strange(match):
+        if (
+            (analysis.form is not Form.OPEN or analysis.attributes)
+            and not self._strange(match)
+            and not _for_myself(match)  # "can i defer my uni place till september"
+        ):
             found = self.desk.answer(analysis, facts, open_ok=False)
             deferred = found is not None and self._defers(found, match, analysis)
             if found is not None and self._per_force_instead(match, found):
@@ -559,7 +566,13 @@ class Assistant:
             about = analysis.subjects or state.facts.subject or state.forces
             # a message with words the bot has never seen ("hereford fc fixtures") is not
             # answered from a fact on the strength of one attribute word
-            if weak is not None and about and not match.unknown and not match.ids("other_force"):
+            if (
+                weak is not None
+                and about
+                and not match.unknown
+                and not match.ids("other_force")
+                and not _for_myself(match)
+            ):
                 return self._fact(state, match, analysis, weak)
             bodies = self._bodies_asked(match, analysis)
             if bodies:
@@ -1126,6 +1139,14 @@ class Assistant:
             return None
         return state.listed[picks[0]], intent
 
+    def _strange(self, match: Match) -> bool:
+        """Whether a message names nothing of the page but a town, and has several words the
+        bot has never seen ("my landlord wants to inspect the flat with 24 hours notice, is
+        that allowed?", "is a domestic flight to manchester cheaper than the train"): it is
+        not checked against a fact on the strength of a word or two the page also uses."""
+        named = [e for e in match.entities if not (e.kind == "force" and e.alias in self._places)]
+        return len(match.unknown) >= STRANGE_UNKNOWN_WORDS and not named
+
     def _some_force(self, match: Match, analysis: Analysis) -> bool:
         """Whether the message asks about one force without naming it, and nothing else
         of it: "i want to know about one of the forces", "tell me about the force"."""
@@ -1587,13 +1608,6 @@ MAX_BODIES_ASKED = 2
 SHORT_FOLLOW_UP_WORDS = 4
 
 
-def _strange(match: Match) -> bool:
-    """Whether a message names nothing of the page and has several words the bot has never
-    seen ("my landlord wants to inspect the flat with 24 hours notice, is that allowed?"): it
-    is not checked against a fact on the strength of a word or two the page also uses."""
-    return len(match.unknown) >= STRANGE_UNKNOWN_WORDS and not match.entities
-
-
 # Unknown words that make a message naming nothing of the page another matter ("landlord",
 # "flat", "allowed"); two may be an idiom ("a clean bill of health").
 STRANGE_UNKNOWN_WORDS = 3
@@ -1610,7 +1624,25 @@ def _about_own_things(match: Match) -> bool:
     if without_filler(words)[:2] in ASKING_FOR_MYSELF:
         return True  # "can i defer my uni place for a year"
     own = set(match.unknown) | OWN_THINGS
-    return any(word == "my" and set(words[i + 1 : i + 3]) & own for i, word in enumerate(words))
+    return any(
+        word == "my"
+        and set(words[i + 1 : i + 3]) & own
+        # (not who passes a claim on: "my mate says hmic found nothing to improve")
+        and not RELAYED.intersection(words[i + 1 : i + 4])
+        for i, word in enumerate(words)
+    )
+
+
+def _for_myself(match: Match) -> bool:
+    """Whether the message asks something for the asker's own life: "can i defer my uni
+    place till next september" (not "for my uni assignment: which inspectorate ...")."""
+    words = match.words
+    return (
+        "my" in words
+        and without_filler(words)[:2] in ASKING_FOR_MYSELF
+        and not match.ids("force")
+        and not match.ids("body")
+    )
 
 
 def _date_words(words: tuple[str, ...]) -> frozenset[str]:

@@ -577,3 +577,12 @@ GENERIC_EVIDENCE = (
         )
     )
 )
+
+# Verbs by which someone else's claim is passed on ("my mate reckons ...", "my boss says ..."):
+# the message is the claim, not something of the asker's own.
+RELAYED = frozenset(
+    (
+        *("says", "said", "reckons", "reckoned", "thinks", "thought", "claims", "claimed"),
+        *("told", "tells", "reckon", "insists", "swears", "heard", "read", "believes"),
+    )
+)

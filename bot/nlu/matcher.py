@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.bounded import BoundedCache
 from bot.lang.text import stem, tokens
 from bot.lang.vocabulary import Vocabulary
-from bot.lang.words import QUESTION_WORDS, STOPWORDS
+from bot.lang.words import MONTHS, QUESTION_WORDS, STOPWORDS
 from bot.nlu.entities import Entity, EntityIndex
 from bot.schema.intents import IntentSpec, Term
 from bot.schema.knowledge import DESCRIPTION_FACETS, Knowledge
@@ -376,7 +376,7 @@ def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[s
             words.update(tokens(text))
     for text in (*_knowledge_texts(knowledge), *knowledge.domain_words):
         words.update(tokens(text))
-    return words
+    return words | MONTHS  # every month is a date, not an unknown word ("september")
 
 
 def _knowledge_texts(knowledge: Knowledge) -> list[str]:

@@ -124,6 +124,10 @@ def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: 
         # only "what year" or a month is the page's, beside words it does not know
         "what year did the titanic sink",
         "whats the november birthstone",
+        # a town is no force named, beside three words the bot does not know
+        "is a domestic flight to manchester cheaper than the train",
+        # asked for the asker's own life
+        "can i defer my uni place till next september",
     ],
 )
 def test_off_topic_is_not_answered_with_a_fact(ask: Callable[[str], Reply], question: str) -> None:
