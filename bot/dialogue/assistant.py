@@ -431,6 +431,9 @@ class Assistant:
             if found is not None and found.follow_up:
                 return self._fact(state, match, analysis, found, Rule.FACT_FOLLOW_UP)
 
+        which = self._which_force(state, match, analysis)
+        if which is not None:
+            return which
         checks_a_fact = (
             analysis.form is not Form.OPEN
             and bool(analysis.attributes or analysis.asserted.kinds() - {"entity"})
@@ -514,9 +517,6 @@ class Assistant:
         quoted = self._quoted_forces(state, match)
         if quoted is not None:
             return quoted
-        if not forces and self._some_force(match, analysis):
-            # "tell me about one of the forces": which one?
-            return self._clarify(state, match, self.intents[self.overviews["force"]], "force")
         ordered = self.desk.order_of(analysis, facts)
         if ordered is not None and not match.not_covered:
             reply = self._fact(state, match, analysis, ordered)  # "which came first, ...?"
@@ -1147,6 +1147,33 @@ class Assistant:
         named = [e for e in match.entities if not (e.kind == "force" and e.alias in self._places)]
         return len(match.unknown) >= STRANGE_UNKNOWN_WORDS and not named
 
+    def _which_force(self, state: ChatState, match: Match, analysis: Analysis) -> Reply | None:
+        """The reply to a message that offers forces to choose between by a town, or asks
+        about one force without naming it."""
+        picked = self._place_picks(match)
+        if picked is not None:
+            # "rock dale was that gmp or staffs": the force whose area it is
+            lookup = next(i for i in self.lookups if self.intents[i].kind == "lookup")
+            scored = Scored(lookup, 0.0, ())
+            return self._answer(state, match, scored, forces=(picked,), rule=Rule.PLACE_PICKS)
+        if not match.ids("force") and self._some_force(match, analysis):
+            # "tell me about one of the forces": which one?
+            return self._clarify(state, match, self.intents[self.overviews["force"]], "force")
+        return None
+
+    def _place_picks(self, match: Match) -> str | None:
+        """The force a town names, when the message offers two or more forces to choose
+        from ("rochdale, was that gmp or staffs?")."""
+        if "or" not in match.words:
+            return None
+        by_place = {e.id for e in match.entities if e.kind == "force" and e.alias in self._places}
+        offered = {
+            e.id for e in match.entities if e.kind == "force" and e.alias not in self._places
+        }
+        if len(by_place) != 1 or len(offered) < 2 or not by_place <= offered:
+            return None
+        return next(iter(by_place))
+
     def _some_force(self, match: Match, analysis: Analysis) -> bool:
         """Whether the message asks about one force without naming it, and nothing else
         of it: "i want to know about one of the forces", "tell me about the force"."""
@@ -1247,7 +1274,9 @@ class Assistant:
             bodies = (state.body,) if state.body else ()
             if not bodies:
                 return self._clarify(state, match, spec, "body")
-        if (spec.lookup and rule is not Rule.OTHER_FORCES) or spec.slot != "force":
+        if (
+            spec.lookup and rule not in (Rule.OTHER_FORCES, Rule.PLACE_PICKS)
+        ) or spec.slot != "force":
             # look-ups and answers without a force slot use only the forces named now
             # (a look-up asked again of the force left is about that force: "and the 3rd")
             forces = match.ids("force")

@@ -36,6 +36,7 @@ class Rule(StrEnum):
     SMALL_TALK = "small talk"
     TOO_WEAK = "no intent scored enough to answer"
     QUOTED = "quotes the page and asks which force: the forces of the sentences it quotes"
+    PLACE_PICKS = "two forces offered, and a town of one of them: that force, by its area"
     FORCE_DESCRIBED = "names one force and words describing it: what the page says in them"
     PAGE_SENTENCE = "no intent scored enough, but one sentence of the page matches the question"
     OTHER_FORCE = "names a force the page does not cover"

@@ -573,3 +573,18 @@ def test_plain_questions_in_other_words(
 def test_one_force_unnamed_is_asked_which(ask: Callable[[str], Reply], question: str) -> None:
     reply = ask(question)
     assert reply.outcome is Outcome.CLARIFY
+
+
+@pytest.mark.parametrize(
+    ("question", "force"),
+    [
+        ("rock dale was that gmp or staffs", "greater-manchester"),
+        ("was herefordshire west mercia or gmp", "west-mercia"),
+    ],
+)
+def test_a_town_picks_between_the_forces_offered(
+    ask: Callable[[str], Reply], question: str, force: str
+) -> None:
+    reply = ask(question)
+    assert reply.slots["force"] == force
+    assert reply.trace.rule is Rule.PLACE_PICKS
