@@ -554,6 +554,9 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("who pulled the plug / delayed the joint inspections", "Ofsted"),
         # "staff" alone raises no question of staff numbers
         ("hmic and ofsted staff were they in contact during it", "in contact"),
+        ("what extra job did hmic take on", "fire & rescue"),
+        ("west mercia what kinda area does it cover", "urban and rural"),
+        ("did the forces know hmic was coming", "unannounced"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
