@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from bot.bounded import BoundedCache
 from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
+    ANYTHING_ELSE,
     CLAIM_NEUTRAL,
     COMPARED,
     DOING,
@@ -456,7 +457,8 @@ class FactDesk:
             # the one named first is claimed earlier ("a before b") or later ("a after b")
             claimed_first = a if earlier else b
             verdict = "Yes." if claimed_first == first[0] else "No \u2014"
-            text = f"{verdict} {text if verdict == 'Yes.' else said}"
+            # a verdict shows its evidence: the sentence dating the one that came first
+            text = f"{verdict} {text if verdict == 'Yes.' else said} {self._quote(first[1])}"
         topic = first[1].intent or self.book.attribute(first[1].attribute).intent
         return FactAnswer(
             first[0], first[1].attribute, text, False, verdict, first[1], False, intent=topic
@@ -709,7 +711,8 @@ class FactDesk:
         named = self._deed_done(analysis) or analysis.attributes
         kinds = analysis.asserted.kinds()
         implied: tuple[AttributeHit, ...] = ()
-        if analysis.form is not Form.OPEN:
+        if analysis.form is not Form.OPEN and not says(analysis.words, ANYTHING_ELSE):
+            # (not "did ofsted pilot anything else in 2012": a value said of another thing)
             implied = self._implied(analysis, kinds)
         if named:
             # a hit whose type fits the asserted value goes first among equals

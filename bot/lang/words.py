@@ -586,3 +586,7 @@ RELAYED = frozenset(
         *("told", "tells", "reckon", "insists", "swears", "heard", "read", "believes"),
     )
 )
+
+# "anything else", "something else": a value said of another thing than the one named
+# ("did ofsted pilot anything else in 2012").
+ANYTHING_ELSE = frozenset({("anything", "else"), ("something", "else"), ("any", "other")})

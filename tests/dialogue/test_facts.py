@@ -951,3 +951,21 @@ def test_claims_opened_by_a_hedge_and_orders_said_both_ways(
 def test_two_bodies_are_not_one(ask: Callable[[str], Reply], question: str, opening: str) -> None:
     """HMIC is HMICFRS renamed; it is not Ofsted, nor is Ofsted the CQC."""
     assert ask(question).text.startswith(opening)
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("when was the pilot inspection programme carried out", "November 2012."),
+        ("was the pilot in 2013", "No \u2014 November 2012, not 2013."),
+        ("was the pilot before the consultation", "No \u2014 the July 2012 consultation"),
+    ],
+)
+def test_the_pilot_is_dated_by_its_inspections(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)
+
+
+def test_a_date_said_of_anything_else_is_not_the_events(ask: Callable[[str], Reply]) -> None:
+    assert not ask("did ofsted pilot anything else in 2012").text.startswith("Yes")
