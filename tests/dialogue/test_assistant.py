@@ -557,6 +557,9 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("what extra job did hmic take on", "fire & rescue"),
         ("west mercia what kinda area does it cover", "urban and rural"),
         ("did the forces know hmic was coming", "unannounced"),
+        # what the page says about a force: all of it
+        ("what does it say about staffordshire", "good practice"),
+        ("what does it say about the boundaries west mercia covers", "range of local authority"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
