@@ -284,3 +284,15 @@ def test_more_after_an_answer(assistant: Assistant) -> None:
     assert talk(assistant, "why was gmp chosen", "what else did they find")[-1][0] == (
         "force_findings"
     )
+
+
+def test_the_timing_against_ofsteds_asked_of_west_mercia_after_others(
+    assistant: Assistant,
+) -> None:
+    """West Mercia's came "a short while after" Ofsted's: "the timing the same?" is No."""
+    text = said(
+        assistant,
+        "did ofsted affect what hmic found",
+        "and in herefordshire was the timing the same",
+    )
+    assert text.startswith("No \u2014 after")
