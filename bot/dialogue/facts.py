@@ -749,6 +749,12 @@ class FactDesk:
             asked = self._asked(analysis, context)
             if asked is not None:
                 return (asked,), True
+        topic = self.book.attribute(context.attribute).intent if context.attribute else None
+        unmet = [h for h in analysis.unmet if self.book.attribute(h.id).intent == topic]
+        if unmet and topic is not None:
+            # "going back to west mercia, was it exactly the same time there" after a
+            # question about Ofsted's inspection: the topic supplies the missing "ofsted"
+            return tuple(unmet), True
         carried = context.attribute is not None and bool(analysis.subjects or kinds)
         if carried and context.attribute is not None:
             hit = AttributeHit(context.attribute, 0, context.polarity, context.option, carried=True)

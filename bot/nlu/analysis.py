@@ -112,6 +112,10 @@ class Analysis:
     strong_subjects: frozenset[str] = frozenset()
     # where each subject is first named (a word index), in the order of ``subjects``
     positions: tuple[int, ...] = ()
+    # attributes named whose required words are missing ("was it exactly the same time
+    # there?" names the timing against Ofsted's without naming Ofsted): the chat's topic
+    # may supply them
+    unmet: tuple[AttributeHit, ...] = ()
 
     @property
     def attribute(self) -> AttributeHit | None:
@@ -311,9 +315,7 @@ class Analyser:
         elliptical = bool(named_at) and all(
             w in FOLLOW_UP_FILLER for i, w in enumerate(words) if i not in named_at
         )
-        attributes = self._attributes(
-            found, words, frozenset(e.start for e in match.entities if e.kind == "force")
-        )
+        attributes, unmet = self._named(found, words, match)
         form = question_form(words, marked=marked)
         if (
             form is Form.OPEN
@@ -335,7 +337,18 @@ class Analyser:
             unknown=bool(match.unknown),
             strong_subjects=strong,
             positions=tuple(first_at.get(s, len(words)) for s in ordered),
+            unmet=unmet,
         )
+
+    def _named(
+        self, found: list[tuple[int, int, int, str, str]], words: tuple[str, ...], match: Match
+    ) -> tuple[tuple[AttributeHit, ...], tuple[AttributeHit, ...]]:
+        """The attributes named, and those named without their required words."""
+        forces_at = frozenset(e.start for e in match.entities if e.kind == "force")
+        attributes = self._attributes(found, words, forces_at)
+        ids = {a.id for a in attributes}
+        every = self._attributes(found, words, forces_at, required=False)
+        return attributes, tuple(h for h in every if h.id not in ids)
 
     def _put_to(
         self,
@@ -412,15 +425,19 @@ class Analyser:
         found: list[tuple[int, int, int, str, str]],
         words: tuple[str, ...] = (),
         forces_at: frozenset[int] = frozenset(),
+        *,
+        required: bool = True,
     ) -> tuple[AttributeHit, ...]:
-        required = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
+        """The attributes named, strongest first; ``required``: only those whose required
+        words are there too (else those whose required words are missing as well)."""
+        present = {owner for _, _, kind, owner, _ in found if kind == _REQUIRED}
         excluded = {owner for _, _, kind, owner, _ in found if kind == _EXCLUDED}
         best: dict[str, AttributeHit] = {}
         for start, end, kind, owner, extra in found:
             if kind not in (_ATTRIBUTE, _NEGATIVE, _OPTION):
                 continue
             attribute = self.book.attribute(owner)
-            if (attribute.requires_any and owner not in required) or owner in excluded:
+            if owner in excluded or (required and attribute.requires_any and owner not in present):
                 continue
             strength = end - start
             polarity = None

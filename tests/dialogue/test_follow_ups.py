@@ -296,3 +296,15 @@ def test_the_timing_against_ofsteds_asked_of_west_mercia_after_others(
         "and in herefordshire was the timing the same",
     )
     assert text.startswith("No \u2014 after")
+
+
+def test_the_chats_topic_supplies_the_words_an_attribute_requires(assistant: Assistant) -> None:
+    """ "same time" asks the timing against Ofsted's only with Ofsted named; after a question
+    about Ofsted's inspection, the chat's topic names it."""
+    text = said(
+        assistant,
+        "was ofsted doing anything at the same time as the police inspections",
+        "did they affect each other",
+        "going back to west mercia, was it exactly the same time there",
+    )
+    assert text.startswith("No \u2014 after")
