@@ -195,6 +195,7 @@ def forces_inspected(k: Knowledge, req: Request) -> Answer:
     by = body_name(k, k.inspections.conducted_by)
     text = (
         f"{by} inspected {count(len(parts))} police forces in {k.inspections.date}: {join(parts)}."
+        f" It inspected {k.inspections.subject}."
     )
     return Answer(text, source=page_source(k))
 
