@@ -308,3 +308,9 @@ def test_the_chats_topic_supplies_the_words_an_attribute_requires(assistant: Ass
         "going back to west mercia, was it exactly the same time there",
     )
     assert text.startswith("No \u2014 after")
+
+
+def test_who_was_inspected_in_a_place_is_that_forces_area(assistant: Assistant) -> None:
+    assert talk(assistant, "herefordshire - who was inspected there") == [
+        ("force_area", "west-mercia")
+    ]
