@@ -527,8 +527,9 @@ class Assistant:
         dated = self.desk.happened_on(analysis)
         if dated is not None and not match.not_covered:
             return self._fact(state, match, analysis, dated)  # "what happened in july 2012?"
+        offered = "or" in analysis.words and len(analysis.asserted.places) > 1
         if (
-            (analysis.form is not Form.OPEN or analysis.attributes)
+            (analysis.form is not Form.OPEN or analysis.attributes or offered)
             and not self._strange(match)
             and not _for_myself(match)  # "can i defer my uni place till september"
         ):

@@ -711,7 +711,8 @@ class FactDesk:
         named = self._deed_done(analysis) or analysis.attributes
         kinds = analysis.asserted.kinds()
         implied: tuple[AttributeHit, ...] = ()
-        if analysis.form is not Form.OPEN and not says(analysis.words, ANYTHING_ELSE):
+        offered = "or" in analysis.words and len(analysis.asserted.places) > 1
+        if (analysis.form is not Form.OPEN or offered) and not says(analysis.words, ANYTHING_ELSE):
             # (not "did ofsted pilot anything else in 2012": a value said of another thing)
             implied = self._implied(analysis, kinds)
         if named:

@@ -224,6 +224,7 @@ class Analyser:
                 if f[2] != _PLACE
                 or _after_locative(words, f[0])
                 or (by_name and f[0] > 0 and words[f[0] - 1] in COPULAS)
+                or _offered(words, f[0], f[1])  # "rochdale or oldham for the gmp one?"
             ]
         )
         subjects: list[str] = []
@@ -547,6 +548,12 @@ def _said(
         assertion(tuple(w for i, w in kept if i in denied_at)),
         tuple(_unique([starts[i] for i in sorted(denied_at) if i in starts])),
     )
+
+
+def _offered(words: tuple[str, ...], start: int, end: int) -> bool:
+    """Whether the words at start:end are one of two or more offered with "or" ("rochdale
+    or oldham", "worcs, shropshire or hereford")."""
+    return (end < len(words) and words[end] == "or") or (start > 0 and words[start - 1] == "or")
 
 
 def _relative(words: tuple[str, ...], i: int) -> bool:

@@ -969,3 +969,14 @@ def test_the_pilot_is_dated_by_its_inspections(
 
 def test_a_date_said_of_anything_else_is_not_the_events(ask: Callable[[str], Reply]) -> None:
     assert not ask("did ofsted pilot anything else in 2012").text.startswith("Yes")
+
+
+@pytest.mark.parametrize(
+    "question", ["rochdale or oldham for the gmp one?", "was gmp inspected in rochdale or oldham"]
+)
+def test_towns_offered_with_or_ask_which_was_the_area(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith("Rochdale.")
+    assert reply.slots["attribute"] == "area"
