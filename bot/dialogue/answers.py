@@ -303,7 +303,10 @@ def force_overview(k: Knowledge, req: Request) -> Answer:
     def build(force: Force) -> tuple[str, bool]:
         findings, _ = findings_text(k, force, point_to_report=False)
         report, _ = report_text(k, force)
-        return f"{area_text(k, force)} {selection_text(force)} {findings} {report}", True
+        # what the page says of this force's inspection beside Ofsted's, if it says it apart
+        ofsted = f" {force.ofsted_note}" if force.ofsted_note else ""
+        text = f"{area_text(k, force)} {selection_text(force)} {findings} {report}{ofsted}"
+        return text, True
 
     return _each(k, req, build)
 

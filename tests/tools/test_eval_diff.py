@@ -20,7 +20,7 @@ CONSULTATION_KEYWORDS = "consultation: 5, consulted: 4, consult: 4, "
 CONSULTATION_SUBJECT = next(
     line
     for line in (ROOT / "knowledge" / "facts.yaml").read_text(encoding="utf-8").splitlines()
-    if line.startswith("    words: [consultation, consultations,")
+    if line.startswith("    words: [") and " consultation, consultations," in line
 )
 QUESTIONS = """\
 conversations:
