@@ -72,6 +72,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         words = words[:-2]  # "did they do one combined inspection or what": yes or no
     if words[-3:] == ("or", "vice", "versa") and len(words) > 3:
         words = words[:-3]  # "did ofsted's change hmic's findings or vice versa": yes or no
+    words = _without_or_others(words)
     words = _without_all_fine(words)
     words = _introduced(_relative_why(words))
     if not words or "or" in words:
@@ -147,6 +148,24 @@ def _relative_why(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 _RELATIVE_WHY = frozenset({("that", "is"), ("which", "is"), ("this", "is")})
+
+
+def _without_or_others(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words before "or were others in on it too", "or anyone else": a yes/no
+    question's ending that offers no choice ("was it just ofsted doing the consultation or
+    were others in on it too")."""
+    if "or" not in words:
+        return words
+    at = len(words) - 1 - words[::-1].index("or")
+    tail = words[at + 1 :]
+    if at > 0 and 0 < len(tail) <= MAX_OR_OTHERS_WORDS and _OTHERS.intersection(tail):
+        return words[:at]
+    return words
+
+
+# Words of an "or ..." ending that asks about others, not a second option.
+_OTHERS = frozenset({"others", "anyone", "anybody", "someone", "somebody", "else"})
+MAX_OR_OTHERS_WORDS = 7
 
 
 def _introduced(words: tuple[str, ...]) -> tuple[str, ...]:

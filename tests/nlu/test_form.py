@@ -105,3 +105,14 @@ def test_a_statement_typed_with_a_question_mark_is_a_yes_no_question() -> None:
     assert question_form(words) is Form.OPEN
     # a noun phrase with a question mark still asks for the thing itself
     assert question_form(tokens("headline finding on rochdale?"), marked=True) is Form.OPEN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "was it just ofsted doing the consultation or were others in on it too",
+        "was the gmp inspection in manchester city or somewhere else",
+    ],
+)
+def test_an_or_ending_about_others_leaves_a_yes_no_question(text: str) -> None:
+    assert question_form(tokens(text)) is Form.YES_NO
