@@ -1090,15 +1090,21 @@ class FactDesk:
         actor = analysis.asserted.actor
         if actor is None or attribute.type is not ValueType.DATE:
             return None
-        if any(s != actor for s in analysis.subjects) or any(
-            self.book.attribute(h.id).type is not ValueType.DATE for h in analysis.attributes
-        ):
+        if any(s != actor for s in analysis.subjects):
             return None
+        # other words may describe the deed ("hmic did the unannounced ones"), not the body
+        described = [
+            h.id
+            for h in analysis.attributes
+            if self.book.attribute(h.id).type is not ValueType.DATE
+        ]
         alone = [
             event.id
             for event in self.book.subjects
             if self._main_doers(event.id) == (actor,)
             and self.book.fact(event.id, attribute.id) is not None
+            and all(self.book.fact(event.id, d) is not None for d in described)
+            and (not described or any(self.book.fact(actor, d) is None for d in described))
         ]
         return alone[0] if len(alone) == 1 else None
 

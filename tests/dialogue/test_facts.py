@@ -980,3 +980,11 @@ def test_towns_offered_with_or_ask_which_was_the_area(
     reply = ask(question)
     assert reply.text.startswith("Rochdale.")
     assert reply.slots["attribute"] == "area"
+
+
+def test_a_deed_described_by_its_doer_is_dated_by_the_doers_deed(
+    ask: Callable[[str], Reply],
+) -> None:
+    """ "hmic did the unannounced ones" dates HMIC's inspections, not its renaming."""
+    reply = ask("it was 2014 when hmic did the unannounced ones right?")
+    assert reply.text.startswith("No \u2014 November 2012, not 2014.")
