@@ -1192,8 +1192,16 @@ class Assistant:
     def _remaining(self, state: ChatState, match: Match) -> tuple[str, str] | None:
         """The one force left for the last question, and that question, in a short message
         naming none: "and the 3rd" after two of the three, "the other one" after one of the
-        two forces the page names a report for."""
-        if match.entities or state.pending or not says(match.words, REMAINING):
+        two forces the page names a report for; or the one a message leaves when it names
+        two ("herefordshire, rochdale and what was the 3rd area")."""
+        if state.pending or not says(match.words, REMAINING):
+            return None
+        named = match.ids("force")
+        if len(named) == 2 and len(self.knowledge.forces) == 3 and match.best is not None:
+            spec = self.intents[match.best.intent]
+            left = [f.id for f in self.knowledge.forces if f.id not in named]
+            return (left[0], spec.id) if spec.slot == "force" and not spec.lookup else None
+        if match.entities:
             return None
         if len(state.listed) > 1 and _positions(match):
             return None  # "the 3rd" of a list just given is its third

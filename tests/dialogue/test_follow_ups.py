@@ -223,6 +223,8 @@ def test_a_question_word_after_a_claim_asks_anew(assistant: Assistant) -> None:
         (("why was west mercia picked", "gmp report when", "the other one?"), "west-mercia"),
         # a general answer naming the forces in turn lists them: "the last one" is its last
         (("who did hmic inspect in november 2012", "and the last one, what area"), "west-mercia"),
+        # two named in the message itself: the third
+        (("herefordshire, rochdale and what was the 3rd area",), "staffordshire"),
         # and a list's "last one" is its last, not the one not asked about yet
         (
             (
