@@ -161,8 +161,10 @@ class Assistant:
         self.intents = {spec.id: spec for spec in intents}
         self.small_talk = frozenset(s.id for s in intents if s.kind == "small_talk")
         self.overviews = {s.slot: s.id for s in intents if s.kind == "overview" and s.slot}
-        # towns and counties, as matched: a force named only by one may be a place
-        self._places = frozenset(" ".join(tokens(p)) for p in self.knowledge.facts.places)
+        # towns and counties, as matched (and as written): a force named only by one may
+        # be a place
+        self._place_names = {" ".join(tokens(p)): p for p in self.knowledge.facts.places}
+        self._places = frozenset(self._place_names)
         self.lookups = frozenset(s.id for s in intents if s.kind in ("lookup", "roster"))
         self.commands = {s.command: s for s in intents if s.command}
         self.starter = next((s for s in intents if s.command == "start"), None)
@@ -1524,6 +1526,15 @@ class Assistant:
     def _other_force(self, state: ChatState, match: Match, best: Scored | None) -> Reply:
         k = self.knowledge
         text = redirects.other_force(k, match.ids("other_force"))
+        placed = {
+            (e.id, self._place_names[e.alias])
+            for e in match.entities
+            if e.kind == "force" and e.alias in self._places
+        }
+        if len(placed) == 1 and self.analyser.analyse(match).form is not Form.OPEN:
+            # "it was west midlands police that did herefordshire": No, West Mercia Police
+            force, place = next(iter(placed))
+            text = f"No \u2014 {place} was {k.force(force).name}'s area. {text}"
         intent = best.intent if best and best.intent in self.lookups else FALLBACK
         return self._reply(
             rule=Rule.OTHER_FORCE,

@@ -988,3 +988,11 @@ def test_a_deed_described_by_its_doer_is_dated_by_the_doers_deed(
     """ "hmic did the unannounced ones" dates HMIC's inspections, not its renaming."""
     reply = ask("it was 2014 when hmic did the unannounced ones right?")
     assert reply.text.startswith("No \u2014 November 2012, not 2014.")
+
+
+def test_another_force_said_to_have_done_a_covered_forces_area(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("it was west midlands police that did herefordshire")
+    assert reply.text.startswith("No \u2014 Herefordshire was West Mercia Police's area.")
+    assert "nothing about West Midlands Police" in reply.text
