@@ -560,6 +560,14 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         # what the page says about a force: all of it
         ("what does it say about staffordshire", "good practice"),
         ("what does it say about the boundaries west mercia covers", "range of local authority"),
+        # who is in charge of the arrangements is no inspection's leader
+        (
+            "across west mercia whos in charge of the child protection arrangements",
+            "each authority",
+        ),
+        ("Rochdale councillor here. What did HMIC say about our area?", "domestic abuse"),
+        # "where do i find" a report finds the report, not the findings
+        ("where do i find the greater manc report", "February 2013"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
