@@ -29,6 +29,7 @@ from bot.lang.words import (
     MONTH_NAMES,
     MONTHS,
     QUESTION_WORDS,
+    RELAYED,
     REQUESTS,
     SAYING_VERBS,
     STATEMENT_VERBS,
@@ -163,6 +164,10 @@ def _without_or_others(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
+# Verbs after which "what" opens a clause, not a question ("changed what ofsted found").
+CHANGE_VERBS = frozenset(
+    {"changed", "change", "affected", "affect", "influenced", "influence", "shaped", "altered"}
+)
 # Words of an "or ..." ending that asks about others, not a second option.
 _OTHERS = frozenset({"others", "anyone", "anybody", "someone", "somebody", "else"})
 MAX_OR_OTHERS_WORDS = 7
@@ -210,6 +215,8 @@ def _states_then_relates(words: tuple[str, ...]) -> bool:
         return False  # "it was hmic who deferred them", not "who was it"
     if words[at] == "how" and words[at + 1] in ("many", "much", "long", "often"):
         return False
+    if words[at] == "what" and words[at - 1] in CHANGE_VERBS:
+        return not _asks_the_bot(words[:at])  # "the police inspection changed what ofsted found"
     if words[at] not in ("when", "who", "how"):
         return False  # ("unhappy with how kids in rochdale were protected")
     return bool(STATEMENT_VERBS.intersection(words[1:at])) and not _asks_the_bot(words[:at])
@@ -232,9 +239,15 @@ def is_statement(words: tuple[str, ...]) -> bool:
 
 
 def _marked_claim(words: tuple[str, ...]) -> bool:
-    """Whether a question tag or a claim's opener marks the words as a claim to confirm."""
+    """Whether a question tag or a claim's opener marks the words as a claim to confirm
+    ("..., right?", "i heard ...", "my mate reckons ...")."""
     if _tagged(words):
         return True
+    asks = [
+        i for i, w in enumerate(words) if w in QUESTION_WORDS and words[i - 1] not in CHANGE_VERBS
+    ]
+    if words[:1] == ("my",) and RELAYED.intersection(words[1:4]) and not asks:
+        return True  # "my mate reckons ...", "my boss says ..." (asking nothing after it)
     return any(
         (len(words) > size and words[-size:] in _TAGS) or words[:size] in _OPENERS
         for size in (1, 2, 3, 4, 5)

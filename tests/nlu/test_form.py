@@ -116,3 +116,20 @@ def test_a_statement_typed_with_a_question_mark_is_a_yes_no_question() -> None:
 )
 def test_an_or_ending_about_others_leaves_a_yes_no_question(text: str) -> None:
     assert question_form(tokens(text)) is Form.YES_NO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mate reckons the police inspection changed what ofsted found",
+        "so basically ofsteds findings changed what hmic concluded",
+        "my boss says this was all done jointly",
+    ],
+)
+def test_a_claim_passed_on_or_with_a_clause_after_what_is_a_claim(text: str) -> None:
+    assert question_form(tokens(text)) is Form.CLAIM
+
+
+def test_a_claim_passed_on_then_a_question_asks() -> None:
+    text = "my teacher says the framework changed at some point, whats the name of the thing"
+    assert question_form(tokens(text)) is Form.OPEN
