@@ -306,7 +306,7 @@ STATEMENT_VERBS = frozenset(
     affected impacted worked shared protected helped identified conducted visited looked led
     wrote gave made done began started finished closed ended spoke talked met communicated
     carried postponed delayed consulted organised organized pushed shaped skewed swayed
-    covers includes spans
+    covers includes spans kicked rolled
     """.split()  # noqa: SIM905
 )
 # Verbs that, with a question mark, make a statement a yes/no question ("so older reports

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.lang.text import spellings_of
+from bot.lang.text import says, spellings_of
 from bot.lang.words import (
     AUXILIARIES,
     CLAIM_OPENERS,
@@ -108,7 +108,7 @@ def question_form(words: tuple[str, ...], *, marked: bool = False) -> Form:
         len(rest) >= MIN_STATEMENT_WORDS
         and first not in REQUESTS
         and not QUESTION_WORDS.intersection(rest)
-        and STATEMENT_VERBS.intersection(rest[1:])
+        and (STATEMENT_VERBS.intersection(rest[1:]) or says(rest, WENT_AHEAD))
         and not _asks_the_bot(rest)
     ):
         return Form.CLAIM  # "staffs was only chosen cos it was a failing force"
@@ -164,6 +164,8 @@ def _without_or_others(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
+# Statement phrases whose verb alone would make questions statements ("when hmic went in").
+WENT_AHEAD = frozenset({("went", "ahead")})
 # Verbs after which "what" opens a clause, not a question ("changed what ofsted found").
 CHANGE_VERBS = frozenset(
     {"changed", "change", "affected", "affect", "influenced", "influence", "shaped", "altered"}

@@ -996,3 +996,20 @@ def test_another_force_said_to_have_done_a_covered_forces_area(
     reply = ask("it was west midlands police that did herefordshire")
     assert reply.text.startswith("No \u2014 Herefordshire was West Mercia Police's area.")
     assert "nothing about West Midlands Police" in reply.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "so the joint inspections went ahead in 2013 as planned then",
+        "so the joint inspections kicked off properly in april 2013?",
+        "i heard the joint child protection inspections got scrapped for good in 2013",
+    ],
+)
+def test_the_joint_inspections_to_come_were_deferred(
+    ask: Callable[[str], Reply], question: str
+) -> None:
+    """Said to have gone ahead in 2013, or been scrapped: No, deferred until April 2015."""
+    reply = ask(question)
+    assert reply.text.startswith("No.")
+    assert "April 2015" in reply.text
