@@ -126,6 +126,9 @@ def test_safety_comes_first_and_plainly(ask: Callable[[str], Reply], knowledge: 
         "whats the november birthstone",
         # a town is no force named, beside three words the bot does not know
         "is a domestic flight to manchester cheaper than the train",
+        # rankings of forces, and schools' inspections, are none of the page's
+        "which police force has the best child protection record in the uk",
+        "do schools get any notice before an ofsted inspection",
         # asked for the asker's own life
         "can i defer my uni place till next september",
     ],
