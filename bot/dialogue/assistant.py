@@ -1728,8 +1728,13 @@ def _positions(match: Match) -> list[int]:
         # "which one did they look at" asks which, and "the later one" is no position:
         # "1" is one only alone or after a word that picks ("number 1", "and 1")
         and not (w == "1" and i > 0 and words[i - 1] not in PICK_WORDS)
-        # "which came out first?" asks the order, not for the first of the list
-        and not (w in ("first", "last") and without_filler(words)[:1] in (("which",), ("what",)))
+        # "which came out first?" asks the order, not for the first of the list (but "which
+        # council area for the last one" picks it)
+        and not (
+            w in ("first", "last")
+            and without_filler(words)[:1] in (("which",), ("what",))
+            and words[i + 1 : i + 2] != ("1",)
+        )
     ]
 
 

@@ -14,11 +14,7 @@ from bot.lang.text import says, stem, tokens
 from bot.lang.words import (
     ACTOR_GAP,
     ACTOR_VERBS,
-    AUXILIARIES,
     DEED_VERBS,
-    DENIAL_ENDS,
-    DENIAL_REACH,
-    DENIALS,
     FOLLOW_UP_FILLER,
     HEDGES,
     LOCATIVES,
@@ -28,12 +24,11 @@ from bot.lang.words import (
     QUESTION_WORDS,
     REFERENTS,
     RELATIVE,
-    TAG_PRONOUNS,
     VAGUE_PLURAL,
     WHAT_ABOUT,
 )
 from bot.nlu.entities import Entity
-from bot.nlu.form import Assertion, Form, assertion, question_form, without_filler
+from bot.nlu.form import Assertion, Form, assertion, denied, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -514,33 +509,13 @@ def _does(after: tuple[str, ...]) -> bool:
     return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
 
 
-def _denied(words: tuple[str, ...]) -> frozenset[int]:
-    """Where the words deny a value: up to DENIAL_REACH words after "not" (unless the "not"
-    belongs to a verb or a question tag), "rather than", "instead of" ..."""
-    out: set[int] = set()
-    for start in range(1, len(words)):
-        for denial in DENIALS:
-            if words[start : start + len(denial)] != denial:
-                continue
-            before = words[start - 1]
-            if denial == ("not",) and (before in AUXILIARIES or before in TAG_PRONOUNS):
-                continue  # "was it not rochdale", "wasn't it"
-            for i in range(
-                start + len(denial), min(len(words), start + len(denial) + DENIAL_REACH)
-            ):
-                if words[i] in DENIAL_ENDS:
-                    break
-                out.add(i)
-    return frozenset(out)
-
-
 def _said(
     words: tuple[str, ...], found: list[tuple[int, int, int, str, str]]
 ) -> tuple[Assertion, Assertion, tuple[str, ...]]:
     """The months and years the words assert, those they deny, and the places they deny
     ("in bolton not rochdale"); a date after "since", "after" ... is neither (it dates
     another event)."""
-    denied_at = _denied(words)
+    denied_at = denied(words)
     kept = [(i, w) for i, w in enumerate(words) if not _relative(words, i)]
     starts = {s: owner for s, _, kind, owner, _ in found if kind == _PLACE}
     return (

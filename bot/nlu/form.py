@@ -18,6 +18,9 @@ from bot.lang.words import (
     CLAIM_OPENERS,
     CLAIM_TAGS,
     DEFINITE,
+    DENIAL_ENDS,
+    DENIAL_REACH,
+    DENIALS,
     DOCUMENT_NOUNS,
     HOW_TO,
     HOW_TO_PAGE,
@@ -352,3 +355,23 @@ def chronological(date: str) -> tuple[int, int]:
 def said_date(months: frozenset[str], years: frozenset[str]) -> str:
     """The date a question asserts, as an answer writes it: "October 2012", "2014"."""
     return " ".join([*(m.capitalize() for m in sorted(months)), *sorted(years)])
+
+
+def denied(words: tuple[str, ...]) -> frozenset[int]:
+    """Where the words deny a value: up to DENIAL_REACH words after "not" (unless the "not"
+    belongs to a verb or a question tag), "rather than", "instead of" ..."""
+    out: set[int] = set()
+    for start in range(1, len(words)):
+        for denial in DENIALS:
+            if words[start : start + len(denial)] != denial:
+                continue
+            before = words[start - 1]
+            if denial == ("not",) and (before in AUXILIARIES or before in TAG_PRONOUNS):
+                continue  # "was it not rochdale", "wasn't it"
+            for i in range(
+                start + len(denial), min(len(words), start + len(denial) + DENIAL_REACH)
+            ):
+                if words[i] in DENIAL_ENDS:
+                    break
+                out.add(i)
+    return frozenset(out)

@@ -10,6 +10,7 @@ from bot.lang.text import stem, tokens
 from bot.lang.vocabulary import Vocabulary
 from bot.lang.words import MONTHS, QUESTION_WORDS, STOPWORDS
 from bot.nlu.entities import Entity, EntityIndex
+from bot.nlu.form import denied
 from bot.schema.intents import IntentSpec, Term
 from bot.schema.knowledge import DESCRIPTION_FACETS, Knowledge
 from bot.tuning import TUNING
@@ -71,9 +72,14 @@ class Match:
         return tuple(out)
 
     def non_entity_words(self) -> tuple[str, ...]:
-        """The corrected words that are not part of any entity."""
+        """The corrected words that are not part of any entity, nor denied ("not staffs")."""
         covered = {i for e in self.entities for i in range(e.start, e.end)}
-        return tuple(w for i, w in enumerate(self.words) if i not in covered)
+        gone = denied(self.words) if self.entities else frozenset()
+        return tuple(
+            w
+            for i, w in enumerate(self.words)
+            if i not in covered and not (i in gone or (w == "not" and i + 1 in gone))
+        )
 
 
 class Matcher:
@@ -162,6 +168,7 @@ class Matcher:
                 if fixed != word:
                     corrections.append((word, fixed))
         found = self.entities.find(tuple(words), frozenset(unknown_at))
+        found = _without_denied(found, tuple(words))
         # a word that turned out to be part of a fuzzy entity is not unknown
         covered = {words[i] for e in found for i in range(e.start, e.end)}
         unknown = [w for w in unknown if w not in covered]
@@ -365,6 +372,18 @@ def _phrase_at(
         else:
             return False
     return True
+
+
+def _without_denied(found: list[Entity], words: tuple[str, ...]) -> list[Entity]:
+    """The entities found, less a force the words deny when another is named ("sorry i
+    meant manchester not staffs" is about Greater Manchester Police alone)."""
+    at = denied(words)
+    if not at:
+        return found
+    kept = [e for e in found if not (e.kind == "force" and e.start in at)]
+    named = {e.id for e in kept if e.kind == "force"}
+    dropped = {e.id for e in found if e.kind == "force"} - named
+    return kept if named and dropped else found
 
 
 def _known_words(knowledge: Knowledge, intents: tuple[IntentSpec, ...]) -> set[str]:

@@ -316,3 +316,23 @@ def test_who_was_inspected_in_a_place_is_that_forces_area(assistant: Assistant) 
     assert talk(assistant, "herefordshire - who was inspected there") == [
         ("force_area", "west-mercia")
     ]
+
+
+def test_a_correction_denying_a_force_is_about_the_other_alone(assistant: Assistant) -> None:
+    replies = talk(
+        assistant,
+        "why was staffs picked for the pilot",
+        "and what impressed them there",
+        "sorry i meant manchester not staffs",
+    )
+    assert replies[-1] == ("force_findings", "greater-manchester")
+
+
+def test_the_last_one_of_a_list_asked_with_which(assistant: Assistant) -> None:
+    replies = talk(
+        assistant,
+        "which forces got the surprise visits in nov 2012",
+        "which council area for the last one",
+        "why was it picked",
+    )
+    assert [force for _, force in replies[1:]] == ["west-mercia", "west-mercia"]
