@@ -1013,3 +1013,11 @@ def test_the_joint_inspections_to_come_were_deferred(
     reply = ask(question)
     assert reply.text.startswith("No.")
     assert "April 2015" in reply.text
+
+
+def test_whether_the_deferred_inspections_went_ahead_in_2015_is_beyond_the_page(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("did the joint inspections actually go ahead in april 2015 then")
+    assert not reply.text.startswith(("Yes", "No"))
+    assert "does not cover" in reply.text
