@@ -571,6 +571,8 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("Rochdale councillor here. What did HMIC say about our area?", "domestic abuse"),
         # "where do i find" a report finds the report, not the findings
         ("where do i find the greater manc report", "February 2013"),
+        # a year asked of an event is the event's, not the page's period
+        ("what year was the consultation", "July 2012"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
