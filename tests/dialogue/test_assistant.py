@@ -573,6 +573,10 @@ def test_the_pages_dates(ask: Callable[[str], Reply], question: str, says: str) 
         ("where do i find the greater manc report", "February 2013"),
         # a year asked of an event is the event's, not the page's period
         ("what year was the consultation", "July 2012"),
+        ("where does the care quality commission come into this", "July 2012 consultation"),
+        ("did hmic say anything about stuff that needs to get better", "improvements"),
+        ("how does the page describe west mercia as a force", "urban and rural"),
+        ("what does the small print at the bottom say", "HMICFRS"),
         # the page itself
         ("what's the page actually about in one line", "between October 2011 and March 2013"),
         ("what's the page's heading", "Multi-agency child protection arrangements"),
