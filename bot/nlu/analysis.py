@@ -476,7 +476,7 @@ def _actor(
         for e in entities
         if e.kind == "body"
         and (
-            (not passive and _does(words[e.end : e.end + 3]))
+            (not passive and _does(words[e.end : e.end + 7]))
             or (e.start > 0 and words[e.start - 1] == "by")
         )
     }
@@ -504,9 +504,20 @@ def _before(words: tuple[str, ...], start: int) -> list[str]:
 def _does(after: tuple[str, ...]) -> bool:
     """Whether the words after a name say it did something: "ofsted inspected", "hmic then
     did", "hmic who deferred"."""
+    if after[:4] in _THE_ONE:
+        after = after[4:]  # "ofsted was the one that did the police inspections"
     if after[:1] and after[0] in ACTOR_GAP:
         after = after[1:]
     return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
+
+
+# "<body> was the one that <did it>": the body is said to have done it.
+_THE_ONE = frozenset(
+    (aux, "the", one, rel)
+    for aux in ("was", "were", "is")
+    for one in ("1", "ones")
+    for rel in ("that", "who", "which")
+)
 
 
 def _said(

@@ -1021,3 +1021,16 @@ def test_whether_the_deferred_inspections_went_ahead_in_2015_is_beyond_the_page(
     reply = ask("did the joint inspections actually go ahead in april 2015 then")
     assert not reply.text.startswith(("Yes", "No"))
     assert "does not cover" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("ofsted was the one that did the police inspections", "No \u2014 HMIC."),
+        ("hmic was the one that did the police inspections", "Yes."),
+    ],
+)
+def test_the_one_that_did_it_is_the_doer_claimed(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    assert ask(question).text.startswith(opening)
