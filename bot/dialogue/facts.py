@@ -37,6 +37,9 @@ from bot.nlu.form import Form, chronological, said_date, without_filler
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
+# Words too vague to support or contradict a claim about a text value ("ten councils in
+# its area": "area" is no word of Staffordshire's "in the area of child protection").
+_VAGUE_STEMS = frozenset(stem(w) for w in ("area", "areas", "place", "places"))
 # Where an attribute's `silent:` phrase names the subject ("what {subject} does").
 SUBJECT_PLACEHOLDER = "{subject}"
 # Fact answers remembered, by question analysis and context (least recently used forgotten).
@@ -1488,7 +1491,7 @@ class FactDesk:
         phrase = self._contradicting(analysis, fact)
         if phrase is not None:
             return self._said_of_another(attribute, subject, set(phrase))
-        asked = _content_stems(words) - self._subject_stems
+        asked = _content_stems(words) - self._subject_stems - _VAGUE_STEMS
         own = {stem(w) for w in tokens(str(fact.value))}
         others: set[str] = set()
         for holder in self.book.subjects_with(attribute.id):

@@ -1034,3 +1034,8 @@ def test_the_one_that_did_it_is_the_doer_claimed(
     ask: Callable[[str], Reply], question: str, opening: str
 ) -> None:
     assert ask(question).text.startswith(opening)
+
+
+def test_a_vague_word_neither_supports_nor_contradicts_a_claim(ask: Callable[[str], Reply]) -> None:
+    reply = ask("is it true gmp was picked because its got ten councils in its area")
+    assert reply.text.startswith("Yes.")
