@@ -519,7 +519,7 @@ class Assistant:
         quoted = self._quoted_forces(state, match)
         if quoted is not None:
             return quoted
-        ordered = self.desk.order_of(analysis, facts)
+        ordered = self.desk.order_of(analysis, facts) or self.desk.gap_between(analysis)
         if ordered is not None and not match.not_covered:
             reply = self._fact(state, match, analysis, ordered)  # "which came first, ...?"
             compared = tuple(s for s in analysis.subjects if s in self.force_ids)

@@ -21,6 +21,7 @@ from bot.lang.words import (
     DOING,
     EARLIER_WORDS,
     EXCLUSIVE,
+    GAP_ASKED,
     HAPPENED,
     LATER_WORDS,
     NEGATIONS,
@@ -516,6 +517,44 @@ class FactDesk:
         text = f"{text} {self._quote(fact)}"
         topic = fact.intent or self.book.attribute(fact.attribute).intent
         return FactAnswer(first, fact.attribute, text, False, verdict, fact, False, intent=topic)
+
+    def gap_between(self, analysis: Analysis) -> FactAnswer | None:
+        """How long between two events the page dates ("so how long between the consultation
+        and the inspections"): the months from one date to the other, as the page gives them
+        to the month."""
+        words = analysis.words
+        if not says(words, GAP_ASKED) or len(analysis.subjects) < 2:
+            return None
+        named = [
+            h.id for h in analysis.attributes if self.book.attribute(h.id).type is ValueType.DATE
+        ]
+        dated: list[tuple[str, Fact]] = []
+        for subject in analysis.subjects:
+            if subject not in self.force_ids and self.book.event(subject) is None:
+                continue  # a body's date is its renaming's, no event of its own
+            fact = self._dated_fact(subject, named) or self._dated_fact(subject, [])
+            if fact is not None and all(fact.value != f.value for _, f in dated):
+                dated.append((subject, fact))
+        if len(dated) != 2:
+            return None
+        (a, fact_a), (b, fact_b) = sorted(dated, key=lambda d: chronological(str(d[1].value)))
+        (year_a, month_a), (year_b, month_b) = (
+            chronological(str(fact_a.value)),
+            chronological(str(fact_b.value)),
+        )
+        if not (month_a and month_b):
+            return None
+        months = (year_b - year_a) * 12 + month_b - month_a
+        span = f"{_number(months).lower()} month{'s' if months != 1 else ''}"
+        if months % 12 == 0:
+            years = months // 12
+            span = f"{_number(years).lower()} year{'s' if years != 1 else ''}"
+        text = (
+            f"About {span}: {self._dated_name(a, fact_a)}, then {self._dated_name(b, fact_b)}. "
+            f"The page gives only the months."
+        )
+        topic = fact_b.intent or self.book.attribute(fact_b.attribute).intent
+        return FactAnswer(b, fact_b.attribute, text, False, None, fact_b, False, intent=topic)
 
     def _dated_name(self, subject: str, fact: Fact) -> str:
         """ "Greater Manchester Police's report (February 2013)", "the July 2012

@@ -590,3 +590,18 @@ RELAYED = frozenset(
 # "anything else", "something else": a value said of another thing than the one named
 # ("did ofsted pilot anything else in 2012").
 ANYTHING_ELSE = frozenset({("anything", "else"), ("something", "else"), ("any", "other")})
+
+# Phrases asking the time between two events ("how long between the consultation and the
+# inspections").
+GAP_ASKED = frozenset(
+    tuple(p.split())
+    for p in (
+        "how long between",
+        "how much time between",
+        "how many months between",
+        "time between",
+        "gap between",
+        "months between",
+        "how long from",
+    )
+)

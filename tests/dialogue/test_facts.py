@@ -1039,3 +1039,23 @@ def test_the_one_that_did_it_is_the_doer_claimed(
 def test_a_vague_word_neither_supports_nor_contradicts_a_claim(ask: Callable[[str], Reply]) -> None:
     reply = ask("is it true gmp was picked because its got ten councils in its area")
     assert reply.text.startswith("Yes.")
+
+
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("so how long between the consultation and the inspections", "About four months:"),
+        ("how long between the gmp report and the west mercia report", "About two months:"),
+    ],
+)
+def test_the_time_between_two_dated_events(
+    ask: Callable[[str], Reply], question: str, opening: str
+) -> None:
+    reply = ask(question)
+    assert reply.text.startswith(opening)
+    assert "The page gives only the months." in reply.text
+
+
+def test_how_long_after_ofsted_stays_the_pages_silence(ask: Callable[[str], Reply]) -> None:
+    reply = ask("how long after ofsted did hmic go into west mercia, like weeks?")
+    assert reply.text.startswith("The page doesn't say")
