@@ -86,6 +86,9 @@ class Tuning:
     small_talk_min_score: float = 2.0
     # Unknown words small talk may carry ("thanks love", "hi, I'm a caseworker").
     small_talk_unknown_words: int = 2
+    # Small talk this sure is answered whatever words come with it ("retired magistrate here,
+    # not very good with these gadgets. what sort of thing can i ask you")
+    small_talk_sure_score: float = 10.0
     # Longest message read as a vague follow-up of the last topic.
     max_follow_up_words: int = 8
     # A message this short ("why?", "and when?") is read against the last topic first.

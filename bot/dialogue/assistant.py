@@ -565,37 +565,7 @@ class Assistant:
         # staffordshire police use" is no request for help; "is this an hmic service?" is)
         chat = best is not None and best.intent in self.small_talk and bool(match.ids("force"))
         if not self._strong(match) or best is None or chat:
-            weak = self.desk.answer(analysis, facts, open_ok=True)
-            about = analysis.subjects or state.facts.subject or state.forces
-            # a message with words the bot has never seen ("hereford fc fixtures") is not
-            # answered from a fact on the strength of one attribute word
-            if (
-                weak is not None
-                and about
-                and not match.unknown
-                and not match.ids("other_force")
-                and not _for_myself(match)
-            ):
-                return self._fact(state, match, analysis, weak)
-            bodies = self._bodies_asked(match, analysis)
-            if bodies:
-                # "wot did hmi probation have 2 do with this", "hmi probation & hmi prisons -
-                # why are they even mentioned": what the page says of each body
-                scored = Scored(self.overviews["body"], 0.0, ())
-                replies = [
-                    self._answer(state, match, scored, bodies=(body,), rule=Rule.BODY_ASKED)
-                    for body in bodies
-                ]
-                return replace(replies[-1], text="\n\n".join(r.text for r in replies))
-            described = self._described(match)
-            if described is not None:
-                # "in what way is greater manchester police complex": its selection reason
-                return self._answer(state, match, described, rule=Rule.FORCE_DESCRIBED)
-            named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
-            sentence = self.sentences.best(match.words, forces, named)
-            if sentence is not None and not match.ids("other_force"):
-                return self._quote(state, match, sentence)
-            return self._fallback(state, match, rule=Rule.TOO_WEAK)
+            return self._weak(state, match, analysis, facts)
         if match.ids("other_force") and not forces:
             return self._other_force(state, match, best)
         follow_up = self.intents[best.intent].force_follow_up
@@ -604,6 +574,44 @@ class Assistant:
             scored = Scored(follow_up, best.score, best.matched)
             return self._answer(state, match, scored, rule=Rule.FORCE_FOLLOW_UP)
         return self._answer(state, match, best, rule=Rule.BEST_INTENT)
+
+    def _weak(
+        self, state: ChatState, match: Match, analysis: Analysis, facts: FactContext
+    ) -> Reply:
+        """The reply when no intent is strong enough: a fact the words ask, what the page
+        says of a body or a described force, a page sentence, or the fallback."""
+        weak = self.desk.answer(analysis, facts, open_ok=True)
+        about = analysis.subjects or state.facts.subject or state.forces
+        # a message with words the bot has never seen ("hereford fc fixtures") is not
+        # answered from a fact on the strength of one attribute word
+        if (
+            weak is not None
+            and about
+            and not match.unknown
+            and not match.ids("other_force")
+            and not _for_myself(match)
+        ):
+            return self._fact(state, match, analysis, weak)
+        bodies = self._bodies_asked(match, analysis)
+        if bodies:
+            # "wot did hmi probation have 2 do with this", "hmi probation & hmi prisons -
+            # why are they even mentioned": what the page says of each body
+            scored = Scored(self.overviews["body"], 0.0, ())
+            replies = [
+                self._answer(state, match, scored, bodies=(body,), rule=Rule.BODY_ASKED)
+                for body in bodies
+            ]
+            return replace(replies[-1], text="\n\n".join(r.text for r in replies))
+        described = self._described(match, state.forces)
+        if described is not None:
+            # "in what way is greater manchester police complex": its selection reason
+            scored, force = described
+            return self._answer(state, match, scored, forces=(force,), rule=Rule.FORCE_DESCRIBED)
+        named = frozenset(w for e in match.entities for w in match.words[e.start : e.end])
+        sentence = self.sentences.best(match.words, match.ids("force"), named)
+        if sentence is not None and not match.ids("other_force"):
+            return self._quote(state, match, sentence)
+        return self._fallback(state, match, rule=Rule.TOO_WEAK)
 
     def _fact_of_named_event(
         self, match: Match, analysis: Analysis, facts: FactContext
@@ -675,14 +683,15 @@ class Assistant:
         forces = (found.subject,) if is_force else ()
         return self._expand(spec.suggestions, forces)[:MAX_SUGGESTIONS]
 
-    def _described(self, match: Match) -> Scored | None:
-        """The look-up intent, when the one force named is described by its own look-up
-        words ("complex" of Greater Manchester Police) and no other force is."""
-        forces = match.ids("force")
+    def _described(self, match: Match, talked: tuple[str, ...] = ()) -> tuple[Scored, str] | None:
+        """The look-up intent and the force, when the one force named (or, naming none, the
+        one just talked about: "complex how") is described by its own look-up words
+        ("complex" of Greater Manchester Police) and no other force is."""
+        forces = match.ids("force") or (talked if not match.entities else ())
         if len(forces) != 1 or set(match.lookup) != set(forces) or match.unknown:
             return None  # "cheap domestic flights from manchester": not about the force
         lookup = next((i for i in self.lookups if self.intents[i].kind == "lookup"), None)
-        return None if lookup is None else Scored(lookup, 0.0, ())
+        return None if lookup is None else (Scored(lookup, 0.0, ()), forces[0])
 
     def _fact_intent(self, found: FactAnswer) -> str:
         """The topic of a fact answer: its fact's intent, or the look-up intent when the
@@ -948,7 +957,11 @@ class Assistant:
             # "my car failed its mot inspection", "ideas for an unannounced surprise party
             # for my mum": about the asker's own life, naming nothing of the page's
             return False
-        if best.intent in self.small_talk and len(match.unknown) > TUNING.small_talk_unknown_words:
+        if (
+            best.intent in self.small_talk
+            and len(match.unknown) > TUNING.small_talk_unknown_words
+            and score < TUNING.small_talk_sure_score
+        ):
             return False  # "got a consultation with my gp, what should i ask about my knee"
         if match.unknown and not match.entities and _only_generic(best):
             return False  # "what year did the titanic sink": only "what year" is the page's
@@ -1285,9 +1298,8 @@ class Assistant:
             bodies = (state.body,) if state.body else ()
             if not bodies:
                 return self._clarify(state, match, spec, "body")
-        if (
-            spec.lookup and rule not in (Rule.OTHER_FORCES, Rule.PLACE_PICKS)
-        ) or spec.slot != "force":
+        kept = (Rule.OTHER_FORCES, Rule.PLACE_PICKS, Rule.FORCE_DESCRIBED)
+        if (spec.lookup and rule not in kept) or spec.slot != "force":
             # look-ups and answers without a force slot use only the forces named now
             # (a look-up asked again of the force left is about that force: "and the 3rd")
             forces = match.ids("force")

@@ -336,3 +336,16 @@ def test_the_last_one_of_a_list_asked_with_which(assistant: Assistant) -> None:
         "why was it picked",
     )
     assert [force for _, force in replies[1:]] == ["west-mercia", "west-mercia"]
+
+
+def test_a_word_describing_the_force_just_talked_about(assistant: Assistant) -> None:
+    text = said(assistant, "why was gmp chosen", "complex how")
+    assert text.startswith("Greater Manchester Police was selected")
+
+
+def test_help_asked_with_words_the_bot_does_not_know(assistant: Assistant) -> None:
+    assert talk(
+        assistant,
+        "evening. retired magistrate here, not very good with these gadgets. "
+        "what sort of thing can i ask you",
+    ) == [("help", "")]
