@@ -65,6 +65,10 @@ from bot.schema.intents import IntentSpec, check_references, load_intents
 from bot.schema.knowledge import Knowledge, load_knowledge
 from bot.tuning import TUNING
 
+# The most forces "the other one" may pick among (the page has three).
+MAX_LISTING_FORCES = 4
+# The longest reply whose forces, named in turn, are a list "the last one" picks from.
+MAX_LISTING_REPLY = 1500
 # Chats whose context is remembered; the least recently used is forgotten first.
 MAX_CHATS = 50_000
 # Fact contexts remembered, by message and topic (least recently used forgotten).
@@ -1200,9 +1204,13 @@ class Assistant:
         return not {h.id for h in analysis.attributes} - {"forces", "participants"}
 
     def _named_in(self, text: str) -> tuple[str, ...]:
-        """The forces a reply names in full, in the order it names them."""
-        at = {f.id: text.find(f.name) for f in self.knowledge.forces}
-        return tuple(sorted((f for f, i in at.items() if i >= 0), key=lambda f: at[f]))
+        """The forces a short reply names, in the order it names them (one pass over its
+        words, whatever the number of forces; a long reply lists more than a chat picks
+        from)."""
+        if len(text) > MAX_LISTING_REPLY:
+            return ()
+        found = self.matcher.entities.find(tokens(text))
+        return tuple(dict.fromkeys(e.id for e in found if e.kind == "force"))
 
     def _remaining(self, state: ChatState, match: Match) -> tuple[str, str] | None:
         """The one force left for the last question, and that question, in a short message
@@ -1226,6 +1234,8 @@ class Assistant:
         if len(match.words) > TUNING.max_follow_up_words:
             return None
         rest = [f.id for f in self.knowledge.forces if f.id not in state.topic_forces]
+        if len(rest) > MAX_LISTING_FORCES:
+            return None  # "the other one" of many is no one force
         if len(rest) > 1:
             rest = [
                 f
