@@ -506,11 +506,17 @@ def _does(after: tuple[str, ...]) -> bool:
     did", "hmic who deferred"."""
     if after[:4] in _THE_ONE:
         after = after[4:]  # "ofsted was the one that did the police inspections"
+    elif after[:3] in _THE_ONE_ASKED:
+        after = after[3:]  # "was ofsted the one that did the police inspections"
     if after[:1] and after[0] in ACTOR_GAP:
         after = after[1:]
     return bool(after[:1]) and (after[0] in ACTOR_VERBS or after[0] in DEED_VERBS)
 
 
+# "was <body> the one that <did it>": the same, asked.
+_THE_ONE_ASKED = frozenset(
+    ("the", one, rel) for one in ("1", "ones") for rel in ("that", "who", "which")
+)
 # "<body> was the one that <did it>": the body is said to have done it.
 _THE_ONE = frozenset(
     (aux, "the", one, rel)

@@ -249,10 +249,18 @@ def _marked_claim(words: tuple[str, ...]) -> bool:
     if _tagged(words):
         return True
     asks = [
-        i for i, w in enumerate(words) if w in QUESTION_WORDS and words[i - 1] not in CHANGE_VERBS
+        i
+        for i, w in enumerate(words)
+        if w in QUESTION_WORDS
+        and words[i - 1] not in CHANGE_VERBS
+        and words[max(0, i - 2) : i] != ("because", "of")  # "because of what ofsted found"
     ]
-    if words[:1] == ("my",) and RELAYED.intersection(words[1:4]) and not asks:
-        return True  # "my mate reckons ...", "my boss says ..." (asking nothing after it)
+    if (
+        words[:1] in (("my",), ("a",), ("someone",))
+        and RELAYED.intersection(words[1:4])
+        and not asks
+    ):
+        return True  # "my mate reckons ...", "a colleague told me ..." (asking nothing after)
     return any(
         (len(words) > size and words[-size:] in _TAGS) or words[:size] in _OPENERS
         for size in (1, 2, 3, 4, 5)

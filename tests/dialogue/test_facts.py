@@ -1028,6 +1028,11 @@ def test_whether_the_deferred_inspections_went_ahead_in_2015_is_beyond_the_page(
     [
         ("ofsted was the one that did the police inspections", "No \u2014 HMIC."),
         ("hmic was the one that did the police inspections", "Yes."),
+        ("was ofsted the one that did the police inspections", "No \u2014 HMIC."),
+        (
+            "a colleague told me the hmic findings were changed because of what ofsted found",
+            "No.",
+        ),
     ],
 )
 def test_the_one_that_did_it_is_the_doer_claimed(
