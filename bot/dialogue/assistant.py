@@ -431,7 +431,12 @@ class Assistant:
             found = self.desk.answer(asked, facts, open_ok=True)
             if found is not None and found.follow_up:
                 return self._fact(state, match, asked, found, Rule.FACT_FOLLOW_UP)
-        if follows and not state.pending and not (state.facts.inferred and bare):
+        if (
+            follows
+            and not state.pending
+            and not (state.facts.inferred and bare)
+            and not (match.not_covered and analysis.subjects)
+        ):  # ("did ofsted go back into herefordshire in 2018" names its own subjects)
             # "and west mercia?", "in herefordshire too?" after a fact: the same question
             found = self.desk.answer(analysis, facts, open_ok=True)
             if found is not None and found.follow_up:
@@ -712,6 +717,8 @@ class Assistant:
         the page settles, or a date checked whose year alone raised the topic ("the
         consultation was in 2014, right?" is about 2012's consultation, not later events;
         "did the inspections in 2016 include wales?" asks something else of 2016)."""
+        if found.follow_up:
+            return True  # an attribute carried from the chat, beside a topic of its own
         attribute = self.knowledge.facts.attribute(found.attribute)
         if attribute.first and (found.silent or self.desk.precise(analysis)):
             return False  # "how many councils are in the gmp area": the count, not the names

@@ -38,6 +38,9 @@ from bot.nlu.form import Form, chronological, said_date, without_filler
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
+# Words saying what a force's territory is, not where it was inspected ("does west mercia
+# only cover herefordshire").
+_COVERS = frozenset({"cover", "covers", "covered", "covering", "span", "spans", "patch"})
 # Words too vague to support or contradict a claim about a text value ("ten councils in
 # its area": "area" is no word of Staffordshire's "in the area of child protection").
 _VAGUE_STEMS = frozenset(stem(w) for w in ("area", "areas", "place", "places"))
@@ -1055,6 +1058,22 @@ class FactDesk:
         # event they are named in (the consultation's participants)
         return tuple(sorted(hits, key=of_others))
 
+    def _covers_more(self, subject: str) -> bool:
+        """Whether the page gives a subject a count of more than one, or says it is at least
+        two ("a range of local authority boundaries")."""
+        for attribute in self.book.attributes:
+            if attribute.type is not ValueType.NUMBER:
+                continue
+            fact = self.book.fact(subject, attribute.id)
+            if fact is None:
+                continue
+            if isinstance(fact.value, int) and not isinstance(fact.value, bool):
+                if fact.value > 1:
+                    return True
+            elif fact.at_least is not None and fact.at_least > 1:
+                return True
+        return False
+
     def _yes_no_first(self, hits: tuple[AttributeHit, ...]) -> tuple[AttributeHit, ...]:
         """A yes/no question's hits with a yes/no attribute before the text attribute of the
         same topic it also names: "were any improvements needed" asks whether there were
@@ -1348,6 +1367,11 @@ class FactDesk:
             if not said.places:
                 return None
             if value in said.places:
+                covers = not _COVERS.isdisjoint(analysis.words)
+                if covers and says(analysis.words, EXCLUSIVE) and self._covers_more(subject):
+                    # "does west mercia only cover herefordshire": the area inspected was
+                    # one of several
+                    return f"No \u2014 {value} was the area inspected, one of several."
                 return "Yes."
             return f"No \u2014 {value}, not {', '.join(said.places)}."
         if kind is ValueType.CHOICE and isinstance(value, str):

@@ -480,11 +480,13 @@ def _actor(
             or (e.start > 0 and words[e.start - 1] == "by")
         )
     }
-    # "by hmic and ofsted": both, so no one body
+    # "by hmic and ofsted", "hmic and ofsted did the inspections": both, so no one body
     starts = {e.start: e.id for e in entities if e.kind == "body"}
     for e in entities:
-        if e.id in actors and words[e.end : e.end + 1] in (("and",), ("&",)):
-            actors.add(starts.get(e.end + 1, e.id))
+        joined = words[e.end : e.end + 1] in (("and",), ("&",), ("n",))
+        partner = starts.get(e.end + 1)
+        if joined and partner is not None and (e.id in actors or partner in actors):
+            actors.update((e.id, partner))
     return next(iter(actors)) if len(actors) == 1 else None
 
 

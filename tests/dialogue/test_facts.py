@@ -1064,3 +1064,18 @@ def test_the_time_between_two_dated_events(
 def test_how_long_after_ofsted_stays_the_pages_silence(ask: Callable[[str], Reply]) -> None:
     reply = ask("how long after ofsted did hmic go into west mercia, like weeks?")
     assert reply.text.startswith("The page doesn't say")
+
+
+def test_two_bodies_said_to_have_done_it_together_are_no_one_doer(
+    ask: Callable[[str], Reply],
+) -> None:
+    reply = ask("hmic and ofsted did the inspections separately, not as one joint team, yeah")
+    assert reply.text.startswith("Yes.")
+    assert not ask("did ofsted go back into herefordshire in 2018").text.startswith("No")
+
+
+def test_a_force_said_to_cover_only_its_inspected_area(ask: Callable[[str], Reply]) -> None:
+    """West Mercia covers "a range of local authority boundaries": Herefordshire was the
+    one inspected. (Inspected only in Rochdale is another matter: Yes.)"""
+    assert ask("does west mercia only cover herefordshire").text.startswith("No \u2014")
+    assert ask("did hmic only inspect gmp in rochdale").text.startswith("Yes.")
