@@ -312,10 +312,18 @@ def test_the_chats_topic_supplies_the_words_an_attribute_requires(assistant: Ass
     assert text.startswith("No \u2014 after")
 
 
-def test_who_was_inspected_in_a_place_is_that_forces_area(assistant: Assistant) -> None:
+def test_who_was_inspected_in_a_place_is_that_forces_inspection(assistant: Assistant) -> None:
+    """The list of forces asked with one named is that force's inspection: where and when."""
     assert talk(assistant, "herefordshire - who was inspected there") == [
-        ("force_area", "west-mercia")
+        ("inspection_timing", "west-mercia")
     ]
+    text = said(
+        assistant,
+        "as a herefordshire councillor i'd like to know when hmic inspected our local force's "
+        "child protection work",
+    )
+    assert "West Mercia Police" in text
+    assert "November 2012" in text
 
 
 def test_a_correction_denying_a_force_is_about_the_other_alone(assistant: Assistant) -> None:
