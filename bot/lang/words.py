@@ -605,3 +605,14 @@ GAP_ASKED = frozenset(
         "how long from",
     )
 )
+
+# Statement phrases whose verb alone would make questions statements ("when hmic went in").
+WENT_AHEAD = frozenset({("went", "ahead")})
+# Verbs after which "what" opens a clause, not a question ("changed what ofsted found").
+CHANGE_VERBS = frozenset(
+    {"changed", "change", "affected", "affect", "influenced", "influence", "shaped", "altered"}
+)
+# Words of an "or ..." ending that asks about others, not a second option ("or were others
+# in on it too"), and how long that ending may be.
+OR_OTHERS = frozenset({"others", "anyone", "anybody", "someone", "somebody", "else"})
+MAX_OR_OTHERS_WORDS = 7

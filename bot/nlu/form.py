@@ -15,6 +15,7 @@ from enum import StrEnum
 from bot.lang.text import says, spellings_of
 from bot.lang.words import (
     AUXILIARIES,
+    CHANGE_VERBS,
     CLAIM_OPENERS,
     CLAIM_TAGS,
     DEFINITE,
@@ -28,15 +29,18 @@ from bot.lang.words import (
     LEADING_FILLER,
     LEADING_PREPOSITIONS,
     MAX_LEADING_WORDS,
+    MAX_OR_OTHERS_WORDS,
     MIN_STATEMENT_WORDS,
     MONTH_NAMES,
     MONTHS,
+    OR_OTHERS,
     QUESTION_WORDS,
     RELAYED,
     REQUESTS,
     SAYING_VERBS,
     STATEMENT_VERBS,
     TAG_PRONOUNS,
+    WENT_AHEAD,
     WHAT_ABOUT,
 )
 
@@ -162,20 +166,9 @@ def _without_or_others(words: tuple[str, ...]) -> tuple[str, ...]:
         return words
     at = len(words) - 1 - words[::-1].index("or")
     tail = words[at + 1 :]
-    if at > 0 and 0 < len(tail) <= MAX_OR_OTHERS_WORDS and _OTHERS.intersection(tail):
+    if at > 0 and 0 < len(tail) <= MAX_OR_OTHERS_WORDS and OR_OTHERS.intersection(tail):
         return words[:at]
     return words
-
-
-# Statement phrases whose verb alone would make questions statements ("when hmic went in").
-WENT_AHEAD = frozenset({("went", "ahead")})
-# Verbs after which "what" opens a clause, not a question ("changed what ofsted found").
-CHANGE_VERBS = frozenset(
-    {"changed", "change", "affected", "affect", "influenced", "influence", "shaped", "altered"}
-)
-# Words of an "or ..." ending that asks about others, not a second option.
-_OTHERS = frozenset({"others", "anyone", "anybody", "someone", "somebody", "else"})
-MAX_OR_OTHERS_WORDS = 7
 
 
 def _introduced(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -252,7 +245,7 @@ def _marked_claim(words: tuple[str, ...]) -> bool:
         i
         for i, w in enumerate(words)
         if w in QUESTION_WORDS
-        and words[i - 1] not in CHANGE_VERBS
+        and not (i > 0 and words[i - 1] in CHANGE_VERBS)
         and words[max(0, i - 2) : i] != ("because", "of")  # "because of what ofsted found"
     ]
     if (
