@@ -1178,9 +1178,9 @@ class Assistant:
         """The reply to a message that offers forces to choose between by a town, or asks
         about one force without naming it."""
         picked = self._place_picks(match)
-        if picked is not None:
+        lookup = next((i for i in self.lookups if self.intents[i].kind == "lookup"), None)
+        if picked is not None and lookup is not None:
             # "rock dale was that gmp or staffs": the force whose area it is
-            lookup = next(i for i in self.lookups if self.intents[i].kind == "lookup")
             scored = Scored(lookup, 0.0, ())
             return self._answer(state, match, scored, forces=(picked,), rule=Rule.PLACE_PICKS)
         if not match.ids("force") and self._some_force(match, analysis):
