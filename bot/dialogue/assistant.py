@@ -36,6 +36,7 @@ from bot.lang.words import (
     OTHER_FORCES,
     OTHERS_ASKED,
     OWN_THINGS,
+    PICK_WORDS,
     PLURAL_FOLLOW_UP,
     PLURAL_PLACES,
     PREVIOUS_EVENT,
@@ -170,6 +171,8 @@ class Assistant:
         self._place_names = {" ".join(tokens(p)): p for p in self.knowledge.facts.places}
         self._places = frozenset(self._place_names)
         self.lookups = frozenset(s.id for s in intents if s.kind in ("lookup", "roster"))
+        # the "which force ...?" intent, if intents.yaml has one
+        self.lookup = next((s.id for s in intents if s.kind == "lookup"), None)
         self.commands = {s.command: s for s in intents if s.command}
         self.starter = next((s for s in intents if s.command == "start"), None)
         self.previous = {s.next: s.id for s in intents if s.next}
@@ -699,16 +702,13 @@ class Assistant:
         forces = match.ids("force") or (talked if not match.entities else ())
         if len(forces) != 1 or set(match.lookup) != set(forces) or match.unknown:
             return None  # "cheap domestic flights from manchester": not about the force
-        lookup = next((i for i in self.lookups if self.intents[i].kind == "lookup"), None)
-        return None if lookup is None else (Scored(lookup, 0.0, ()), forces[0])
+        return None if self.lookup is None else (Scored(self.lookup, 0.0, ()), forces[0])
 
     def _fact_intent(self, found: FactAnswer) -> str:
         """The topic of a fact answer: its fact's intent, or the look-up intent when the
         subject was found from its value ("which force has ten local authorities?")."""
-        if found.reverse:
-            lookup = next((i for i, s in self.intents.items() if s.kind == "lookup"), None)
-            if lookup is not None:
-                return lookup
+        if found.reverse and self.lookup is not None:
+            return self.lookup
         return found.intent or FACT
 
     def _defers(self, found: FactAnswer, match: Match, analysis: Analysis) -> bool:
@@ -1178,10 +1178,9 @@ class Assistant:
         """The reply to a message that offers forces to choose between by a town, or asks
         about one force without naming it."""
         picked = self._place_picks(match)
-        lookup = next((i for i in self.lookups if self.intents[i].kind == "lookup"), None)
-        if picked is not None and lookup is not None:
+        if picked is not None and self.lookup is not None:
             # "rock dale was that gmp or staffs": the force whose area it is
-            scored = Scored(lookup, 0.0, ())
+            scored = Scored(self.lookup, 0.0, ())
             return self._answer(state, match, scored, forces=(picked,), rule=Rule.PLACE_PICKS)
         if not match.ids("force") and self._some_force(match, analysis):
             # "tell me about one of the forces": which one?
@@ -1227,9 +1226,9 @@ class Assistant:
         if state.pending or not says(match.words, REMAINING):
             return None
         named = match.ids("force")
-        if len(named) == 2 and len(self.knowledge.forces) == 3 and match.best is not None:
+        left = [f.id for f in self.knowledge.forces if f.id not in named]
+        if len(named) > 1 and len(left) == 1 and match.best is not None:
             spec = self.intents[match.best.intent]
-            left = [f.id for f in self.knowledge.forces if f.id not in named]
             return (left[0], spec.id) if spec.slot == "force" and not spec.lookup else None
         if match.entities:
             return None
@@ -1273,6 +1272,7 @@ class Assistant:
         rule: Rule = Rule.BEST_INTENT,
     ) -> Reply:
         spec = self.intents[scored.intent]
+        chosen = forces is not None  # the caller resolved which force is meant
         forces = match.ids("force") if forces is None else forces
         bodies = match.ids("body") if bodies is None else bodies
         confidence = match.confidence(scored) if confidence is None else confidence
@@ -1315,10 +1315,9 @@ class Assistant:
             bodies = (state.body,) if state.body else ()
             if not bodies:
                 return self._clarify(state, match, spec, "body")
-        kept = (Rule.OTHER_FORCES, Rule.PLACE_PICKS, Rule.FORCE_DESCRIBED)
-        if (spec.lookup and rule not in kept) or spec.slot != "force":
-            # look-ups and answers without a force slot use only the forces named now
-            # (a look-up asked again of the force left is about that force: "and the 3rd")
+        if (spec.lookup and not chosen) or spec.slot != "force":
+            # look-ups and answers without a force slot use only the forces named now, or
+            # the one a rule resolved ("and the 3rd", "rock dale was that gmp or staffs")
             forces = match.ids("force")
         lookup = match.lookup
         if forces and "which" in match.words:
@@ -1480,7 +1479,7 @@ class Assistant:
         forces = tuple(dict.fromkeys(s.subject for s in sentences if s.subject))
         if not forces or len(forces) == len(self.knowledge.forces):
             return None
-        intent = next((i for i in self.lookups if self.intents[i].kind == "lookup"), FACT)
+        intent = self.lookup or FACT
         state.forces = state.listed = forces
         state.pending, state.last_intent, state.facts = None, intent, FactContext()
         names = join([f.name for f in self.knowledge.forces if f.id in forces])
@@ -1729,17 +1728,15 @@ def _date_words(words: tuple[str, ...]) -> frozenset[str]:
     return said.months | said.years
 
 
-# Words after which "1" is a position ("option 1", "and 1?"), not "one" ("the later one").
-PICK_WORDS = frozenset({"number", "no", "option", "choice", "pick", "and", "or", "just", "ok"})
-
-
 def _asks_more(match: Match) -> bool:
     """Whether the message only asks for more: "tell me more", "anything else?" (not "what
     else did they find", a question of its own)."""
     if match.entities or not says(match.words, MORE):
         return False
-    rest = set(match.words) - {w for phrase in MORE for w in phrase}
-    return rest <= MORE_FILLER
+    return set(match.words) - _MORE_WORDS <= MORE_FILLER
+
+
+_MORE_WORDS = frozenset(w for phrase in MORE for w in phrase)
 
 
 def _positions(match: Match) -> list[int]:
@@ -1786,9 +1783,11 @@ def _asks_about_all(match: Match) -> bool:
 def _only_generic(scored: Scored) -> bool:
     """Whether an intent's evidence is only words asking when or what, or naming a month
     (a year is the page's own: "october 2011" is its period)."""
-    generic = {stem(w) for w in GENERIC_EVIDENCE}
     terms = [term for term, _ in scored.matched if not term.startswith("(")]
-    return bool(terms) and all(word in generic for term in terms for word in term.split())
+    return bool(terms) and all(word in _GENERIC_STEMS for term in terms for word in term.split())
+
+
+_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_EVIDENCE)
 
 
 def _unpenalised(scored: Scored) -> float:

@@ -18,6 +18,7 @@ from bot.lang.words import (
     ANYTHING_ELSE,
     CLAIM_NEUTRAL,
     COMPARED,
+    COVERS,
     DOING,
     EARLIER_WORDS,
     EXCLUSIVE,
@@ -30,6 +31,7 @@ from bot.lang.words import (
     OWN_DEED,
     QUESTION_WORDS,
     STOPWORDS,
+    VAGUE_WORDS,
     VALUE_QUESTIONS,
     WHAT_ABOUT,
 )
@@ -38,12 +40,9 @@ from bot.nlu.form import Form, chronological, said_date, without_filler
 from bot.schema.facts import Attribute, Fact, FactValue, ValueType
 from bot.schema.knowledge import Knowledge
 
-# Words saying what a force's territory is, not where it was inspected ("does west mercia
-# only cover herefordshire").
-_COVERS = frozenset({"cover", "covers", "covered", "covering", "span", "spans", "patch"})
 # Words too vague to support or contradict a claim about a text value ("ten councils in
 # its area": "area" is no word of Staffordshire's "in the area of child protection").
-_VAGUE_STEMS = frozenset(stem(w) for w in ("area", "areas", "place", "places"))
+_VAGUE_STEMS = frozenset(stem(w) for w in VAGUE_WORDS)
 # Where an attribute's `silent:` phrase names the subject ("what {subject} does").
 SUBJECT_PLACEHOLDER = "{subject}"
 # Fact answers remembered, by question analysis and context (least recently used forgotten).
@@ -1367,7 +1366,7 @@ class FactDesk:
             if not said.places:
                 return None
             if value in said.places:
-                covers = not _COVERS.isdisjoint(analysis.words)
+                covers = not COVERS.isdisjoint(analysis.words)
                 if covers and says(analysis.words, EXCLUSIVE) and self._covers_more(subject):
                     # "does west mercia only cover herefordshire": the area inspected was
                     # one of several

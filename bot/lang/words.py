@@ -616,3 +616,11 @@ CHANGE_VERBS = frozenset(
 # in on it too"), and how long that ending may be.
 OR_OTHERS = frozenset({"others", "anyone", "anybody", "someone", "somebody", "else"})
 MAX_OR_OTHERS_WORDS = 7
+
+# Words after which "1" is a position ("option 1", "and 1?"), not "one" ("the later one").
+PICK_WORDS = frozenset({"number", "no", "option", "choice", "pick", "and", "or", "just", "ok"})
+# Words saying what a force's territory is, not where it was inspected ("does west mercia
+# only cover herefordshire").
+COVERS = frozenset({"cover", "covers", "covered", "covering", "span", "spans", "patch"})
+# Words too vague to support or contradict a claim about a text value.
+VAGUE_WORDS = frozenset({"area", "areas", "place", "places"})

@@ -28,7 +28,7 @@ from bot.lang.words import (
     WHAT_ABOUT,
 )
 from bot.nlu.entities import Entity
-from bot.nlu.form import Assertion, Form, assertion, denied, question_form, without_filler
+from bot.nlu.form import Assertion, Form, assertion, question_form, without_filler
 from bot.nlu.matcher import Match
 from bot.schema.facts import ValueType
 from bot.schema.knowledge import Knowledge
@@ -268,7 +268,7 @@ class Analyser:
         for entity in match.entities:
             first_at[entity.id] = min(first_at.get(entity.id, entity.start), entity.start)
         other_bodies = _unique([owner for _, _, kind, owner, _ in found if kind == _OTHER_BODY])
-        months_years, denied_dates, denied_places = _said(words, found)
+        months_years, denied_dates, denied_places = _said(words, found, match.denied)
         asserted_places = [p for p in asserted_places if p not in denied_places]
         asserted = Asserted(
             months=months_years.months,
@@ -529,12 +529,13 @@ _THE_ONE = frozenset(
 
 
 def _said(
-    words: tuple[str, ...], found: list[tuple[int, int, int, str, str]]
+    words: tuple[str, ...],
+    found: list[tuple[int, int, int, str, str]],
+    denied_at: frozenset[int],
 ) -> tuple[Assertion, Assertion, tuple[str, ...]]:
     """The months and years the words assert, those they deny, and the places they deny
     ("in bolton not rochdale"); a date after "since", "after" ... is neither (it dates
     another event)."""
-    denied_at = denied(words)
     kept = [(i, w) for i, w in enumerate(words) if not _relative(words, i)]
     starts = {s: owner for s, _, kind, owner, _ in found if kind == _PLACE}
     return (

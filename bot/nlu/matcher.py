@@ -41,6 +41,7 @@ class Match:
     lookup: dict[str, dict[str, float]] = field(default_factory=dict)
     not_covered: tuple[str, ...] = ()  # topics the page does not cover that the question raises
     typed: str = ""  # the message as typed (the question log masks it before storing)
+    denied: frozenset[int] = frozenset()  # where the words deny a value ("not staffs")
 
     @property
     def best(self) -> Scored | None:
@@ -74,7 +75,7 @@ class Match:
     def non_entity_words(self) -> tuple[str, ...]:
         """The corrected words that are not part of any entity, nor denied ("not staffs")."""
         covered = {i for e in self.entities for i in range(e.start, e.end)}
-        gone = denied(self.words) if self.entities else frozenset()
+        gone = self.denied
         return tuple(
             w
             for i, w in enumerate(self.words)
@@ -168,7 +169,8 @@ class Matcher:
                 if fixed != word:
                     corrections.append((word, fixed))
         found = self.entities.find(tuple(words), frozenset(unknown_at))
-        found = _without_denied(found, tuple(words))
+        denied_at = denied(tuple(words))
+        found = _without_denied(found, denied_at)
         # a word that turned out to be part of a fuzzy entity is not unknown
         covered = {words[i] for e in found for i in range(e.start, e.end)}
         unknown = [w for w in unknown if w not in covered]
@@ -210,6 +212,7 @@ class Matcher:
             lookup=lookup,
             not_covered=self.topics_not_covered(raw, tuple(words)),
             typed=text,
+            denied=denied_at,
         )
 
     def _joined(self, raw: tuple[str, ...]) -> tuple[str, ...]:
@@ -374,10 +377,9 @@ def _phrase_at(
     return True
 
 
-def _without_denied(found: list[Entity], words: tuple[str, ...]) -> list[Entity]:
-    """The entities found, less a force the words deny when another is named ("sorry i
-    meant manchester not staffs" is about Greater Manchester Police alone)."""
-    at = denied(words)
+def _without_denied(found: list[Entity], at: frozenset[int]) -> list[Entity]:
+    """The entities found, less a force at a denied word (``at``) when another is named
+    ("sorry i meant manchester not staffs" is about Greater Manchester Police alone)."""
     if not at:
         return found
     kept = [e for e in found if not (e.kind == "force" and e.start in at)]
